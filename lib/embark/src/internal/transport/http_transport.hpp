@@ -1,0 +1,49 @@
+// HttpTransport: the only seam through which embark touches the network (architecture §3.1).
+// Internal (src/internal never appears in public headers).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "embark/result.hpp"
+#include "embark/secret.hpp"
+
+namespace embark::internal {
+
+/// One HTTP request to the configured endpoint's host.
+struct HttpRequest {
+  std::string target = "/graphql";  ///< path and query
+  std::string body;                 ///< JSON text (may contain the access key: never log it)
+  std::optional<Secret> bearer;     ///< sent as `Authorization: Bearer ...`
+  bool idempotent = false;          ///< may be re-sent once when a pooled connection was stale
+  std::chrono::milliseconds timeout{10'000};  ///< re-armed before every network operation
+  /// When set, the response body is handed over in chunks as it arrives instead of being
+  /// collected in HttpResponse::body (used by listUsers' incremental parser). An error stops
+  /// the read and becomes the result.
+  std::function<Result<void>(std::string_view chunk)> body_sink;
+};
+
+/// A complete HTTP response (any status: mapping statuses to errors happens one layer up).
+struct HttpResponse {
+  int status = 0;
+  std::string body;                        ///< empty when body_sink was used
+  std::optional<std::string> retry_after;  ///< raw `Retry-After` header value
+  std::string content_type;
+};
+
+/// Sends requests over pooled keep-alive connections. Thread-safe; created once.
+/// Transport errors are Error{connect|tls|timeout|protocol|cancelled}.
+class HttpTransport {
+ public:
+  virtual ~HttpTransport() = default;
+  virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request) = 0;
+};
+
+}  // namespace embark::internal
