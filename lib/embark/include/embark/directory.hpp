@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <cstddef>
 #include <memory>
 #include <optional>
@@ -57,7 +58,8 @@ struct InMemoryDirectoryOptions {
 
 /// The default UserDirectory: sharded open-addressing tables of fixed-size entries (fingerprints,
 /// offsets) over per-shard string arenas, about 100 bytes per user with typical emails and ids.
-/// O(1) find/put/erase. Thread-safe (one mutex per shard).
+/// O(1) find/put/erase. Emails and user ids longer than 255 bytes are not cached (put ignores
+/// them, so the pipeline asks the vendor). Thread-safe (one mutex per shard).
 class InMemoryUserDirectory final : public UserDirectory {
  public:
   explicit InMemoryUserDirectory(InMemoryDirectoryOptions options = {});
@@ -78,9 +80,12 @@ class InMemoryUserDirectory final : public UserDirectory {
 
  private:
   struct Shard;
+  struct Workspaces;
+  Shard& shard_for(std::uint64_t hash) const;
   std::unique_ptr<Shard[]> shards_;
   std::size_t shard_count_;
   std::size_t max_per_shard_;
+  std::unique_ptr<Workspaces> workspaces_;
 };
 
 }  // namespace embark

@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "embark/clock.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/model.hpp"
 
@@ -42,6 +43,7 @@ class TokenCache {
 /// Bounds of the in-memory token cache.
 struct InMemoryTokenCacheOptions {
   std::size_t max_entries = 100'000;  ///< beyond this, expired then soonest-expiring tokens go
+  Clock clock = system_clock();       ///< decides which tokens have expired when making room
 };
 
 /// The default TokenCache: a hash map under one mutex. Thread-safe.
