@@ -112,13 +112,13 @@ class InputCoercer {
     if (type.kind == NamedType::Kind::kEnum) {
       if (!input.is_string()) {
         fail(path, input, fmt::format("Enum \"{}\" cannot represent non-string value: {}.", n, shown) +
-                              did_you_mean(suggestion_list(shown, type.enum_values)));
+                              did_you_mean(suggestion_list(shown, type.enum_values), "the enum value"));
         return nullptr;
       }
       std::string_view s = input.get_string();
       if (!type.has_enum_value(s)) {
         fail(path, input, fmt::format("Value \"{}\" does not exist in \"{}\" enum.", s, n) +
-                              did_you_mean(suggestion_list(s, type.enum_values)));
+                              did_you_mean(suggestion_list(s, type.enum_values), "the enum value"));
         return nullptr;
       }
       return input;

@@ -100,6 +100,7 @@ std::string inspect_value(const boost::json::value& value, int depth) {
       }
       return out + " }";
     }
+    case boost::json::kind::double_: return fmt::format("{}", value.get_double());
     default: return boost::json::serialize(value);
   }
 }

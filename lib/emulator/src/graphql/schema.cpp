@@ -66,6 +66,7 @@ const DirectiveDef* Schema::find_directive(std::string_view name) const {
 }
 
 std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::string& error) {
+  error.clear();
   auto schema = std::make_shared<Schema>();
   auto& types = schema->types_;
   auto fail = [&](std::string message) {

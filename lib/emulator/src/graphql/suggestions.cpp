@@ -61,10 +61,11 @@ std::vector<std::string> suggestion_list(std::string_view input, const std::vect
   return out;
 }
 
-std::string did_you_mean(const std::vector<std::string>& suggestions) {
+std::string did_you_mean(const std::vector<std::string>& suggestions, std::string_view sub_message) {
   if (suggestions.empty()) return {};
   auto q = [](const std::string& s) { return "\"" + s + "\""; };
   std::string out = " Did you mean ";
+  if (!sub_message.empty()) out += std::string(sub_message) + " ";
   if (suggestions.size() == 1) return out + q(suggestions[0]) + "?";
   if (suggestions.size() == 2) return out + q(suggestions[0]) + " or " + q(suggestions[1]) + "?";
   std::size_t n = std::min(suggestions.size(), kMaxSuggestions);

@@ -456,6 +456,17 @@ class Validator {
       return;
     }
     if (value.kind == Value::Kind::kObject && named->kind == NamedType::Kind::kInputObject) {
+      // graphql-js reports missing fields on entering the object, before its fields.
+      for (const auto& def : named->input_fields) {
+        if (!def.type.non_null() || def.default_value) continue;
+        bool provided = false;
+        for (const auto& f : value.fields) provided = provided || f.name == def.name;
+        if (!provided) {
+          report(fmt::format("Field \"{}.{}\" of required type \"{}\" was not provided.", named->name, def.name,
+                             to_string(def.type)),
+                 {value.location});
+        }
+      }
       check_unique_fields(value);
       for (const auto& f : value.fields) {
         const InputValueDef* def = named->find_input_field(f.name);
@@ -469,16 +480,6 @@ class Validator {
           continue;
         }
         check_value(f.value, &def->type, def->default_value.has_value(), info);
-      }
-      for (const auto& def : named->input_fields) {
-        if (!def.type.non_null() || def.default_value) continue;
-        bool provided = false;
-        for (const auto& f : value.fields) provided = provided || f.name == def.name;
-        if (!provided) {
-          report(fmt::format("Field \"{}.{}\" of required type \"{}\" was not provided.", named->name, def.name,
-                             to_string(def.type)),
-                 {value.location});
-        }
       }
       return;
     }
@@ -512,10 +513,10 @@ class Validator {
       std::vector<std::string> suggestions;
       if (value.kind != VK::kEnum) {
         fail(fmt::format("Enum \"{}\" cannot represent non-enum value: {}.", named.name, shown) +
-             did_you_mean(suggestion_list(shown, named.enum_values)));
+             did_you_mean(suggestion_list(shown, named.enum_values), "the enum value"));
       } else if (!named.has_enum_value(value.text)) {
         fail(fmt::format("Value \"{}\" does not exist in \"{}\" enum.", value.text, named.name) +
-             did_you_mean(suggestion_list(value.text, named.enum_values)));
+             did_you_mean(suggestion_list(value.text, named.enum_values), "the enum value"));
       }
       return;
     }
