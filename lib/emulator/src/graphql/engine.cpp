@@ -1,5 +1,7 @@
 #include "graphql/engine.hpp"
 
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <fmt/format.h>
 
 #include "graphql/document_cache.hpp"
@@ -106,19 +108,22 @@ Prepared Engine::prepare(std::string_view query, std::string_view operation_name
   return p;
 }
 
-boost::json::object Engine::execute(const PreparedOperation& op, const boost::json::object& variables,
-                                    void* context) const {
+std::string Engine::execute_serialized(const PreparedOperation& op, const boost::json::object& variables,
+                                       void* context) const {
   const auto* impl = static_cast<const PreparedImpl*>(op.impl.get());
   std::vector<GraphqlError> errors;
   auto coerced = coerce_variables(*impl_->schema, *impl->operation, variables, errors);
   if (!coerced) {
-    boost::json::object body;
     boost::json::array list;
     for (const auto& e : errors) list.push_back(error_to_json(e));
-    body.emplace("errors", std::move(list));
-    return body;
+    return boost::json::serialize(boost::json::object{{"errors", std::move(list)}});
   }
   return execute_operation(*impl_->schema, *impl->document, *impl->operation, *coerced, impl_->resolvers, context);
+}
+
+boost::json::object Engine::execute(const PreparedOperation& op, const boost::json::object& variables,
+                                    void* context) const {
+  return boost::json::parse(execute_serialized(op, variables, context)).as_object();
 }
 
 boost::json::object Engine::error_body(const std::vector<GraphqlError>& errors) {

@@ -16,9 +16,9 @@ namespace embark::emulator::graphql {
 /// Root-field resolvers keyed by "Type.field" (e.g. "Mutation.createUsers").
 using ResolverMap = std::unordered_map<std::string, Resolver>;
 
-/// Executes `operation` (already validated) with coerced `variables` and returns
-/// {"errors":[...]?, "data":{...}|null}. Thread-safe as long as the resolvers are.
-boost::json::object execute_operation(const Schema& schema, const Document& document,
+/// Executes `operation` (already validated) with coerced `variables` and returns the serialized
+/// body {"errors":[...]?, "data":{...}|null}. Thread-safe as long as the resolvers are.
+std::string execute_operation(const Schema& schema, const Document& document,
                                       const OperationDefinition& operation, const boost::json::object& variables,
                                       const ResolverMap& resolvers, void* context);
 
