@@ -286,3 +286,17 @@ TEST_CASE("a missing resolver or a throwing one becomes a field error") {
   body = engine.execute(*p.operation, {}, nullptr);
   CHECK(str(body.at("errors").at(0).at("message")) == R"("No resolver is registered for Query.currentUser.")");
 }
+
+TEST_CASE("execute_serialized writes the body as JSON text, escaping strings and coercing IDs") {
+  Fixture f;
+  json::object u = user("ignored", "a\\b\n\x01\"@x.io");
+  u["id"] = 42;
+  u["name"] = "Zo\xC3\xAB";
+  f.answers["Query.currentUser"] = {u, ""};
+  auto p = f.engine.prepare("{ currentUser { id email name isScimManaged } }", "");
+  REQUIRE(p.operation);
+  std::string text = f.engine.execute_serialized(*p.operation, {}, &f);
+  CHECK(text == "{\"data\":{\"currentUser\":{\"id\":\"42\",\"email\":\"a\\\\b\\n\\u0001\\\"@x.io\",\"name\":\"Zo\xC3\xAB\","
+                "\"isScimManaged\":false}}}");
+  CHECK(json::parse(text) == json::value(f.engine.execute(*p.operation, {}, &f)));
+}
