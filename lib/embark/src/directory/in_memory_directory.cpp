@@ -91,13 +91,13 @@ bool pack_uuid(std::string_view id, unsigned char out[16]) {
 
 std::string unpack_uuid(const char* packed) {
   static constexpr char kHex[] = "0123456789abcdef";
-  std::string out;
-  out.reserve(36);
+  std::string out(36, '-');
+  std::size_t pos = 0;
   for (int i = 0; i < 16; ++i) {
-    if (i == 4 || i == 6 || i == 8 || i == 10) out += '-';
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;
     const auto b = static_cast<unsigned char>(packed[i]);
-    out += kHex[b >> 4];
-    out += kHex[b & 0xf];
+    out[pos++] = kHex[b >> 4];
+    out[pos++] = kHex[b & 0xf];
   }
   return out;
 }
