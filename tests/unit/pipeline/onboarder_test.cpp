@@ -13,6 +13,7 @@
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/observer.hpp"
+#include "embark/token_endpoint.hpp"
 #include "pipeline/harness.hpp"
 
 using namespace embark;
@@ -542,4 +543,18 @@ TEST_CASE("blocking onboard from several threads") {
   CHECK(ok == 20);
   CHECK(h.fake->create_calls == 4);
   CHECK(h.fake->impersonate_calls == 4);
+}
+
+TEST_CASE("the token endpoint helper refreshes for the app's session user") {
+  Harness h;
+  auto onboarder = h.make();
+  auto request = request_for("quinn@example.com");
+  REQUIRE(onboarder.onboard(request));
+  h.clock.advance(3590s);
+  auto response = answer_token_request(onboarder, request);
+  CHECK(response.status == 200);
+  CHECK(response.body.find("\"token\":\"") != std::string::npos);
+  CHECK(h.fake->impersonate_calls == 2);
+  auto unknown = answer_token_request(onboarder, request_for("stranger@example.com"));
+  CHECK(unknown.status == 404);
 }
