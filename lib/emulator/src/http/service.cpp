@@ -261,12 +261,12 @@ Outcome Service::handle_graphql(const Request& request) {
   } else {
     static const boost::json::object kNoVariables;
     const auto& variables = (vars && vars->is_object()) ? vars->as_object() : kNoVariables;
-    boost::json::object result = engine_.execute(op, variables, &ctx);
+    std::string result = engine_.execute_serialized(op, variables, &ctx);
     if (ctx.unauthorized) {
       out.response = json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
                                    std::string(kUnauthorizedBody));
     } else {
-      out.response = json_response(request, http::status::ok, boost::json::serialize(result));
+      out.response = json_response(request, http::status::ok, std::move(result));
     }
   }
   std::uint64_t sent = out.response.body().size();
