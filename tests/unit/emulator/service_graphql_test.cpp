@@ -214,3 +214,22 @@ TEST_CASE("seeded users are realistic and deterministic for a seed") {
   auto listed = call(*a, kList, {}, bearer_of(*a));
   CHECK(listed.at("data").at("listUsers").as_array().size() == 50);
 }
+
+TEST_CASE("cheat-sheet: addScopeRoleAssignmentsForSharing returns ResponseStatus directly") {
+  auto s = make_service();
+  create_users(*s, {"share@example.com"});
+  const std::string id = user_id(*s, "share@example.com");
+  constexpr std::string_view kShare =
+      "mutation Share($scopeId: ID!, $a: [ScopeRoleAssignmentInput!]!) { addScopeRoleAssignmentsForSharing(scopeId: "
+      "$scopeId, scopeRoleAssignments: $a, scopeType: DASHBOARD) { code message } }";
+  auto ok = call(*s, kShare,
+                 {{"scopeId", "dash_1"},
+                  {"a", json::array{json::object{{"roleId", "00000000-0000-0000-0000-000000000008"}, {"principalId", id}}}}},
+                 bearer_of(*s));
+  CHECK(json::serialize(ok) == R"({"data":{"addScopeRoleAssignmentsForSharing":{"code":"OK","message":"Role added successfully"}}})");
+  auto missing = call(*s, kShare,
+                      {{"scopeId", "dash_1"},
+                       {"a", json::array{json::object{{"roleId", "00000000-0000-0000-0000-000000000008"}, {"principalId", "user_nope"}}}}},
+                      bearer_of(*s));
+  CHECK(missing.at("data").at("addScopeRoleAssignmentsForSharing").at("code").as_string() == "NOT_FOUND");
+}

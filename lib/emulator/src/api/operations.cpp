@@ -265,7 +265,9 @@ FieldResult Operations::list_users(const object& args, RequestContext&) {
   if (workspace.empty()) workspace = options_.default_workspace;
   if (!store_.has_workspace(workspace)) return error(fmt::format("Workspace {} not found", workspace));
   const auto users = store_.list(workspace);
-  auto arena = boost::json::make_shared_resource<boost::json::monotonic_resource>();
+  // About 600 bytes per user in the arena: sized once instead of growing through many blocks.
+  constexpr std::size_t kBytesPerUser = 640;
+  auto arena = boost::json::make_shared_resource<boost::json::monotonic_resource>(users.size() * kBytesPerUser + 1024);
   array out(arena);
   out.reserve(users.size());
   for (const auto& u : users) out.emplace_back(user_json(*u, arena));

@@ -142,6 +142,7 @@ Response Service::json_response(const Request& request, http::status status, std
 }
 
 Outcome Service::handle(const Request& request) {
+  if (request.target() == "/graphql") return handle_graphql(request);  // the hot path skips URL parsing
   auto parsed = boost::urls::parse_origin_form(request.target());
   if (!parsed) return {json_response(request, http::status::bad_request, error_json("Malformed request target"))};
   const boost::urls::url_view url = *parsed;
