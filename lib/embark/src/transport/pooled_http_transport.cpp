@@ -34,8 +34,8 @@ std::chrono::milliseconds effective_timeout(const HttpRequest& request, const Tr
 }
 
 Error handshake_error(const boost::system::error_code& ec, SSL* ssl, const Endpoint& endpoint,
-                      std::chrono::milliseconds timeout) {
-  if (ec == beast::error::timeout)
+                      std::chrono::milliseconds timeout, bool deadline_passed) {
+  if (ec == beast::error::timeout || (ec == net::error::operation_aborted && deadline_passed))
     return Error(ErrorCode::timeout,
                  fmt::format("TLS handshake with {}:{} timed out after {} ms", endpoint.host, endpoint.port, timeout.count()));
   if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, "TLS handshake was cancelled");
@@ -162,11 +162,11 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
     if (set != 1) co_return fail(ErrorCode::tls, "cannot set the expected TLS peer name");
   }
   sessions_.apply_to(ssl);
-  connection->tls->next_layer().expires_after(timeout);
+  const auto deadline = arm_timeout(*connection->tls, timeout);
   auto [handshake_ec] = co_await connection->tls->async_handshake(net::ssl::stream_base::client, kTuple);
   if (handshake_ec) {
     sessions_.clear();
-    auto error = handshake_error(handshake_ec, ssl, endpoint_, timeout);
+    auto error = handshake_error(handshake_ec, ssl, endpoint_, timeout, passed(deadline));
     connection->close();
     co_return error;
   }
@@ -209,13 +209,14 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
     requests_.fetch_add(1);
     if (reused) reused_connection_requests_.fetch_add(1);
 
-    ExchangeOutcome outcome = connection.tls ? co_await exchange(*connection.tls, connection.buffer, message,
-                                                                 request.body_sink, limits)
-                                             : co_await exchange(*connection.plain, connection.buffer, message,
-                                                                 request.body_sink, limits);
+    // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
+    ExchangeOutcome outcome;
+    if (connection.tls)
+      outcome = co_await exchange(*connection.tls, connection.buffer, message, request.body_sink, limits);
+    else
+      outcome = co_await exchange(*connection.plain, connection.buffer, message, request.body_sink, limits);
     if (outcome.response) {
-      ++connection.responses;
-      if (connection.tls) sessions_.remember_from(connection.tls->native_handle());
+      if (++connection.responses == 1 && connection.tls) sessions_.remember_from(connection.tls->native_handle());
       if (outcome.reusable) {
         connection.tcp().expires_never();
         lease->give_back();

@@ -40,10 +40,13 @@ void TlsSessionCache::apply_to(SSL* ssl) const {
 }
 
 void TlsSessionCache::remember_from(SSL* ssl) {
-  SSL_SESSION* raw = SSL_get1_session(ssl);
-  if (raw == nullptr) return;
-  std::shared_ptr<SSL_SESSION> session(raw, SessionFree{});
-  if (SSL_SESSION_is_resumable(raw) != 1) return;
+  SSL_SESSION* live = SSL_get0_session(ssl);
+  if (live == nullptr || SSL_SESSION_is_resumable(live) != 1) return;
+  // A private copy: OpenSSL marks the live session not resumable when its connection is freed
+  // without a close_notify, which is how pooled connections usually end.
+  SSL_SESSION* copy = SSL_SESSION_dup(live);
+  if (copy == nullptr) return;
+  std::shared_ptr<SSL_SESSION> session(copy, SessionFree{});
   std::lock_guard lock(mutex_);
   session_ = std::move(session);
 }

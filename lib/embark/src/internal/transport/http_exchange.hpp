@@ -53,10 +53,14 @@ inline bool is_peer_gone(const boost::system::error_code& ec) {
 
 /// Maps a Beast/Asio error of one exchange step to an embark::Error. Never includes request or
 /// response data, only the step, the limit and the system's description of the error.
-inline Error exchange_error(const boost::system::error_code& ec, std::string_view step, const ExchangeLimits& limits) {
+/// `deadline_passed`: the step's timeout had expired when it failed.
+inline Error exchange_error(const boost::system::error_code& ec, std::string_view step, const ExchangeLimits& limits,
+                            bool deadline_passed = false) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
-  if (ec == boost::beast::error::timeout || ec == net::error::timed_out)
+  // Through an ssl_stream, Beast's timeout surfaces as operation_aborted, hence the deadline check.
+  if (ec == boost::beast::error::timeout || ec == net::error::timed_out ||
+      (ec == net::error::operation_aborted && deadline_passed))
     return Error(ErrorCode::timeout, fmt::format("{} timed out after {} ms", step, limits.timeout.count()));
   if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, fmt::format("{} was cancelled", step));
   if (ec == http::error::body_limit)
@@ -80,11 +84,17 @@ inline Error exchange_error(const boost::system::error_code& ec, std::string_vie
 }
 
 /// Re-arms the stream's timeout when its lowest layer has one (beast::tcp_stream); test streams
-/// have none.
+/// have none. Returns the deadline.
 template <class Stream>
-void arm_timeout(Stream& stream, std::chrono::milliseconds timeout) {
+std::chrono::steady_clock::time_point arm_timeout(Stream& stream, std::chrono::milliseconds timeout) {
   if constexpr (requires { boost::beast::get_lowest_layer(stream).expires_after(timeout); })
     boost::beast::get_lowest_layer(stream).expires_after(timeout);
+  return std::chrono::steady_clock::now() + timeout;
+}
+
+/// Whether `deadline` has passed.
+inline bool passed(std::chrono::steady_clock::time_point deadline) {
+  return std::chrono::steady_clock::now() >= deadline;
 }
 
 /// Writes `request`, reads the response header, then the body in chunks: each chunk goes to
@@ -99,22 +109,22 @@ boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::f
   constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   ExchangeOutcome outcome;
 
-  arm_timeout(stream, limits.timeout);
+  auto deadline = arm_timeout(stream, limits.timeout);
   auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
   if (write_ec) {
     outcome.stale = is_peer_gone(write_ec);
-    outcome.response = exchange_error(write_ec, "sending the request", limits);
+    outcome.response = exchange_error(write_ec, "sending the request", limits, passed(deadline));
     co_return outcome;
   }
 
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(limits.max_response_bytes);
-  arm_timeout(stream, limits.timeout);
+  deadline = arm_timeout(stream, limits.timeout);
   auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
   if (header_ec) {
     outcome.stale = header_ec == http::error::end_of_stream ||
                     (is_peer_gone(header_ec) && header_bytes == 0 && buffer.size() == 0 && !parser.got_some());
-    outcome.response = exchange_error(header_ec, "reading the response header", limits);
+    outcome.response = exchange_error(header_ec, "reading the response header", limits, passed(deadline));
     co_return outcome;
   }
 
@@ -130,11 +140,11 @@ boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::f
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    arm_timeout(stream, limits.timeout);
+    deadline = arm_timeout(stream, limits.timeout);
     auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (read_ec == http::error::need_buffer) read_ec = {};
     if (read_ec) {
-      outcome.response = exchange_error(read_ec, "reading the response body", limits);
+      outcome.response = exchange_error(read_ec, "reading the response body", limits, passed(deadline));
       co_return outcome;
     }
     const std::size_t got = chunk.size() - parser.get().body().size;

@@ -27,8 +27,8 @@ class TlsSessionCache {
 
   /// Offers the cached session (if any) to a connection that has not handshaken yet.
   void apply_to(SSL* ssl) const;
-  /// Remembers the connection's session if it can be resumed (TLS 1.3 tickets arrive after the
-  /// handshake, so call this after a response was read).
+  /// Remembers a copy of the connection's session if it can be resumed (TLS 1.3 tickets arrive
+  /// after the handshake, so call this after a response was read).
   void remember_from(SSL* ssl);
   /// Forgets the cached session (after a handshake that used it failed).
   void clear();
