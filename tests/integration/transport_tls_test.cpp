@@ -345,3 +345,47 @@ TEST_CASE("transport: a bad ca_file is refused naming the field") {
   CHECK(made.error().code() == ErrorCode::invalid_input);
   CHECK(made.error().field() == "transport.ca_file");
 }
+
+// A measurement, not a test: skipped unless asked for, prints medians, asserts nothing about time.
+//   build-transport/tests/integration_transport -tc="*measure*" --no-skip
+TEST_CASE("transport: measure a warm pooled request vs one on a new TLS connection" * doctest::skip()) {
+  Client client;
+  TestHttpServer server(pki().localhost);
+  auto transport = client.transport(server.url(), Client::tls_options());
+  constexpr int kRuns = 200;
+  using Micros = std::chrono::duration<double, std::micro>;
+
+  // Each request is timed inside one coroutine, so thread hand-offs of the test harness are excluded.
+  auto time_sends = [&](auto before_each, auto pick_transport) {
+    std::vector<double> samples;
+    auto run = [&]() -> net::awaitable<void> {
+      for (int i = 0; i < kRuns; ++i) {
+        before_each();
+        auto& target = pick_transport();
+        const auto start = std::chrono::steady_clock::now();
+        auto response = co_await target.send(request());
+        const auto stop = std::chrono::steady_clock::now();
+        REQUIRE(response.has_value());
+        samples.push_back(Micros(stop - start).count());
+      }
+    };
+    net::co_spawn(client.ioc(), run(), net::use_future).get();
+    std::sort(samples.begin(), samples.end());
+    return samples[samples.size() / 2];
+  };
+
+  REQUIRE(client.send(*transport, request()).has_value());  // warm up: connection and session
+  const double warm = time_sends([] {}, [&]() -> PooledHttpTransport& { return *transport; });
+  const double resumed =
+      time_sends([&] { transport->close_idle_connections(); }, [&]() -> PooledHttpTransport& { return *transport; });
+  const double full = time_sends(
+      [&] {
+        transport->close_idle_connections();
+        transport->forget_tls_session();
+      },
+      [&]() -> PooledHttpTransport& { return *transport; });
+  MESSAGE("median of " << kRuns << " requests: warm pooled connection " << warm << " us; new TLS connection with "
+                       << "session resumption " << resumed << " us; new TLS connection, full handshake " << full
+                       << " us");
+  CHECK(transport->stats().tls_sessions_resumed == kRuns);
+}

@@ -142,6 +142,7 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
                    fmt::format("connecting to {}:{} failed ({})", endpoint_.host, endpoint_.port, connect_ec.message()));
   }
   connections_opened_.fetch_add(1);
+  logf(LogLevel::trace, kComponent, "connected to {}:{}", endpoint_.host, endpoint_.port);
   boost::system::error_code ignored;
   stream.socket().set_option(tcp::no_delay(true), ignored);
 
