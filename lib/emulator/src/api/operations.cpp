@@ -2,7 +2,6 @@
 
 #include <atomic>
 #include <cctype>
-#include <ctime>
 #include <unordered_set>
 
 #include <boost/json/monotonic_resource.hpp>
@@ -20,14 +19,6 @@ using graphql::FieldResult;
 
 constexpr std::string_view kReservedClaim = "impersonated_user_id";
 constexpr std::size_t kMaxEmailLength = 254;
-
-std::string rfc3339(TimePoint t) {
-  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
-  std::tm tm{};
-  gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
-}
 
 FieldResult status(std::string_view code, std::string_view message) {
   return {object{{"status", object{{"code", code}, {"message", message}}}}, {}};
@@ -221,7 +212,7 @@ object Operations::user_json(const StoredUser& user, const boost::json::storage_
   u.emplace("email", user.email);
   u.emplace("name", user.email);
   u.emplace("profilePicture", "");
-  u.emplace("creationTimestamp", rfc3339(user.created));
+  u.emplace("creationTimestamp", user.created_text);
   if (last >= 0) {
     u.emplace("lastActiveSessionTimestamp", rfc3339(TimePoint(std::chrono::milliseconds(last))));
   } else {

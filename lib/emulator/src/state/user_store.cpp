@@ -1,6 +1,7 @@
 #include "state/user_store.hpp"
 
 #include <algorithm>
+#include <ctime>
 #include <mutex>
 
 #include <fmt/format.h>
@@ -26,8 +27,17 @@ StoredUser::StoredUser(const StoredUser& o)
       jwt_attributes(o.jwt_attributes),
       groups(o.groups),
       created(o.created),
+      created_text(o.created_text),
       seq(o.seq),
       last_active_ms(o.last_active_ms.load(std::memory_order_relaxed)) {}
+
+std::string rfc3339(TimePoint t) {
+  const std::time_t secs = std::chrono::system_clock::to_time_t(t);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
+                     tm.tm_min, tm.tm_sec);
+}
 
 std::string lower_email(std::string_view email) {
   std::string out(email);
@@ -125,6 +135,7 @@ StoreStatus UserStore::create_users(const CreateUsersSpec& spec, ExistingUserMod
     if (spec.groups) user->groups = *spec.groups;
     user->jwt_attributes = spec.jwt_attributes;
     user->created = now;
+    user->created_text = rfc3339(now);
     user->seq = next_seq_++;
     by_id_[user->id] = IdEntry{spec.workspace, user->seq};
     ws.by_email[key] = user->seq;

@@ -30,6 +30,7 @@ struct StoredUser {
   AttributeMap jwt_attributes;       ///< "from the identity provider": read-only through the API
   std::vector<std::string> groups;
   TimePoint created{};
+  std::string created_text;  ///< `created` in RFC 3339 (formatted once: listUsers shows it for every user)
   std::uint64_t seq = 0;                            ///< creation order
   mutable std::atomic<std::int64_t> last_active_ms{-1};  ///< ms since epoch; -1 = never
 
@@ -56,6 +57,9 @@ struct StoreStatus {
   std::string message;
   bool ok() const { return code == "OK"; }
 };
+
+/// UTC time as RFC 3339 with seconds ("2026-11-27T08:25:47Z").
+std::string rfc3339(TimePoint t);
 
 /// Lower-cases ASCII letters (emails are compared case-insensitively).
 std::string lower_email(std::string_view email);
