@@ -30,7 +30,7 @@ struct ServerBehaviour {
   ServerMode mode = ServerMode::answer;
   int status = 200;
   std::size_t body_bytes = 0;  ///< size of the JSON body; 0 = a small `{"data":{}}`
-  std::optional<std::string> retry_after;
+  std::optional<std::string> retry_after{};
 };
 
 /// What the server last received (for assertions; tests never print it).

@@ -4,6 +4,8 @@
 #include <optional>
 #include <vector>
 
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
@@ -132,5 +134,30 @@ TEST_CASE("pool: a lease that ends without give_back closes its connection and f
   pair.peer.read_some(net::buffer(&byte, 1), ec);  // the pool side closed: EOF, not a hang
   CHECK(ec == net::error::eof);
   auto again = acquire_now(ioc, pool);  // the single slot is free again
+  CHECK(pool.in_use() == 1);
+}
+
+TEST_CASE("pool: a caller waiting for a slot can be cancelled without losing the slot") {
+  net::io_context ioc;
+  ConnectionPool pool(ioc.get_executor(), 1, std::chrono::seconds(30));
+  auto held = acquire_now(ioc, pool);
+  net::cancellation_signal signal;
+  std::optional<Result<ConnectionPool::Lease>> waited;
+  net::co_spawn(ioc, pool.acquire(),
+                net::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr, Result<ConnectionPool::Lease> lease) {
+                  waited.emplace(std::move(lease));
+                }));
+  ioc.restart();
+  ioc.poll();
+  CHECK_FALSE(waited.has_value());
+  signal.emit(net::cancellation_type::terminal);
+  ioc.restart();
+  ioc.poll();
+  REQUIRE(waited.has_value());
+  REQUIRE(waited->has_error());
+  CHECK(waited->error().code() == ErrorCode::cancelled);
+  held = ConnectionPool::Lease{};
+  CHECK(pool.in_use() == 0);
+  auto again = acquire_now(ioc, pool);  // the cancelled waiter did not take the slot with it
   CHECK(pool.in_use() == 1);
 }

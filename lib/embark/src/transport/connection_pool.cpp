@@ -3,8 +3,16 @@
 #include <sys/socket.h>
 
 #include <cerrno>
+#include <utility>
+
+#include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/associated_cancellation_slot.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
 namespace embark::internal {
@@ -66,15 +74,55 @@ void ConnectionPool::Lease::end() noexcept {
 
 ConnectionPool::ConnectionPool(boost::asio::any_io_executor executor, std::size_t max_connections,
                                std::chrono::milliseconds idle_timeout)
-    : permits_(executor, max_connections == 0 ? 1 : max_connections), idle_timeout_(idle_timeout) {
-  const std::size_t slots = max_connections == 0 ? 1 : max_connections;
-  for (std::size_t i = 0; i < slots; ++i) permits_.try_send(boost::system::error_code{});
-}
+    : executor_(std::move(executor)), idle_timeout_(idle_timeout), free_slots_(std::max<std::size_t>(1, max_connections)) {}
 
 ConnectionPool::~ConnectionPool() { close_idle(); }
 
+void ConnectionPool::wait_for_slot(std::function<void(boost::system::error_code)> complete,
+                                   boost::asio::cancellation_slot slot) {
+  auto waiter = std::make_shared<Waiter>();
+  waiter->complete = std::move(complete);
+  {
+    std::unique_lock lock(mutex_);
+    if (free_slots_ > 0 && waiters_.empty()) {
+      --free_slots_;
+      waiter->done = true;
+    } else {
+      waiters_.push_back(waiter);
+    }
+  }
+  if (waiter->done) {
+    waiter->complete({});
+    return;
+  }
+  if (slot.is_connected()) {
+    slot.assign([this, weak = std::weak_ptr<Waiter>(waiter)](boost::asio::cancellation_type) {
+      auto cancelled = weak.lock();
+      if (!cancelled) return;
+      {
+        std::lock_guard lock(mutex_);
+        if (cancelled->done) return;
+        cancelled->done = true;
+        waiters_.erase(std::find(waiters_.begin(), waiters_.end(), cancelled));
+      }
+      cancelled->complete(boost::asio::error::operation_aborted);
+    });
+  }
+}
+
 boost::asio::awaitable<Result<ConnectionPool::Lease>> ConnectionPool::acquire() {
-  auto [ec] = co_await permits_.async_receive(boost::asio::as_tuple(boost::asio::use_awaitable));
+  auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
+  auto initiate = [this](auto handler) {
+    auto slot = boost::asio::get_associated_cancellation_slot(handler);
+    auto executor = boost::asio::get_associated_executor(handler, executor_);
+    auto shared = std::make_shared<decltype(handler)>(std::move(handler));
+    wait_for_slot(
+        [shared, executor](boost::system::error_code ec) {
+          boost::asio::post(executor, [shared, ec] { std::move (*shared)(ec); });
+        },
+        slot);
+  };
+  auto [ec] = co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(initiate, token);
   if (ec) co_return fail(ErrorCode::cancelled, "cancelled while waiting for a free connection");
   const std::size_t now_in_use = in_use_.fetch_add(1) + 1;
   std::size_t peak = peak_in_use_.load();
@@ -119,7 +167,18 @@ void ConnectionPool::release(std::unique_ptr<PooledConnection> connection) noexc
     idle_.push_back(std::move(connection));
   }
   in_use_.fetch_sub(1);
-  permits_.try_send(boost::system::error_code{});
+  std::shared_ptr<Waiter> next;
+  {
+    std::lock_guard lock(mutex_);
+    if (waiters_.empty()) {
+      ++free_slots_;
+    } else {
+      next = std::move(waiters_.front());
+      waiters_.pop_front();
+      next->done = true;
+    }
+  }
+  if (next) next->complete({});  // the slot passes straight to the longest waiter
 }
 
 std::size_t ConnectionPool::idle_count() const {

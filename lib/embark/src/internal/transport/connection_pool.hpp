@@ -4,13 +4,16 @@
 #include <atomic>
 #include <chrono>
 #include <cstddef>
+#include <deque>
 #include <memory>
 #include <mutex>
 #include <vector>
 
+#include <functional>
+
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/experimental/concurrent_channel.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 
 #include "embark/result.hpp"
 #include "internal/transport/pooled_connection.hpp"
@@ -73,13 +76,22 @@ class ConnectionPool {
   void close_idle();
 
  private:
+  // A caller waiting for a slot. Completed exactly once (`done`), by release() or by cancellation.
+  struct Waiter {
+    std::function<void(boost::system::error_code)> complete;  ///< posts to the caller's executor
+    bool done = false;
+  };
+  void wait_for_slot(std::function<void(boost::system::error_code)> complete, boost::asio::cancellation_slot slot);
   void release(std::unique_ptr<PooledConnection> connection) noexcept;
   std::unique_ptr<PooledConnection> take_idle();
 
-  using Permits = boost::asio::experimental::concurrent_channel<void(boost::system::error_code)>;
-  Permits permits_;
+  // Not Asio's experimental channel: in Boost 1.81 a cancelled receive leaves it refusing
+  // try_send (chriskohlhoff/asio#1241), which would lose a slot per cancelled waiter.
+  boost::asio::any_io_executor executor_;
   const std::chrono::milliseconds idle_timeout_;
   mutable std::mutex mutex_;
+  std::size_t free_slots_;
+  std::deque<std::shared_ptr<Waiter>> waiters_;
   std::vector<std::unique_ptr<PooledConnection>> idle_;
   std::atomic<std::size_t> in_use_{0};
   std::atomic<std::size_t> peak_in_use_{0};
