@@ -1,5 +1,7 @@
 #include "app.hpp"
 
+#include <iostream>
+
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -67,6 +69,13 @@ boost::asio::awaitable<embark::Result<EmbedSession>> SampleApp::onboard(const Ap
   auto start = std::chrono::steady_clock::now();
   auto result = co_await gateway_.login(user);
   metrics_.observe_onboarding(std::chrono::steady_clock::now() - start, !result.has_value());
+  // Errors and reports hold no secrets by construction (embark::Error, EmbedSession::report).
+  if (result) {
+    std::clog << "onboarded " << user.email << " (" << user.tenant_slug << "): " << result->report << std::endl;
+  } else {
+    std::clog << "onboarding " << user.email << " (" << user.tenant_slug << ") failed: " << result.error().to_string()
+              << std::endl;
+  }
   co_return result;
 }
 
