@@ -29,5 +29,6 @@ write_basic_package_version_file(${PROJECT_BINARY_DIR}/embark-config-version.cma
 install(FILES ${PROJECT_BINARY_DIR}/embark-config.cmake ${PROJECT_BINARY_DIR}/embark-config-version.cmake
   DESTINATION ${EMBARK_CMAKE_DIR})
 
+file(RELATIVE_PATH EMBARK_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
 configure_file(${PROJECT_SOURCE_DIR}/cmake/embark.pc.in ${PROJECT_BINARY_DIR}/embark.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/embark.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)
