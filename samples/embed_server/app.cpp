@@ -13,8 +13,9 @@
 
 namespace embark::sample {
 
-SampleApp::SampleApp(AppConfig config, UserStore& users, SessionStore& sessions, WisdomGateway& gateway,
-                     Metrics& metrics, const StaticAssets& assets, boost::asio::thread_pool& cpu_pool)
+SampleApp::SampleApp(AppConfig config, UserStore& users, SessionStore& sessions,
+                     WisdomGateway& gateway, Metrics& metrics, const StaticAssets& assets,
+                     boost::asio::thread_pool& cpu_pool)
     : config_(config),
       users_(users),
       sessions_(sessions),
@@ -26,7 +27,9 @@ SampleApp::SampleApp(AppConfig config, UserStore& users, SessionStore& sessions,
       dummy_hash_(hash_password(random_hex(16), config.password_iterations)) {}
 
 void SampleApp::register_routes(Router& router) {
-  auto bind = [this](auto member) { return [this, member](const Request& r) { return (this->*member)(r); }; };
+  auto bind = [this](auto member) {
+    return [this, member](const Request& r) { return (this->*member)(r); };
+  };
   router.add(http::verb::get, "/", bind(&SampleApp::get_root));
   router.add(http::verb::get, "/login", bind(&SampleApp::get_login));
   router.add(http::verb::post, "/login", bind(&SampleApp::post_login));
@@ -61,8 +64,9 @@ std::optional<SampleApp::Current> SampleApp::current(const Request& request) {
 bool SampleApp::same_origin(const Request& request) const {
   auto origin = request.find(http::field::origin);
   auto host = request.find(http::field::host);
-  return origin_allowed(origin == request.end() ? std::string_view{} : std::string_view(origin->value()),
-                        host == request.end() ? std::string_view{} : std::string_view(host->value()), config_.https);
+  return origin_allowed(
+      origin == request.end() ? std::string_view{} : std::string_view(origin->value()),
+      host == request.end() ? std::string_view{} : std::string_view(host->value()), config_.https);
 }
 
 boost::asio::awaitable<embark::Result<EmbedSession>> SampleApp::onboard(const AppUser& user) {
@@ -71,10 +75,11 @@ boost::asio::awaitable<embark::Result<EmbedSession>> SampleApp::onboard(const Ap
   metrics_.observe_onboarding(std::chrono::steady_clock::now() - start, !result.has_value());
   // Errors and reports hold no secrets by construction (embark::Error, EmbedSession::report).
   if (result) {
-    std::clog << "onboarded " << user.email << " (" << user.tenant_slug << "): " << result->report << std::endl;
-  } else {
-    std::clog << "onboarding " << user.email << " (" << user.tenant_slug << ") failed: " << result.error().to_string()
+    std::clog << "onboarded " << user.email << " (" << user.tenant_slug << "): " << result->report
               << std::endl;
+  } else {
+    std::clog << "onboarding " << user.email << " (" << user.tenant_slug
+              << ") failed: " << result.error().to_string() << std::endl;
   }
   co_return result;
 }

@@ -24,9 +24,9 @@ namespace embark::sample {
 
 /// Settings of the app (not of the server or of embark).
 struct AppConfig {
-  bool https = false;              ///< served over HTTPS (directly or behind a proxy): Secure cookies
-  bool show_demo_accounts = false; ///< list the seeded logins on the login page
-  int password_iterations = kPbkdf2Iterations; ///< PBKDF2 iterations of the timing-equaliser hash
+  bool https = false;  ///< served over HTTPS (directly or behind a proxy): Secure cookies
+  bool show_demo_accounts = false;              ///< list the seeded logins on the login page
+  int password_iterations = kPbkdf2Iterations;  ///< PBKDF2 iterations of the timing-equaliser hash
 };
 
 /// Name of the session cookie.
@@ -38,13 +38,13 @@ inline constexpr std::string_view kTokenPath = "/api/wisdom/token";
 /// Header that carries the session's CSRF token on fetch() calls.
 inline constexpr std::string_view kCsrfHeader = "X-CSRF-Token";
 
-/// The app's request handlers over its stores and the WisdomAI gateway. Every referenced object must
-/// outlive the app. Handlers run on the server's single executor thread (the stores are not
+/// The app's request handlers over its stores and the WisdomAI gateway. Every referenced object
+/// must outlive the app. Handlers run on the server's single executor thread (the stores are not
 /// thread-safe); password hashing runs on `cpu_pool` so it does not stall other requests.
 class SampleApp {
  public:
-  SampleApp(AppConfig config, UserStore& users, SessionStore& sessions, WisdomGateway& gateway, Metrics& metrics,
-            const StaticAssets& assets, boost::asio::thread_pool& cpu_pool);
+  SampleApp(AppConfig config, UserStore& users, SessionStore& sessions, WisdomGateway& gateway,
+            Metrics& metrics, const StaticAssets& assets, boost::asio::thread_pool& cpu_pool);
 
   /// Adds every route of the app to `router`.
   void register_routes(Router& router);
@@ -73,8 +73,8 @@ class SampleApp {
   /// The signed-in user of a request, if its session cookie names a live session.
   std::optional<Current> current(const Request& request);
   /// The login page with a fresh double-submit CSRF token.
-  Response login_page(const Request& request, http::status status, std::string email, std::string error,
-                      std::string notice);
+  Response login_page(const Request& request, http::status status, std::string email,
+                      std::string error, std::string notice);
   /// Onboards `user` through the gateway, timing it into the metrics.
   boost::asio::awaitable<embark::Result<EmbedSession>> onboard(const AppUser& user);
   /// Whether a state-changing request comes from the app's own origin.
@@ -88,7 +88,8 @@ class SampleApp {
   const StaticAssets& assets_;
   boost::asio::thread_pool& cpu_pool_;
   std::string csp_;
-  std::string dummy_hash_;  // verified when the email is unknown, so timing does not reveal accounts
+  std::string
+      dummy_hash_;  // verified when the email is unknown, so timing does not reveal accounts
   /// Embed sessions minted at login, handed to the first dashboard render (key: session id hash).
   std::unordered_map<std::string, EmbedSession> pending_embeds_;
 };

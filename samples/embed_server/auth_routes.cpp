@@ -26,8 +26,8 @@ asio::awaitable<Response> SampleApp::get_root(const Request& request) {
   co_return redirect_response(request, current(request) ? "/dashboard" : "/login");
 }
 
-Response SampleApp::login_page(const Request& request, http::status status, std::string email, std::string error,
-                               std::string notice) {
+Response SampleApp::login_page(const Request& request, http::status status, std::string email,
+                               std::string error, std::string notice) {
   LoginPage page;
   page.csrf_token = make_csrf_token();
   page.email = std::move(email);
@@ -38,7 +38,8 @@ Response SampleApp::login_page(const Request& request, http::status status, std:
   CookieOptions options = session_cookie_options();
   options.same_site = SameSite::strict;
   options.max_age = std::chrono::hours{1};
-  response.insert(http::field::set_cookie, make_set_cookie(kLoginCsrfCookie, page.csrf_token, options));
+  response.insert(http::field::set_cookie,
+                  make_set_cookie(kLoginCsrfCookie, page.csrf_token, options));
   return response;
 }
 
@@ -68,11 +69,12 @@ asio::awaitable<Response> SampleApp::post_login(const Request& request) {
   std::string password(form_value(*form, "password"));
   std::string hash = credentials ? credentials->password_hash : dummy_hash_;
   // PBKDF2 takes ~0.1 s of CPU: run it on the pool so other requests keep flowing.
-  bool valid = co_await asio::co_spawn(cpu_pool_, verify_on_pool(std::move(password), std::move(hash)),
-                                       asio::use_awaitable);
+  bool valid = co_await asio::co_spawn(
+      cpu_pool_, verify_on_pool(std::move(password), std::move(hash)), asio::use_awaitable);
   if (!credentials || !valid) {
     metrics_.count_login(LoginOutcome::bad_credentials);
-    co_return login_page(request, http::status::unauthorized, email, "Wrong email or password.", "");
+    co_return login_page(request, http::status::unauthorized, email, "Wrong email or password.",
+                         "");
   }
   metrics_.count_login(LoginOutcome::success);
 
@@ -93,8 +95,10 @@ asio::awaitable<Response> SampleApp::post_login(const Request& request) {
   }
 
   Response response = redirect_response(request, "/dashboard");
-  response.insert(http::field::set_cookie, make_set_cookie(kSessionCookie, session_id, session_cookie_options()));
-  response.insert(http::field::set_cookie, make_clear_cookie(kLoginCsrfCookie, session_cookie_options()));
+  response.insert(http::field::set_cookie,
+                  make_set_cookie(kSessionCookie, session_id, session_cookie_options()));
+  response.insert(http::field::set_cookie,
+                  make_clear_cookie(kLoginCsrfCookie, session_cookie_options()));
   co_return response;
 }
 
@@ -102,14 +106,16 @@ asio::awaitable<Response> SampleApp::post_logout(const Request& request) {
   auto me = current(request);
   if (!me) co_return redirect_response(request, "/login");
   auto form = parse_form(request.body());
-  if (!form || !same_origin(request) || !csrf_token_matches(me->session.csrf_token, form_value(*form, "csrf_token"))) {
+  if (!form || !same_origin(request) ||
+      !csrf_token_matches(me->session.csrf_token, form_value(*form, "csrf_token"))) {
     co_return error_response(request, http::status::forbidden);
   }
   pending_embeds_.erase(sha256_hex(me->session_id));
   sessions_.remove(me->session_id);
   metrics_.count_logout();
   Response response = redirect_response(request, "/login?signed_out=1");
-  response.insert(http::field::set_cookie, make_clear_cookie(kSessionCookie, session_cookie_options()));
+  response.insert(http::field::set_cookie,
+                  make_clear_cookie(kSessionCookie, session_cookie_options()));
   co_return response;
 }
 

@@ -8,7 +8,8 @@ namespace {
 
 bool is_token(std::string_view s) {
   return std::all_of(s.begin(), s.end(), [](unsigned char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
   });
 }
 
@@ -20,8 +21,10 @@ std::string_view trim(std::string_view s) {
 
 }  // namespace
 
-std::string make_set_cookie(std::string_view name, std::string_view value, const CookieOptions& options) {
-  if (name.empty() || !is_token(name)) throw std::invalid_argument("cookie name: not a cookie token");
+std::string make_set_cookie(std::string_view name, std::string_view value,
+                            const CookieOptions& options) {
+  if (name.empty() || !is_token(name))
+    throw std::invalid_argument("cookie name: not a cookie token");
   if (!is_token(value)) throw std::invalid_argument("cookie value: not a cookie token");
   std::string out;
   out.append(name).append("=").append(value);

@@ -15,6 +15,7 @@ bool csrf_token_matches(std::string_view expected, std::string_view presented) n
 
 /// Whether a state-changing request's `Origin` header (empty when the browser sent none) is the
 /// app's own origin, "<scheme>://<host header>". A missing header passes: the token check decides.
-bool origin_allowed(std::string_view origin_header, std::string_view host_header, bool https) noexcept;
+bool origin_allowed(std::string_view origin_header, std::string_view host_header,
+                    bool https) noexcept;
 
 }  // namespace embark::sample

@@ -1,9 +1,8 @@
 // Dashboard page and the iframe's token-refresh endpoint of SampleApp.
-#include <fmt/chrono.h>
-#include <fmt/format.h>
-
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
+#include <fmt/chrono.h>
+#include <fmt/format.h>
 
 #include "app.hpp"
 #include "csrf.hpp"
@@ -37,17 +36,20 @@ asio::awaitable<Response> SampleApp::get_dashboard(const Request& request) {
 
   std::optional<EmbedSession> embed;
   if (auto it = pending_embeds_.find(sha256_hex(me->session_id)); it != pending_embeds_.end()) {
-    if (it->second.expires_at - std::chrono::system_clock::now() > kMinRemainingForPage) embed = std::move(it->second);
+    if (it->second.expires_at - std::chrono::system_clock::now() > kMinRemainingForPage)
+      embed = std::move(it->second);
     pending_embeds_.erase(it);
   }
   if (!embed) {
-    // A reload, or the login-time onboarding failed: onboard again (cheap when embark's caches are warm).
+    // A reload, or the login-time onboarding failed: onboard again (cheap when embark's caches are
+    // warm).
     auto fresh = co_await onboard(me->user);
     if (fresh) {
       embed = std::move(*fresh);
     } else {
-      page.error = fmt::format("Analytics is unavailable right now ({}). Please try again in a minute.",
-                               embark::to_string(fresh.error().code()));
+      page.error =
+          fmt::format("Analytics is unavailable right now ({}). Please try again in a minute.",
+                      embark::to_string(fresh.error().code()));
     }
   }
   if (embed) {
@@ -64,7 +66,8 @@ asio::awaitable<Response> SampleApp::post_token(const Request& request) {
     co_return json_error(request, http::status::unauthorized, "unauthenticated");
   }
   auto header = request.find(kCsrfHeader);
-  std::string_view presented = header == request.end() ? std::string_view{} : std::string_view(header->value());
+  std::string_view presented =
+      header == request.end() ? std::string_view{} : std::string_view(header->value());
   if (!same_origin(request) || !csrf_token_matches(me->session.csrf_token, presented)) {
     metrics_.count_refresh(RefreshOutcome::csrf_rejected);
     co_return json_error(request, http::status::forbidden, "csrf");
@@ -73,12 +76,14 @@ asio::awaitable<Response> SampleApp::post_token(const Request& request) {
   auto token = co_await gateway_.refresh(me->user);
   if (!token) {
     metrics_.count_refresh(RefreshOutcome::vendor_error);
-    co_return json_error(request, http::status::bad_gateway, embark::to_string(token.error().code()));
+    co_return json_error(request, http::status::bad_gateway,
+                         embark::to_string(token.error().code()));
   }
   metrics_.count_refresh(RefreshOutcome::success);
   // Same shape as embark::refresh_response_body: {"token": "...", "expiresAt": RFC 3339}.
   auto expires = std::chrono::floor<std::chrono::seconds>(token->expires_at);
-  boost::json::object body{{"token", token->token.reveal()}, {"expiresAt", fmt::format("{:%FT%TZ}", expires)}};
+  boost::json::object body{{"token", token->token.reveal()},
+                           {"expiresAt", fmt::format("{:%FT%TZ}", expires)}};
   Response response = json_response(request, http::status::ok, boost::json::serialize(body));
   response.set(http::field::cache_control, "no-store");  // a JWT must never sit in a cache
   co_return response;

@@ -14,8 +14,9 @@ namespace {
 }  // namespace
 
 Database::Database(const std::string& path) {
-  if (sqlite3_open_v2(path.c_str(), &db_, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX, nullptr) !=
-      SQLITE_OK) {
+  if (sqlite3_open_v2(path.c_str(), &db_,
+                      SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                      nullptr) != SQLITE_OK) {
     std::string message = "open database '" + path + "'";
     std::string detail = db_ ? sqlite3_errmsg(db_) : "out of memory";
     sqlite3_close(db_);
@@ -35,7 +36,8 @@ void Database::exec(std::string_view sql) {
 int Database::changes() const { return sqlite3_changes(db_); }
 
 Database::Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
-  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) != SQLITE_OK) {
+  if (sqlite3_prepare_v2(db_, sql.data(), static_cast<int>(sql.size()), &stmt_, nullptr) !=
+      SQLITE_OK) {
     raise(db_, "prepare");
   }
 }
@@ -43,7 +45,8 @@ Database::Statement::Statement(sqlite3* db, std::string_view sql) : db_(db) {
 Database::Statement::~Statement() { sqlite3_finalize(stmt_); }
 
 Database::Statement& Database::Statement::bind(int index, std::string_view value) {
-  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK) {
+  if (sqlite3_bind_text(stmt_, index, value.data(), static_cast<int>(value.size()),
+                        SQLITE_TRANSIENT) != SQLITE_OK) {
     raise(db_, "bind");
   }
   return *this;
@@ -63,10 +66,13 @@ bool Database::Statement::step() {
 
 std::string Database::Statement::text(int index) const {
   const unsigned char* p = sqlite3_column_text(stmt_, index);
-  return p ? std::string(reinterpret_cast<const char*>(p), static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)))
+  return p ? std::string(reinterpret_cast<const char*>(p),
+                         static_cast<std::size_t>(sqlite3_column_bytes(stmt_, index)))
            : std::string();
 }
 
-std::int64_t Database::Statement::integer(int index) const { return sqlite3_column_int64(stmt_, index); }
+std::int64_t Database::Statement::integer(int index) const {
+  return sqlite3_column_int64(stmt_, index);
+}
 
 }  // namespace embark::sample

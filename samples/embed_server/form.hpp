@@ -8,7 +8,8 @@
 
 namespace embark::sample {
 
-/// Field name -> decoded value ('+' is a space, %XX is a byte). The first occurrence of a name wins.
+/// Field name -> decoded value ('+' is a space, %XX is a byte). The first occurrence of a name
+/// wins.
 using FormFields = std::map<std::string, std::string, std::less<>>;
 
 /// Parses a form body; nullopt when a %-escape is malformed.

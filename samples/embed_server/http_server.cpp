@@ -20,8 +20,13 @@ namespace asio = boost::asio;
 namespace beast = boost::beast;
 using asio::ip::tcp;
 
-HttpServer::HttpServer(asio::any_io_executor executor, const Router& router, Decorator decorate, ServerLimits limits)
-    : executor_(executor), acceptor_(executor), router_(router), decorate_(std::move(decorate)), limits_(limits) {}
+HttpServer::HttpServer(asio::any_io_executor executor, const Router& router, Decorator decorate,
+                       ServerLimits limits)
+    : executor_(executor),
+      acceptor_(executor),
+      router_(router),
+      decorate_(std::move(decorate)),
+      limits_(limits) {}
 
 unsigned short HttpServer::listen(const tcp::endpoint& endpoint) {
   acceptor_.open(endpoint.protocol());
@@ -57,7 +62,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     parser.body_limit(limits_.max_body_bytes);
     parser.header_limit(static_cast<std::uint32_t>(limits_.max_header_bytes));
     stream.expires_after(limits_.read_timeout);
-    auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
+    auto [read_ec, read_bytes] =
+        co_await http::async_read(stream, buffer, parser, asio::as_tuple(asio::use_awaitable));
     (void)read_bytes;
     if (read_ec == http::error::end_of_stream) break;
 
@@ -65,8 +71,9 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     bool keep_alive = false;
     if (read_ec == http::error::body_limit || read_ec == http::error::header_limit) {
       Request partial = parser.get();
-      response = error_response(partial, read_ec == http::error::body_limit ? http::status::payload_too_large
-                                                                           : http::status::request_header_fields_too_large);
+      response = error_response(partial, read_ec == http::error::body_limit
+                                             ? http::status::payload_too_large
+                                             : http::status::request_header_fields_too_large);
       response.keep_alive(false);
     } else if (read_ec) {
       break;  // timeout, reset, malformed request: nothing useful to answer
@@ -77,9 +84,10 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
       try {
         response = co_await router_.route(request);
       } catch (const std::exception& e) {
-        // A handler bug must not take the server down; the message holds no secrets by construction.
-        std::cerr << "embark-sample-server: handler error on " << target_path(request.target()) << ": " << e.what()
-                  << "\n";
+        // A handler bug must not take the server down; the message holds no secrets by
+        // construction.
+        std::cerr << "embark-sample-server: handler error on " << target_path(request.target())
+                  << ": " << e.what() << "\n";
         failed = true;
       }
       if (failed) response = error_response(request, http::status::internal_server_error);
@@ -87,7 +95,8 @@ asio::awaitable<void> HttpServer::serve(tcp::socket socket) {
     }
     decorate_(response);
     stream.expires_after(limits_.write_timeout);
-    auto [write_ec, written] = co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
+    auto [write_ec, written] =
+        co_await http::async_write(stream, response, asio::as_tuple(asio::use_awaitable));
     (void)written;
     if (write_ec || !response.keep_alive()) break;
   }

@@ -15,9 +15,9 @@ namespace embark::sample {
 
 /// Limits that protect the server from slow or large requests.
 struct ServerLimits {
-  std::size_t max_body_bytes = 64 * 1024;             ///< larger bodies get 413
-  std::size_t max_header_bytes = 16 * 1024;           ///< larger headers get 431
-  std::chrono::seconds read_timeout{30};              ///< per request, including idle keep-alive time
+  std::size_t max_body_bytes = 64 * 1024;    ///< larger bodies get 413
+  std::size_t max_header_bytes = 16 * 1024;  ///< larger headers get 431
+  std::chrono::seconds read_timeout{30};     ///< per request, including idle keep-alive time
   std::chrono::seconds write_timeout{30};
 };
 
@@ -29,7 +29,8 @@ class HttpServer {
   /// Called on every response before it is sent.
   using Decorator = std::function<void(Response&)>;
 
-  HttpServer(boost::asio::any_io_executor executor, const Router& router, Decorator decorate, ServerLimits limits = {});
+  HttpServer(boost::asio::any_io_executor executor, const Router& router, Decorator decorate,
+             ServerLimits limits = {});
 
   /// Binds and listens on `endpoint` (port 0 picks a free port). Returns the bound port.
   /// Throws boost::system::system_error when the address cannot be bound.

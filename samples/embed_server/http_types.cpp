@@ -4,7 +4,8 @@
 
 namespace embark::sample {
 
-Response make_response(const Request& request, http::status status, std::string_view content_type, std::string body) {
+Response make_response(const Request& request, http::status status, std::string_view content_type,
+                       std::string body) {
   Response response{status, request.version()};
   response.set(http::field::server, "embark-sample-server");
   response.set(http::field::content_type, content_type);
@@ -23,13 +24,15 @@ Response json_response(const Request& request, http::status status, std::string 
 }
 
 Response redirect_response(const Request& request, std::string_view location) {
-  Response response = make_response(request, http::status::see_other, "text/plain; charset=utf-8", "");
+  Response response =
+      make_response(request, http::status::see_other, "text/plain; charset=utf-8", "");
   response.set(http::field::location, location);
   return response;
 }
 
 Response error_response(const Request& request, http::status status) {
-  std::string text = std::to_string(static_cast<unsigned>(status)) + " " + std::string(http::obsolete_reason(status)) + "\n";
+  std::string text = std::to_string(static_cast<unsigned>(status)) + " " +
+                     std::string(http::obsolete_reason(status)) + "\n";
   return make_response(request, status, "text/plain; charset=utf-8", std::move(text));
 }
 

@@ -17,7 +17,8 @@ using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
 /// A response with `status`, the given content type and body, keep-alive matching `request`.
-Response make_response(const Request& request, http::status status, std::string_view content_type, std::string body);
+Response make_response(const Request& request, http::status status, std::string_view content_type,
+                       std::string body);
 /// A text/html response.
 Response html_response(const Request& request, http::status status, std::string body);
 /// An application/json response.

@@ -15,10 +15,11 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/url/parse.hpp>
 
-#include "app.hpp"
 #include "embark/client.hpp"
 #include "embark/emulator/server.hpp"
 #include "embark/onboarder.hpp"
+
+#include "app.hpp"
 #include "http_server.hpp"
 #include "onboarder_gateway.hpp"
 #include "options.hpp"
@@ -34,7 +35,8 @@ namespace {
 // "https://acme.wisdom.ai/graphql" -> "https://acme.wisdom.ai"
 std::string origin_of(const std::string& url) {
   auto u = boost::urls::parse_absolute_uri(url);
-  if (!u || u->host().empty()) throw std::invalid_argument("--wisdom-url: not an absolute URL: " + url);
+  if (!u || u->host().empty())
+    throw std::invalid_argument("--wisdom-url: not an absolute URL: " + url);
   std::string origin = std::string(u->scheme()) + "://" + std::string(u->encoded_host_and_port());
   return origin;
 }
@@ -42,7 +44,8 @@ std::string origin_of(const std::string& url) {
 fs::path default_assets_dir() {
   std::error_code ec;
   fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  if (fs::exists(exe_dir / "embark-sample-server-assets")) return exe_dir / "embark-sample-server-assets";
+  if (fs::exists(exe_dir / "embark-sample-server-assets"))
+    return exe_dir / "embark-sample-server-assets";
   return exe_dir;  // the Meson build copies the assets next to the executable
 }
 
@@ -77,10 +80,12 @@ int run(const ServerOptions& options) {
     endpoint = emulator->graphql_url();
     embed_origin = emulator->http_url();
     access_key = emulator->access_key();
-    emulator_ca = fs::temp_directory_path() / ("embark-sample-emulator-ca-" + std::to_string(::getpid()) + ".pem");
+    emulator_ca = fs::temp_directory_path() /
+                  ("embark-sample-emulator-ca-" + std::to_string(::getpid()) + ".pem");
     write_file_atomically(emulator_ca, emulator->ca_pem());
     ca_file = emulator_ca.string();
-    std::cout << "embedded WisdomAI emulator at " << emulator->url() << " (embed pages at " << embed_origin << ")\n";
+    std::cout << "embedded WisdomAI emulator at " << emulator->url() << " (embed pages at "
+              << embed_origin << ")\n";
   }
   if (embed_origin.empty()) embed_origin = origin_of(endpoint);
 
@@ -94,7 +99,8 @@ int run(const ServerOptions& options) {
   client_options.workspace_id = options.workspace;
   client_options.transport.ca_file = ca_file;
   auto connection = embark::make_wisdom_connection(client_options, io.get_executor());
-  if (!connection) throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
+  if (!connection)
+    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
 
   embark::OnboarderConfig onboarder_config;
   onboarder_config.embed_base_url = embed_origin;
@@ -116,8 +122,9 @@ int run(const ServerOptions& options) {
   }
   SessionStore sessions(db, std::chrono::hours{8});
   sessions.purge_expired();
-  StaticAssets assets(options.assets_dir.empty() ? default_assets_dir() : fs::path(options.assets_dir),
-                      {"style.css", "dashboard.js", "embark-bridge.js"});
+  StaticAssets assets(
+      options.assets_dir.empty() ? default_assets_dir() : fs::path(options.assets_dir),
+      {"style.css", "dashboard.js", "embark-bridge.js"});
   Metrics metrics;
 
   AppConfig app_config;
@@ -127,11 +134,14 @@ int run(const ServerOptions& options) {
   Router router;
   app.register_routes(router);
 
-  HttpServer server(io.get_executor(), router, [csp = app.csp()](Response& r) { apply_security_headers(r, csp); });
+  HttpServer server(io.get_executor(), router,
+                    [csp = app.csp()](Response& r) { apply_security_headers(r, csp); });
   auto port = server.listen({asio::ip::make_address(options.bind), options.port});
   server.start();
-  if (!options.port_file.empty()) write_file_atomically(options.port_file, std::to_string(port) + "\n");
-  std::string host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
+  if (!options.port_file.empty())
+    write_file_atomically(options.port_file, std::to_string(port) + "\n");
+  std::string host =
+      options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
   std::cout << "embark-sample-server listening on http://" << host << ":" << port << std::endl;
 
   asio::signal_set signals(io, SIGINT, SIGTERM);

@@ -19,7 +19,8 @@ enum class RefreshOutcome { success, unauthenticated, csrf_rejected, vendor_erro
 class Metrics {
  public:
   /// Upper bounds (seconds) of the onboarding latency buckets; +Inf is implicit.
-  static constexpr std::array<double, 10> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5};
+  static constexpr std::array<double, 10> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1,
+                                                   0.25,  0.5,  1,     2.5,  5};
 
   /// Counts one login attempt.
   void count_login(LoginOutcome outcome) noexcept;
@@ -35,7 +36,8 @@ class Metrics {
 
  private:
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(LoginOutcome::count_)> logins_{};
-  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(RefreshOutcome::count_)> refreshes_{};
+  std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(RefreshOutcome::count_)>
+      refreshes_{};
   std::atomic<std::uint64_t> logouts_{0};
   std::atomic<std::uint64_t> onboarding_failures_{0};
   mutable std::mutex histogram_mutex_;

@@ -7,6 +7,7 @@
 #include "embark/embed.hpp"
 #include "embark/onboarder.hpp"
 #include "embark/request.hpp"
+
 #include "wisdom_gateway.hpp"
 
 namespace embark::sample {
@@ -18,7 +19,8 @@ namespace embark::sample {
 class OnboarderGateway : public WisdomGateway {
  public:
   /// `onboarder` must be configured with an embed base URL whose origin is `origin`.
-  OnboarderGateway(std::shared_ptr<const embark::Onboarder> onboarder, std::string origin, std::string dashboard_id);
+  OnboarderGateway(std::shared_ptr<const embark::Onboarder> onboarder, std::string origin,
+                   std::string dashboard_id);
 
   boost::asio::awaitable<embark::Result<EmbedSession>> login(const AppUser& user) override;
   boost::asio::awaitable<embark::Result<RefreshedToken>> refresh(const AppUser& user) override;

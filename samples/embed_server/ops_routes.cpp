@@ -10,7 +10,8 @@ asio::awaitable<Response> SampleApp::get_healthz(const Request& request) {
 }
 
 asio::awaitable<Response> SampleApp::get_metrics(const Request& request) {
-  co_return make_response(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8", metrics_.render());
+  co_return make_response(request, http::status::ok, "text/plain; version=0.0.4; charset=utf-8",
+                          metrics_.render());
 }
 
 asio::awaitable<Response> SampleApp::get_static(const Request& request) {

@@ -13,11 +13,11 @@ namespace embark::sample {
 /// Everything main() needs to start the server. Plain value type.
 struct ServerOptions {
   std::string bind = "127.0.0.1";
-  std::uint16_t port = 8080;   ///< 0: any free port (printed, and written to port_file)
-  std::string port_file;       ///< when set, the bound port is written here once listening
-  std::string db;              ///< SQLite file; empty: an in-memory database seeded with demo data
-  std::string public_url;      ///< how users reach the app; https:// makes cookies Secure
-  std::string assets_dir;      ///< empty: embark-sample-server-assets next to the executable
+  std::uint16_t port = 8080;  ///< 0: any free port (printed, and written to port_file)
+  std::string port_file;      ///< when set, the bound port is written here once listening
+  std::string db;             ///< SQLite file; empty: an in-memory database seeded with demo data
+  std::string public_url;     ///< how users reach the app; https:// makes cookies Secure
+  std::string assets_dir;     ///< empty: embark-sample-server-assets next to the executable
 
   // WisdomAI
   std::string wisdom_url;      ///< GraphQL endpoint (or WISDOM_URL); empty: the embedded emulator

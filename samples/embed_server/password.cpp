@@ -20,8 +20,9 @@ constexpr int kHashBytes = 32;
 std::string derive(std::string_view password, std::string_view salt, int iterations) {
   std::string out(kHashBytes, '\0');
   if (PKCS5_PBKDF2_HMAC(password.data(), static_cast<int>(password.size()),
-                        reinterpret_cast<const unsigned char*>(salt.data()), static_cast<int>(salt.size()),
-                        iterations, EVP_sha256(), kHashBytes, reinterpret_cast<unsigned char*>(out.data())) != 1) {
+                        reinterpret_cast<const unsigned char*>(salt.data()),
+                        static_cast<int>(salt.size()), iterations, EVP_sha256(), kHashBytes,
+                        reinterpret_cast<unsigned char*>(out.data())) != 1) {
     throw std::runtime_error("PBKDF2 failed");
   }
   return out;
@@ -42,13 +43,15 @@ bool from_hex(std::string_view hex, std::string& out) {
 }  // namespace
 
 std::string hash_password(std::string_view password, int iterations) {
-  if (iterations < kPbkdf2MinIterations) throw std::invalid_argument("iterations: below the minimum");
+  if (iterations < kPbkdf2MinIterations)
+    throw std::invalid_argument("iterations: below the minimum");
   unsigned char salt[kSaltBytes];
-  if (RAND_bytes(salt, kSaltBytes) != 1) throw std::runtime_error("hash_password: the CSPRNG failed");
+  if (RAND_bytes(salt, kSaltBytes) != 1)
+    throw std::runtime_error("hash_password: the CSPRNG failed");
   std::string salt_str(reinterpret_cast<const char*>(salt), kSaltBytes);
   std::string hash = derive(password, salt_str, iterations);
-  std::string encoded = std::string(kScheme) + "$" + std::to_string(iterations) + "$" + to_hex(salt_str) + "$" +
-                        to_hex(hash);
+  std::string encoded = std::string(kScheme) + "$" + std::to_string(iterations) + "$" +
+                        to_hex(salt_str) + "$" + to_hex(hash);
   OPENSSL_cleanse(hash.data(), hash.size());
   return encoded;
 }
@@ -59,7 +62,8 @@ bool verify_password(std::string_view password, std::string_view encoded) {
   std::size_t start = 0;
   while (true) {
     auto pos = encoded.find('$', start);
-    parts.push_back(encoded.substr(start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
+    parts.push_back(encoded.substr(
+        start, pos == std::string_view::npos ? std::string_view::npos : pos - start));
     if (pos == std::string_view::npos) break;
     start = pos + 1;
   }
@@ -69,7 +73,8 @@ bool verify_password(std::string_view password, std::string_view encoded) {
   if (ec != std::errc{} || p != parts[1].data() + parts[1].size()) return false;
   if (iterations < kPbkdf2MinIterations || iterations > 10'000'000) return false;
   std::string salt, expected;
-  if (!from_hex(parts[2], salt) || !from_hex(parts[3], expected) || expected.size() != kHashBytes) return false;
+  if (!from_hex(parts[2], salt) || !from_hex(parts[3], expected) || expected.size() != kHashBytes)
+    return false;
   std::string actual = derive(password, salt, iterations);
   bool match = CRYPTO_memcmp(actual.data(), expected.data(), kHashBytes) == 0;
   OPENSSL_cleanse(actual.data(), actual.size());

@@ -6,7 +6,8 @@ namespace embark::sample {
 
 void Router::add(http::verb method, std::string path, Handler handler) {
   for (const auto& r : routes_) {
-    if (!r.prefix && r.method == method && r.path == path) throw std::invalid_argument("route: duplicate " + path);
+    if (!r.prefix && r.method == method && r.path == path)
+      throw std::invalid_argument("route: duplicate " + path);
   }
   routes_.push_back({method, std::move(path), false, std::move(handler)});
 }
@@ -22,7 +23,8 @@ Router::Match Router::match(http::verb method, std::string_view target) const {
     for (const auto& r : routes_) {
       if (r.method != m) continue;
       if (!r.prefix && r.path == path) return &r;
-      if (r.prefix && path.starts_with(r.path) && (!best_prefix || r.path.size() > best_prefix->path.size())) {
+      if (r.prefix && path.starts_with(r.path) &&
+          (!best_prefix || r.path.size() > best_prefix->path.size())) {
         best_prefix = &r;
       }
     }

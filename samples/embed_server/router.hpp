@@ -31,7 +31,7 @@ class Router {
   /// Routes `method` on every path starting with `prefix` (exact routes win).
   void add_prefix(http::verb method, std::string prefix, Handler handler);
 
-  /// Looks up a method and a request target (the query string is ignored). 
+  /// Looks up a method and a request target (the query string is ignored).
   Match match(http::verb method, std::string_view target) const;
 
   /// Answers a request: the matched handler's response, or a 404/405 response.

@@ -11,7 +11,8 @@ std::string content_security_policy(std::string_view wisdom_origin) {
   if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->host().empty() ||
       !url->encoded_path().empty() || url->has_query() || url->has_userinfo() ||
       wisdom_origin.find_first_of(" ;,'\"") != std::string_view::npos) {
-    throw std::invalid_argument("wisdom origin: must be scheme://host[:port], got '" + std::string(wisdom_origin) + "'");
+    throw std::invalid_argument("wisdom origin: must be scheme://host[:port], got '" +
+                                std::string(wisdom_origin) + "'");
   }
   std::string csp;
   csp += "default-src 'self'; ";
@@ -31,7 +32,8 @@ void apply_security_headers(Response& response, const std::string& csp) {
   response.set("X-Content-Type-Options", "nosniff");
   response.set("X-Frame-Options", "DENY");
   response.set("Referrer-Policy", "no-referrer");
-  if (response.find(http::field::cache_control) == response.end()) response.set(http::field::cache_control, "no-store");
+  if (response.find(http::field::cache_control) == response.end())
+    response.set(http::field::cache_control, "no-store");
 }
 
 }  // namespace embark::sample

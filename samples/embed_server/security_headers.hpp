@@ -14,7 +14,8 @@ namespace embark::sample {
 std::string content_security_policy(std::string_view wisdom_origin);
 
 /// Adds the CSP and the other hardening headers (nosniff, Referrer-Policy, frame-ancestors via
-/// X-Frame-Options, no caching of personalised pages unless the response already set Cache-Control).
+/// X-Frame-Options, no caching of personalised pages unless the response already set
+/// Cache-Control).
 void apply_security_headers(Response& response, const std::string& csp);
 
 }  // namespace embark::sample

@@ -31,7 +31,9 @@ SessionStore::SessionStore(Database& db, std::chrono::seconds lifetime, Clock cl
 std::string SessionStore::create(std::int64_t user_id) {
   std::string id = random_hex(32);
   auto now = clock_();
-  db_.prepare("INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, ?, ?, ?, ?)")
+  db_.prepare(
+         "INSERT INTO sessions (id_hash, user_id, csrf_token, created_at, expires_at) VALUES (?, "
+         "?, ?, ?, ?)")
       .bind(1, sha256_hex(id))
       .bind(2, user_id)
       .bind(3, make_csrf_token())
@@ -44,10 +46,12 @@ std::string SessionStore::create(std::int64_t user_id) {
 std::optional<AppSession> SessionStore::find(std::string_view id) {
   if (id.size() != 64) return std::nullopt;
   std::string id_hash = sha256_hex(id);
-  auto stmt = db_.prepare("SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?");
+  auto stmt = db_.prepare(
+      "SELECT user_id, csrf_token, created_at, expires_at FROM sessions WHERE id_hash = ?");
   stmt.bind(1, id_hash);
   if (!stmt.step()) return std::nullopt;
-  AppSession session{stmt.integer(0), stmt.text(1), from_unix(stmt.integer(2)), from_unix(stmt.integer(3))};
+  AppSession session{stmt.integer(0), stmt.text(1), from_unix(stmt.integer(2)),
+                     from_unix(stmt.integer(3))};
   if (clock_() >= session.expires_at) {
     db_.prepare("DELETE FROM sessions WHERE id_hash = ?").bind(1, id_hash).step();
     return std::nullopt;

@@ -28,7 +28,8 @@ class SessionStore {
   using Clock = std::function<std::chrono::system_clock::time_point()>;
 
   /// Uses `db` (which must outlive the store; the users table must exist) and creates the table.
-  SessionStore(Database& db, std::chrono::seconds lifetime, Clock clock = &std::chrono::system_clock::now);
+  SessionStore(Database& db, std::chrono::seconds lifetime,
+               Clock clock = &std::chrono::system_clock::now);
 
   /// A new session for `user_id`: returns the id to put in the cookie.
   std::string create(std::int64_t user_id);

@@ -6,7 +6,8 @@
 
 namespace embark::sample {
 
-StaticAssets::StaticAssets(const std::filesystem::path& dir, std::initializer_list<std::string_view> names) {
+StaticAssets::StaticAssets(const std::filesystem::path& dir,
+                           std::initializer_list<std::string_view> names) {
   for (auto name : names) {
     std::filesystem::path path = dir / std::string(name);
     std::ifstream in(path, std::ios::binary);
@@ -17,7 +18,9 @@ StaticAssets::StaticAssets(const std::filesystem::path& dir, std::initializer_li
   }
 }
 
-void StaticAssets::add(std::string name, StaticAsset asset) { files_.insert_or_assign(std::move(name), std::move(asset)); }
+void StaticAssets::add(std::string name, StaticAsset asset) {
+  files_.insert_or_assign(std::move(name), std::move(asset));
+}
 
 const StaticAsset* StaticAssets::find(std::string_view name) const {
   auto it = files_.find(name);

@@ -37,16 +37,23 @@ bool UserStore::empty() {
   return stmt.integer(0) == 0;
 }
 
-std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name, const embark::AttributeMap& attributes) {
+std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
+                                   const embark::AttributeMap& attributes) {
   db_.exec("BEGIN");
   try {
-    db_.prepare("INSERT INTO tenants (slug, name) VALUES (?, ?)").bind(1, slug).bind(2, name).step();
+    db_.prepare("INSERT INTO tenants (slug, name) VALUES (?, ?)")
+        .bind(1, slug)
+        .bind(2, name)
+        .step();
     auto id_stmt = db_.prepare("SELECT last_insert_rowid()");
     id_stmt.step();
     std::int64_t id = id_stmt.integer(0);
     for (const auto& [key, value] : attributes) {
       db_.prepare("INSERT INTO tenant_attributes (tenant_id, key, value) VALUES (?, ?, ?)")
-          .bind(1, id).bind(2, key).bind(3, value).step();
+          .bind(1, id)
+          .bind(2, key)
+          .bind(3, value)
+          .step();
     }
     db_.exec("COMMIT");
     return id;
@@ -56,18 +63,27 @@ std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
   }
 }
 
-std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email, std::string_view display_name,
-                                 std::string_view password_hash, const embark::AttributeMap& attributes) {
+std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email,
+                                 std::string_view display_name, std::string_view password_hash,
+                                 const embark::AttributeMap& attributes) {
   db_.exec("BEGIN");
   try {
-    db_.prepare("INSERT INTO users (tenant_id, email, display_name, password_hash) VALUES (?, ?, ?, ?)")
-        .bind(1, tenant_id).bind(2, email).bind(3, display_name).bind(4, password_hash).step();
+    db_.prepare(
+           "INSERT INTO users (tenant_id, email, display_name, password_hash) VALUES (?, ?, ?, ?)")
+        .bind(1, tenant_id)
+        .bind(2, email)
+        .bind(3, display_name)
+        .bind(4, password_hash)
+        .step();
     auto id_stmt = db_.prepare("SELECT last_insert_rowid()");
     id_stmt.step();
     std::int64_t id = id_stmt.integer(0);
     for (const auto& [key, value] : attributes) {
       db_.prepare("INSERT INTO user_attributes (user_id, key, value) VALUES (?, ?, ?)")
-          .bind(1, id).bind(2, key).bind(3, value).step();
+          .bind(1, id)
+          .bind(2, key)
+          .bind(3, value)
+          .step();
     }
     db_.exec("COMMIT");
     return id;
@@ -77,10 +93,12 @@ std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email,
   }
 }
 
-std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind, std::string* password_hash) {
+std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind,
+                                       std::string* password_hash) {
   auto stmt = db_.prepare(std::string(R"sql(
       SELECT u.id, u.email, u.display_name, u.password_hash, t.id, t.slug, t.name
-      FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE )sql") + std::string(where_sql));
+      FROM users u JOIN tenants t ON t.id = u.tenant_id WHERE )sql") +
+                          std::string(where_sql));
   bind(stmt);
   if (!stmt.step()) return std::nullopt;
   AppUser user;
@@ -103,13 +121,15 @@ std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind, 
 
 std::optional<UserCredentials> UserStore::find_by_email(std::string_view email) {
   std::string hash;
-  auto user = load("u.email = ?", [&](Database::Statement& s) { s.bind(1, email); }, &hash);
+  auto user = load(
+      "u.email = ?", [&](Database::Statement& s) { s.bind(1, email); }, &hash);
   if (!user) return std::nullopt;
   return UserCredentials{std::move(*user), std::move(hash)};
 }
 
 std::optional<AppUser> UserStore::find_by_id(std::int64_t id) {
-  return load("u.id = ?", [&](Database::Statement& s) { s.bind(1, id); }, nullptr);
+  return load(
+      "u.id = ?", [&](Database::Statement& s) { s.bind(1, id); }, nullptr);
 }
 
 }  // namespace embark::sample

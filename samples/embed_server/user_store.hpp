@@ -26,11 +26,13 @@ class UserStore {
   /// Whether no tenant exists yet (a fresh database to seed).
   bool empty();
   /// Adds a tenant with its attributes; returns its id. Throws on a duplicate slug.
-  std::int64_t add_tenant(std::string_view slug, std::string_view name, const embark::AttributeMap& attributes);
-  /// Adds a user with a password hash (see hash_password) and attributes that override the tenant's.
-  /// Emails are unique, compared case-insensitively. Returns the user's id.
-  std::int64_t add_user(std::int64_t tenant_id, std::string_view email, std::string_view display_name,
-                        std::string_view password_hash, const embark::AttributeMap& attributes);
+  std::int64_t add_tenant(std::string_view slug, std::string_view name,
+                          const embark::AttributeMap& attributes);
+  /// Adds a user with a password hash (see hash_password) and attributes that override the
+  /// tenant's. Emails are unique, compared case-insensitively. Returns the user's id.
+  std::int64_t add_user(std::int64_t tenant_id, std::string_view email,
+                        std::string_view display_name, std::string_view password_hash,
+                        const embark::AttributeMap& attributes);
   /// The user with this email (case-insensitive) and their password hash.
   std::optional<UserCredentials> find_by_email(std::string_view email);
   /// The user with this id.

@@ -7,9 +7,10 @@
 
 #include <boost/asio/awaitable.hpp>
 
-#include "app_user.hpp"
 #include "embark/result.hpp"
 #include "embark/secret.hpp"
+
+#include "app_user.hpp"
 
 namespace embark::sample {
 
@@ -18,7 +19,7 @@ struct EmbedSession {
   embark::Secret embed_url;  ///< the iframe URL; it carries the session JWT, so it is a secret
   std::string wisdom_email;  ///< the email WisdomAI knows this user by (tenant-safe form)
   std::chrono::system_clock::time_point expires_at;  ///< the JWT's expiry
-  std::string report;        ///< one line on what the onboarding did, for the server log
+  std::string report;  ///< one line on what the onboarding did, for the server log
 };
 
 /// A fresh session JWT for the iframe's refresh request.
@@ -33,7 +34,8 @@ class WisdomGateway {
  public:
   virtual ~WisdomGateway() = default;
 
-  /// Login: makes sure `user` exists in WisdomAI with the right attributes and returns an embed URL.
+  /// Login: makes sure `user` exists in WisdomAI with the right attributes and returns an embed
+  /// URL.
   virtual boost::asio::awaitable<embark::Result<EmbedSession>> login(const AppUser& user) = 0;
   /// Refresh: a new session JWT for an already onboarded `user` (the iframe asked for one).
   virtual boost::asio::awaitable<embark::Result<RefreshedToken>> refresh(const AppUser& user) = 0;

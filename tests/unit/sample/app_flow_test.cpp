@@ -1,11 +1,10 @@
 // SampleApp's handlers end to end through the Router, over an in-memory database and a fake
 // WisdomGateway (the gateway is tested with the real emulator by the browser test).
-#include <doctest/doctest.h>
-
 #include <map>
 
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "app.hpp"
 #include "password.hpp"
@@ -26,7 +25,8 @@ class FakeGateway : public WisdomGateway {
     if (fail) co_return embark::fail(embark::ErrorCode::timeout, "vendor did not answer");
     ++minted;
     EmbedSession s;
-    s.embed_url = embark::Secret("http://wisdom.test:9/embed/dashboards/7?token=jwt-" + std::to_string(minted));
+    s.embed_url = embark::Secret("http://wisdom.test:9/embed/dashboards/7?token=jwt-" +
+                                 std::to_string(minted));
     s.wisdom_email = user.email;
     s.expires_at = std::chrono::system_clock::now() + std::chrono::hours{1};
     co_return s;
@@ -35,8 +35,9 @@ class FakeGateway : public WisdomGateway {
     refreshes.push_back(user);
     if (fail) co_return embark::fail(embark::ErrorCode::server_error, "vendor failed");
     ++minted;
-    co_return RefreshedToken{embark::Secret("jwt-" + std::to_string(minted)),
-                             std::chrono::system_clock::time_point{std::chrono::seconds{1'800'000'000}}};
+    co_return RefreshedToken{
+        embark::Secret("jwt-" + std::to_string(minted)),
+        std::chrono::system_clock::time_point{std::chrono::seconds{1'800'000'000}}};
   }
   const std::string& origin() const override { return origin_; }
 
@@ -61,19 +62,23 @@ struct Browser {
     req.set(http::field::host, kHost);
     if (verb == http::verb::post && !origin.empty()) req.set(http::field::origin, origin);
     std::string cookie_header;
-    for (const auto& [k, v] : cookies) cookie_header += (cookie_header.empty() ? "" : "; ") + k + "=" + v;
+    for (const auto& [k, v] : cookies)
+      cookie_header += (cookie_header.empty() ? "" : "; ") + k + "=" + v;
     if (!cookie_header.empty()) req.set(http::field::cookie, cookie_header);
     for (const auto& [k, v] : headers) req.set(k, v);
     if (!body.empty()) req.set(http::field::content_type, "application/x-www-form-urlencoded");
     req.body() = body;
     req.prepare_payload();
     Response res = testing::run_sync(io, router.route(req));
-    for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) {
+    for (auto it = res.find(http::field::set_cookie);
+         it != res.end() && it->name() == http::field::set_cookie; ++it) {
       std::string value(it->value());
       auto eq = value.find('='), semi = value.find(';');
       std::string name = value.substr(0, eq), v = value.substr(eq + 1, semi - eq - 1);
-      if (value.find("Max-Age=0") != std::string::npos) cookies.erase(name);
-      else cookies[name] = v;
+      if (value.find("Max-Age=0") != std::string::npos)
+        cookies.erase(name);
+      else
+        cookies[name] = v;
     }
     return res;
   }
@@ -87,7 +92,8 @@ struct Browser {
 
   Response login(const std::string& email, const std::string& password) {
     std::string token = csrf_from(send(http::verb::get, "/login").body());
-    return send(http::verb::post, "/login", "email=" + email + "&password=" + password + "&csrf_token=" + token);
+    return send(http::verb::post, "/login",
+                "email=" + email + "&password=" + password + "&csrf_token=" + token);
   }
 };
 
@@ -104,10 +110,14 @@ struct Fixture {
   std::unique_ptr<SampleApp> app;
 
   Fixture() {
-    auto acme = users.add_tenant("acme", "Acme Corp", {{"tenant_id", "acme"}, {"plan", "enterprise"}});
-    auto globex = users.add_tenant("globex", "Globex", {{"tenant_id", "globex"}, {"plan", "starter"}});
-    users.add_user(acme, "alice@acme.test", "Alice", hash_password("alice-pw", kPbkdf2MinIterations), {});
-    users.add_user(globex, "carol@globex.test", "Carol", hash_password("carol-pw", kPbkdf2MinIterations), {});
+    auto acme =
+        users.add_tenant("acme", "Acme Corp", {{"tenant_id", "acme"}, {"plan", "enterprise"}});
+    auto globex =
+        users.add_tenant("globex", "Globex", {{"tenant_id", "globex"}, {"plan", "starter"}});
+    users.add_user(acme, "alice@acme.test", "Alice",
+                   hash_password("alice-pw", kPbkdf2MinIterations), {});
+    users.add_user(globex, "carol@globex.test", "Carol",
+                   hash_password("carol-pw", kPbkdf2MinIterations), {});
     assets.add("style.css", {"text/css; charset=utf-8", "body{}"});
     AppConfig config;
     config.password_iterations = kPbkdf2MinIterations;
@@ -119,8 +129,10 @@ struct Fixture {
 };
 
 std::string set_cookie_of(const Response& res, std::string_view name) {
-  for (auto it = res.find(http::field::set_cookie); it != res.end() && it->name() == http::field::set_cookie; ++it) {
-    if (std::string_view(it->value()).starts_with(std::string(name) + "=")) return std::string(it->value());
+  for (auto it = res.find(http::field::set_cookie);
+       it != res.end() && it->name() == http::field::set_cookie; ++it) {
+    if (std::string_view(it->value()).starts_with(std::string(name) + "="))
+      return std::string(it->value());
   }
   return {};
 }
@@ -150,7 +162,8 @@ TEST_CASE("login onboards the user and the dashboard embeds the iframe") {
 
   auto dash = b.send(http::verb::get, "/dashboard");
   CHECK(dash.result() == http::status::ok);
-  CHECK(dash.body().find("src=\"http://wisdom.test:9/embed/dashboards/7?token=jwt-1\"") != std::string::npos);
+  CHECK(dash.body().find("src=\"http://wisdom.test:9/embed/dashboards/7?token=jwt-1\"") !=
+        std::string::npos);
   CHECK(dash.body().find("Acme Corp") != std::string::npos);
   CHECK(f.gateway.logins.size() == 1);  // the login's embed session was used, no second onboarding
 
@@ -187,15 +200,19 @@ TEST_CASE("a login without the form's CSRF token or from another origin is refus
 
   // The form token must equal the cookie's.
   auto page = b.send(http::verb::get, "/login");
-  auto forged = b.send(http::verb::post, "/login", "email=alice%40acme.test&password=alice-pw&csrf_token=" + std::string(64, 'a'));
+  auto forged =
+      b.send(http::verb::post, "/login",
+             "email=alice%40acme.test&password=alice-pw&csrf_token=" + std::string(64, 'a'));
   CHECK(forged.result() == http::status::forbidden);
 
   std::string token = b.csrf_from(b.send(http::verb::get, "/login").body());
   b.origin = "http://evil.test";
-  auto cross = b.send(http::verb::post, "/login", "email=alice%40acme.test&password=alice-pw&csrf_token=" + token);
+  auto cross = b.send(http::verb::post, "/login",
+                      "email=alice%40acme.test&password=alice-pw&csrf_token=" + token);
   CHECK(cross.result() == http::status::forbidden);
   CHECK(f.gateway.logins.empty());
-  CHECK(f.metrics.render().find("sample_logins_total{outcome=\"csrf_rejected\"} 3") != std::string::npos);
+  CHECK(f.metrics.render().find("sample_logins_total{outcome=\"csrf_rejected\"} 3") !=
+        std::string::npos);
 }
 
 TEST_CASE("the token endpoint is bound to the session, CSRF-checked, and refuses after logout") {
@@ -210,7 +227,8 @@ TEST_CASE("the token endpoint is bound to the session, CSRF-checked, and refuses
   CHECK(f.gateway.refreshes.empty());
 
   // The body names someone else: it is ignored, the session decides.
-  auto ok = b.send(http::verb::post, std::string(kTokenPath), "email=alice%40acme.test", {{"X-CSRF-Token", csrf}});
+  auto ok = b.send(http::verb::post, std::string(kTokenPath), "email=alice%40acme.test",
+                   {{"X-CSRF-Token", csrf}});
   CHECK(ok.result() == http::status::ok);
   CHECK(ok[http::field::cache_control] == "no-store");
   auto json = boost::json::parse(ok.body()).as_object();
@@ -221,8 +239,8 @@ TEST_CASE("the token endpoint is bound to the session, CSRF-checked, and refuses
 
   // Another browser without the cookie gets 401.
   auto stranger = f.browser();
-  CHECK(stranger.send(http::verb::post, std::string(kTokenPath), "", {{"X-CSRF-Token", csrf}}).result() ==
-        http::status::unauthorized);
+  CHECK(stranger.send(http::verb::post, std::string(kTokenPath), "", {{"X-CSRF-Token", csrf}})
+            .result() == http::status::unauthorized);
 
   // Vendor failures surface as 502 with the error code, not the message.
   f.gateway.fail = true;
@@ -233,7 +251,8 @@ TEST_CASE("the token endpoint is bound to the session, CSRF-checked, and refuses
 
   // Logout needs the session's CSRF token too.
   std::string saved_session = b.cookies[std::string(kSessionCookie)];
-  CHECK(b.send(http::verb::post, "/logout", "csrf_token=wrong").result() == http::status::forbidden);
+  CHECK(b.send(http::verb::post, "/logout", "csrf_token=wrong").result() ==
+        http::status::forbidden);
   auto out = b.send(http::verb::post, "/logout", "csrf_token=" + csrf);
   CHECK(out.result() == http::status::see_other);
   CHECK(out[http::field::location] == "/login?signed_out=1");
@@ -244,7 +263,8 @@ TEST_CASE("the token endpoint is bound to the session, CSRF-checked, and refuses
   auto after = b.send(http::verb::post, std::string(kTokenPath), "", {{"X-CSRF-Token", csrf}});
   CHECK(after.result() == http::status::unauthorized);
   CHECK(f.gateway.refreshes.size() == 2);
-  CHECK(f.metrics.render().find("sample_token_refreshes_total{outcome=\"unauthenticated\"} 2") != std::string::npos);
+  CHECK(f.metrics.render().find("sample_token_refreshes_total{outcome=\"unauthenticated\"} 2") !=
+        std::string::npos);
 }
 
 TEST_CASE("a failed onboarding still signs in and shows a clear error instead of the iframe") {

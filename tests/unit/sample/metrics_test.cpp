@@ -1,7 +1,7 @@
 // Prometheus text rendering of the sample server's metrics.
-#include <doctest/doctest.h>
-
 #include "metrics.hpp"
+
+#include <doctest/doctest.h>
 
 using namespace embark::sample;
 using namespace std::chrono_literals;

@@ -1,8 +1,9 @@
 // Router matching and form parsing of the sample server.
+#include "router.hpp"
+
 #include <doctest/doctest.h>
 
 #include "form.hpp"
-#include "router.hpp"
 #include "run_sync.hpp"
 
 using namespace embark::sample;

@@ -10,7 +10,8 @@
 
 namespace embark::sample::testing {
 
-/// Runs `awaitable` on `io` until it finishes (work on other executors included) and returns its value.
+/// Runs `awaitable` on `io` until it finishes (work on other executors included) and returns its
+/// value.
 template <class T>
 T run_sync(boost::asio::io_context& io, boost::asio::awaitable<T> awaitable) {
   std::optional<T> result;

@@ -1,8 +1,8 @@
 // Password hashing, CSRF tokens, cookies and the Content-Security-Policy of the sample server.
-#include <doctest/doctest.h>
-
 #include <set>
 #include <stdexcept>
+
+#include <doctest/doctest.h>
 
 #include "cookies.hpp"
 #include "csrf.hpp"
@@ -31,7 +31,8 @@ TEST_CASE("each hash has its own salt") {
 
 TEST_CASE("new hashes use the default iteration count") {
   CHECK(kPbkdf2Iterations >= 100'000);
-  CHECK(hash_password("pw").rfind("pbkdf2-sha256$" + std::to_string(kPbkdf2Iterations) + "$", 0) == 0);
+  CHECK(hash_password("pw").rfind("pbkdf2-sha256$" + std::to_string(kPbkdf2Iterations) + "$", 0) ==
+        0);
 }
 
 TEST_CASE("malformed, tampered or weak hashes never verify") {
@@ -126,7 +127,8 @@ TEST_CASE("the CSP allows frames from the WisdomAI origin only") {
   CHECK(csp.find("frame-src ", pos + 1) == std::string::npos);
   CHECK(csp.substr(pos, csp.find(';', pos) - pos) == "frame-src https://acme.wisdom.ai");
 
-  CHECK(content_security_policy("http://127.0.0.1:4321").find("frame-src http://127.0.0.1:4321;") != std::string::npos);
+  CHECK(content_security_policy("http://127.0.0.1:4321").find("frame-src http://127.0.0.1:4321;") !=
+        std::string::npos);
   CHECK_THROWS_AS(content_security_policy("https://acme.wisdom.ai/embed"), std::invalid_argument);
   CHECK_THROWS_AS(content_security_policy("acme.wisdom.ai"), std::invalid_argument);
   CHECK_THROWS_AS(content_security_policy("https://a.ai; script-src *"), std::invalid_argument);

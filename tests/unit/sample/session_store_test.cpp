@@ -1,8 +1,9 @@
 // SessionStore over an in-memory SQLite database with an injected clock.
+#include "session_store.hpp"
+
 #include <doctest/doctest.h>
 
 #include "password.hpp"
-#include "session_store.hpp"
 #include "user_store.hpp"
 
 using namespace embark::sample;
@@ -91,8 +92,10 @@ TEST_CASE("users carry their tenant's attributes, overridden by their own") {
   UserStore users{db};
   CHECK(users.empty());
   auto acme = users.add_tenant("acme", "Acme Corp", {{"tenant_id", "acme"}, {"region", "us-west"}});
-  auto globex = users.add_tenant("globex", "Globex", {{"tenant_id", "globex"}, {"region", "eu-central"}});
-  users.add_user(acme, "Alice@Acme.test", "Alice", hash_password("pw", kPbkdf2MinIterations), {{"region", "us-east"}});
+  auto globex =
+      users.add_tenant("globex", "Globex", {{"tenant_id", "globex"}, {"region", "eu-central"}});
+  users.add_user(acme, "Alice@Acme.test", "Alice", hash_password("pw", kPbkdf2MinIterations),
+                 {{"region", "us-east"}});
   users.add_user(globex, "carol@globex.test", "Carol", "h", {{"department", "ops"}});
   CHECK_FALSE(users.empty());
 
@@ -100,13 +103,16 @@ TEST_CASE("users carry their tenant's attributes, overridden by their own") {
   REQUIRE(alice);
   CHECK(alice->user.email == "Alice@Acme.test");
   CHECK(alice->user.tenant_slug == "acme");
-  CHECK(alice->user.attributes == embark::AttributeMap{{"tenant_id", "acme"}, {"region", "us-east"}});
+  CHECK(alice->user.attributes ==
+        embark::AttributeMap{{"tenant_id", "acme"}, {"region", "us-east"}});
   CHECK(verify_password("pw", alice->password_hash));
 
   auto carol = users.find_by_id(users.find_by_email("carol@globex.test")->user.id);
   REQUIRE(carol);
   CHECK(carol->tenant_name == "Globex");
-  CHECK(carol->attributes == embark::AttributeMap{{"department", "ops"}, {"region", "eu-central"}, {"tenant_id", "globex"}});
+  CHECK(carol->attributes == embark::AttributeMap{{"department", "ops"},
+                                                  {"region", "eu-central"},
+                                                  {"tenant_id", "globex"}});
 
   CHECK_FALSE(users.find_by_email("nobody@acme.test"));
   CHECK_THROWS(users.add_user(acme, "ALICE@acme.test", "dup", "h", {}));
