@@ -1,8 +1,9 @@
 // Dashboard page and the iframe's token-refresh endpoint of SampleApp.
 #include <boost/json/serialize.hpp>
 #include <boost/json/value.hpp>
-#include <fmt/chrono.h>
 #include <fmt/format.h>
+
+#include "embark/embed.hpp"
 
 #include "app.hpp"
 #include "csrf.hpp"
@@ -80,11 +81,9 @@ asio::awaitable<Response> SampleApp::post_token(const Request& request) {
                          embark::to_string(token.error().code()));
   }
   metrics_.count_refresh(RefreshOutcome::success);
-  // Same shape as embark::refresh_response_body: {"token": "...", "expiresAt": RFC 3339}.
-  auto expires = std::chrono::floor<std::chrono::seconds>(token->expires_at);
-  boost::json::object body{{"token", token->token.reveal()},
-                           {"expiresAt", fmt::format("{:%FT%TZ}", expires)}};
-  Response response = json_response(request, http::status::ok, boost::json::serialize(body));
+  std::string body =
+      embark::refresh_response_body(embark::SessionToken{token->token, token->expires_at});
+  Response response = json_response(request, http::status::ok, std::move(body));
   response.set(http::field::cache_control, "no-store");  // a JWT must never sit in a cache
   co_return response;
 }
