@@ -13,6 +13,7 @@ std::string layout(std::string_view title, std::string_view header_right, std::s
   out += "<title>";
   out += html_escape(title);
   out += " · Northwind Insights</title>\n<link rel=\"stylesheet\" href=\"/static/style.css\">\n";
+  out += "<link rel=\"icon\" href=\"data:,\">\n";
   out += head_extra;
   out += "</head>\n<body";
   out += body_attributes;
