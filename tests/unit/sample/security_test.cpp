@@ -142,7 +142,7 @@ TEST_CASE("every response gets the security headers") {
   CHECK(response["Content-Security-Policy"] == "default-src 'self'");
   CHECK(response["X-Content-Type-Options"] == "nosniff");
   CHECK(response["X-Frame-Options"] == "DENY");
-  CHECK(response["Referrer-Policy"] == "no-referrer");
+  CHECK(response["Referrer-Policy"] == "same-origin");
   CHECK(response[http::field::cache_control] == "no-store");
 
   Response cached = html_response(request, http::status::ok, "x");
