@@ -1,0 +1,171 @@
+// embark-sample-server: wires the app (SQLite stores, routes, Beast server) to embark's Onboarder,
+// against a real WisdomAI tenant (WISDOM_URL) or the WisdomAI emulator started in-process.
+#include <chrono>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <iostream>
+#include <memory>
+#include <stdexcept>
+
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/address.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/url/parse.hpp>
+
+#include "embark/client.hpp"
+#include "embark/emulator/server.hpp"
+#include "embark/onboarder.hpp"
+
+#include "app.hpp"
+#include "http_server.hpp"
+#include "onboarder_gateway.hpp"
+#include "options.hpp"
+#include "security_headers.hpp"
+#include "seed.hpp"
+
+namespace asio = boost::asio;
+namespace fs = std::filesystem;
+using namespace embark::sample;
+
+namespace {
+
+// "https://acme.wisdom.ai/graphql" -> "https://acme.wisdom.ai"
+std::string origin_of(const std::string& url) {
+  auto u = boost::urls::parse_absolute_uri(url);
+  if (!u || u->host().empty())
+    throw std::invalid_argument("--wisdom-url: not an absolute URL: " + url);
+  std::string origin = std::string(u->scheme()) + "://" + std::string(u->encoded_host_and_port());
+  return origin;
+}
+
+fs::path default_assets_dir() {
+  std::error_code ec;
+  fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
+  if (fs::exists(exe_dir / "embark-sample-server-assets"))
+    return exe_dir / "embark-sample-server-assets";
+  return exe_dir;  // the Meson build copies the assets next to the executable
+}
+
+void write_file_atomically(const fs::path& path, const std::string& content) {
+  fs::path tmp = path;
+  tmp += ".tmp";
+  {
+    std::ofstream out(tmp, std::ios::trunc);
+    out << content;
+    if (!out) throw std::runtime_error("cannot write " + tmp.string());
+  }
+  fs::rename(tmp, path);
+}
+
+int run(const ServerOptions& options) {
+  // ---- where WisdomAI is --------------------------------------------------------------------
+  std::unique_ptr<embark::emulator::Server> emulator;
+  std::string endpoint = options.wisdom_url;
+  std::string embed_origin = options.embed_origin;
+  std::string ca_file = options.wisdom_ca_file;
+  embark::Secret access_key = options.access_key;
+  fs::path emulator_ca;
+  if (options.embedded_emulator) {
+    embark::emulator::Options emulator_options;
+    emulator_options.threads = 1;
+    if (options.token_ttl.count() > 0) emulator_options.token_ttl = options.token_ttl;
+    auto started = embark::emulator::Server::start(std::move(emulator_options));
+    if (!started) throw std::runtime_error("embedded emulator: " + started.error().to_string());
+    emulator = std::move(*started);
+    // The API is called over TLS with the emulator's generated CA; the browser loads the iframe
+    // over plain HTTP on loopback (no CA to install in the browser).
+    endpoint = emulator->graphql_url();
+    embed_origin = emulator->http_url();
+    access_key = emulator->access_key();
+    emulator_ca = fs::temp_directory_path() /
+                  ("embark-sample-emulator-ca-" + std::to_string(::getpid()) + ".pem");
+    write_file_atomically(emulator_ca, emulator->ca_pem());
+    ca_file = emulator_ca.string();
+    std::cout << "embedded WisdomAI emulator at " << emulator->url() << " (embed pages at "
+              << embed_origin << ")\n";
+  }
+  if (embed_origin.empty()) embed_origin = origin_of(endpoint);
+
+  asio::io_context io{1};
+  asio::thread_pool cpu_pool{2};
+
+  // ---- embark: connection + onboarder, created once --------------------------------------
+  embark::ClientOptions client_options;
+  client_options.endpoint = endpoint;
+  client_options.access_key = access_key;
+  client_options.workspace_id = options.workspace;
+  client_options.transport.ca_file = ca_file;
+  auto connection = embark::make_wisdom_connection(client_options, io.get_executor());
+  if (!connection)
+    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
+
+  embark::OnboarderConfig onboarder_config;
+  onboarder_config.embed_base_url = embed_origin;
+  onboarder_config.default_workspace = options.workspace;
+  onboarder_config.validation.required_attribute_keys = {"tenant_id"};  // never onboard without RLS
+  onboarder_config.executor = io.get_executor();
+  auto onboarder = embark::Onboarder::create(std::move(onboarder_config), std::move(*connection));
+  if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
+  auto shared_onboarder = std::make_shared<const embark::Onboarder>(std::move(*onboarder));
+  OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
+
+  // ---- the app's own state -------------------------------------------------------------------
+  Database db(options.db.empty() ? ":memory:" : options.db);
+  UserStore users(db);
+  bool seeded = false;
+  if (users.empty()) {
+    seed_demo_data(users);
+    seeded = true;
+  }
+  SessionStore sessions(db, std::chrono::hours{8});
+  sessions.purge_expired();
+  StaticAssets assets(
+      options.assets_dir.empty() ? default_assets_dir() : fs::path(options.assets_dir),
+      {"style.css", "dashboard.js", "embark-bridge.js"});
+  Metrics metrics;
+
+  AppConfig app_config;
+  app_config.https = options.public_url.starts_with("https://");
+  app_config.show_demo_accounts = seeded;
+  SampleApp app(app_config, users, sessions, gateway, metrics, assets, cpu_pool);
+  Router router;
+  app.register_routes(router);
+
+  HttpServer server(io.get_executor(), router,
+                    [csp = app.csp()](Response& r) { apply_security_headers(r, csp); });
+  auto port = server.listen({asio::ip::make_address(options.bind), options.port});
+  server.start();
+  if (!options.port_file.empty())
+    write_file_atomically(options.port_file, std::to_string(port) + "\n");
+  std::string host =
+      options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
+  std::cout << "embark-sample-server listening on http://" << host << ":" << port << std::endl;
+
+  asio::signal_set signals(io, SIGINT, SIGTERM);
+  signals.async_wait([&](const boost::system::error_code&, int) {
+    server.stop();
+    io.stop();
+  });
+  io.run();
+
+  cpu_pool.join();
+  if (emulator) emulator->stop();
+  if (!emulator_ca.empty()) fs::remove(emulator_ca);
+  return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  ServerOptions options;
+  if (auto exit_code = parse_options(argc, argv, options)) return *exit_code;
+  try {
+    return run(options);
+  } catch (const std::exception& e) {
+    std::cerr << "embark-sample-server: " << e.what() << "\n";
+    return 1;
+  }
+}

@@ -1,0 +1,69 @@
+#include "onboarder_gateway.hpp"
+
+#include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
+
+#include "embark/validation.hpp"
+
+namespace embark::sample {
+
+namespace asio = boost::asio;
+
+namespace {
+
+std::string summarize(const embark::Session& session) {
+  std::string out = fmt::format("{} vendor call(s) in {} ms:", session.vendor_calls,
+                                session.elapsed.count() / 1000);
+  for (const auto& stage : session.stages) {
+    out += fmt::format(" {}={}({})", embark::to_string(stage.stage),
+                       embark::to_string(stage.outcome), stage.strategy);
+  }
+  return out;
+}
+
+}  // namespace
+
+OnboarderGateway::OnboarderGateway(std::shared_ptr<const embark::Onboarder> onboarder,
+                                   std::string origin, std::string dashboard_id)
+    : onboarder_(std::move(onboarder)),
+      origin_(std::move(origin)),
+      dashboard_id_(std::move(dashboard_id)) {}
+
+embark::Result<embark::OnboardRequest> OnboarderGateway::request_for(const AppUser& user) const {
+  // People may belong to several tenants of the app: one WisdomAI user per (person, tenant).
+  auto email = embark::tenant_email(user.email, user.tenant_slug);
+  if (!email) return email.error();
+  embark::OnboardRequest request;
+  request.email = std::move(*email);
+  request.attributes = user.attributes;
+  request.display_name = user.display_name;
+  request.roles = {embark::RoleAssignment{"viewer", {}}};
+  request.embed = embark::EmbedTarget::dashboard(dashboard_id_);
+  return request;
+}
+
+asio::awaitable<embark::Result<EmbedSession>> OnboarderGateway::login(const AppUser& user) {
+  auto request = request_for(user);
+  if (!request) co_return request.error();
+  std::string email = request->email;
+  embark::Result<embark::Session> session =
+      co_await onboarder_->async_onboard(std::move(*request), asio::use_awaitable);
+  if (!session) co_return session.error();
+  EmbedSession out;
+  out.embed_url = embark::Secret(std::move(session->embed_url));
+  out.wisdom_email = std::move(email);
+  out.expires_at = session->expires_at;
+  out.report = summarize(*session);
+  co_return out;
+}
+
+asio::awaitable<embark::Result<RefreshedToken>> OnboarderGateway::refresh(const AppUser& user) {
+  auto request = request_for(user);
+  if (!request) co_return request.error();
+  embark::Result<embark::Session> session =
+      co_await onboarder_->async_refresh(std::move(*request), asio::use_awaitable);
+  if (!session) co_return session.error();
+  co_return RefreshedToken{std::move(session->jwt), session->expires_at};
+}
+
+}  // namespace embark::sample

@@ -1,0 +1,38 @@
+// OnboarderGateway: the WisdomGateway over embark::Onboarder (the real seam implementation).
+#pragma once
+
+#include <memory>
+#include <string>
+
+#include "embark/embed.hpp"
+#include "embark/onboarder.hpp"
+#include "embark/request.hpp"
+
+#include "wisdom_gateway.hpp"
+
+namespace embark::sample {
+
+/// Maps app users to embark onboarding requests: the WisdomAI email is the tenant-safe
+/// plus-address (alice@acme.test in tenant "acme" -> alice+acme@acme.test), the tenant's and the
+/// user's row-level attributes become stored attributes, new users get the viewer role, and the
+/// embed target is one dashboard. Thread-safe (the Onboarder is; the rest is immutable).
+class OnboarderGateway : public WisdomGateway {
+ public:
+  /// `onboarder` must be configured with an embed base URL whose origin is `origin`.
+  OnboarderGateway(std::shared_ptr<const embark::Onboarder> onboarder, std::string origin,
+                   std::string dashboard_id);
+
+  boost::asio::awaitable<embark::Result<EmbedSession>> login(const AppUser& user) override;
+  boost::asio::awaitable<embark::Result<RefreshedToken>> refresh(const AppUser& user) override;
+  const std::string& origin() const override { return origin_; }
+
+  /// The onboarding request for `user` (exposed for tests and the README).
+  embark::Result<embark::OnboardRequest> request_for(const AppUser& user) const;
+
+ private:
+  std::shared_ptr<const embark::Onboarder> onboarder_;
+  std::string origin_;
+  std::string dashboard_id_;
+};
+
+}  // namespace embark::sample
