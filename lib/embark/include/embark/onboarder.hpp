@@ -59,7 +59,9 @@ class Onboarder {
 
   /// The iframe's token refresh: only the impersonate stage (a reusable or pre-minted cached
   /// token, else impersonateUser). Call it with the email and attributes from the APP's session,
-  /// never with values the browser sent. Blocking; same caveat as onboard().
+  /// never with values the browser sent; pass the same request as at login (attributes and roles
+  /// are part of the token-cache key, and session-only attributes must travel again).
+  /// Blocking; same caveat as onboard().
   Result<Session> refresh(const OnboardRequest& request) const;
   /// refresh() in the universal async model.
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
