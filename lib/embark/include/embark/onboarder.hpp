@@ -38,7 +38,8 @@ class Onboarder {
   Onboarder(Onboarder&&) noexcept;
   Onboarder& operator=(Onboarder&&) noexcept;
   /// Stops background work (pre-mint timers) and joins the owned I/O thread; runs still in
-  /// flight on the owned thread are abandoned.
+  /// flight on the owned thread are abandoned. A given executor's context must outlive the
+  /// Onboarder and the runs it started.
   ~Onboarder();
 
   /// Blocking onboarding, for thread-per-request servers. Must not be called from the
@@ -87,6 +88,7 @@ class Onboarder {
  private:
   struct IoThread;
   Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io);
+  void shutdown() noexcept;
 
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl, OnboardRequest request,
                                                      bool refresh);
