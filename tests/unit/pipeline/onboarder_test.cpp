@@ -558,3 +558,24 @@ TEST_CASE("the token endpoint helper refreshes for the app's session user") {
   auto unknown = answer_token_request(onboarder, request_for("stranger@example.com"));
   CHECK(unknown.status == 404);
 }
+
+TEST_CASE("a failing directory refresh: known users still log in, unknown ones fail naming the stage") {
+  Harness h;
+  auto onboarder = h.make();
+  REQUIRE(onboarder.onboard(request_for("rita@example.com")));
+  h.clock.advance(2h);  // the entry is stale and the token expired
+  h.fake->fail_next("listUsers", Error(ErrorCode::server_error, "down"));
+  auto known = onboarder.onboard(request_for("rita@example.com"));
+  REQUIRE(known.has_value());
+  CHECK(h.fake->list_calls == 2);
+  CHECK(h.fake->create_calls == 1);
+
+  h.clock.advance(1min);
+  h.fake->fail_next("listUsers", Error(ErrorCode::server_error, "down"));
+  auto unknown = onboarder.onboard(request_for("sam@example.com"));
+  REQUIRE_FALSE(unknown);
+  CHECK(unknown.error().stage() == "ensure-user");
+  CHECK(unknown.error().strategy() == "directory");
+  CHECK(unknown.error().operation() == "listUsers");
+  CHECK(h.fake->create_calls == 1);
+}

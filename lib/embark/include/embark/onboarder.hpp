@@ -38,7 +38,8 @@ class Onboarder {
   Onboarder(Onboarder&&) noexcept;
   Onboarder& operator=(Onboarder&&) noexcept;
   /// Stops background work (pre-mint timers) and joins the owned I/O thread; runs still in
-  /// flight on the owned thread are abandoned.
+  /// flight on the owned thread are abandoned. A given executor's context must outlive the
+  /// Onboarder and the runs it started.
   ~Onboarder();
 
   /// Blocking onboarding, for thread-per-request servers. Must not be called from the
@@ -59,7 +60,9 @@ class Onboarder {
 
   /// The iframe's token refresh: only the impersonate stage (a reusable or pre-minted cached
   /// token, else impersonateUser). Call it with the email and attributes from the APP's session,
-  /// never with values the browser sent. Blocking; same caveat as onboard().
+  /// never with values the browser sent; pass the same request as at login (attributes and roles
+  /// are part of the token-cache key, and session-only attributes must travel again).
+  /// Blocking; same caveat as onboard().
   Result<Session> refresh(const OnboardRequest& request) const;
   /// refresh() in the universal async model.
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
@@ -85,6 +88,7 @@ class Onboarder {
  private:
   struct IoThread;
   Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io);
+  void shutdown() noexcept;
 
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl, OnboardRequest request,
                                                      bool refresh);

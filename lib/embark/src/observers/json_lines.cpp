@@ -25,7 +25,9 @@ void add_error(boost::json::object& line, const Error* error) {
   if (error == nullptr) return;
   boost::json::object e;
   e["code"] = to_string(error->code());
-  e["message"] = error->message();
+  // Validation messages are embark's own and never echo input; other messages may quote the
+  // vendor (which can name the user), so only their code and context are logged.
+  if (error->code() == ErrorCode::invalid_input) e["message"] = error->message();
   if (!error->stage().empty()) e["stage"] = error->stage();
   if (!error->strategy().empty()) e["strategy"] = error->strategy();
   if (!error->operation().empty()) e["operation"] = error->operation();

@@ -65,17 +65,22 @@ Onboarder::Onboarder(Onboarder&&) noexcept = default;
 
 Onboarder& Onboarder::operator=(Onboarder&& other) noexcept {
   if (this != &other) {
-    if (impl_) impl_->stop();
-    io_.reset();
+    shutdown();
     impl_ = std::move(other.impl_);
     io_ = std::move(other.io_);
   }
   return *this;
 }
 
-Onboarder::~Onboarder() {
+Onboarder::~Onboarder() { shutdown(); }
+
+void Onboarder::shutdown() noexcept {
   if (impl_) impl_->stop();
-  io_.reset();  // joins the owned thread while impl_ is still alive
+  // The Impl holds a strand of the owned io_context: release it before the context goes, so the
+  // last reference (ours, or a coroutine frame's as the context destroys pending work) dies
+  // while the strand service still exists.
+  impl_.reset();
+  io_.reset();
 }
 
 Result<Session> Onboarder::onboard(const OnboardRequest& request) const {

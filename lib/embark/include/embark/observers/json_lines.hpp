@@ -15,8 +15,9 @@ namespace embark {
 /// Writes events as JSON lines, e.g.
 /// `{"ts":"2026-11-27T09:00:00.123Z","event":"stage","run":"onboard","stage":"impersonate",
 ///   "strategy":"reuse","outcome":"skipped_cached","calls":0,"us":12,"workspace":"w","user":"9f..."}`.
-/// Users appear only as fingerprints; error lines carry code, stage, strategy, operation, field
-/// and message (messages are built by embark and never contain secrets). Thread-safe: lines are
+/// Users appear only as fingerprints; error lines carry code, stage, strategy, operation, field,
+/// HTTP status and retryability, plus the message for invalid_input (embark's own wording, which
+/// never echoes input). Tokens, emails and attribute values never appear. Thread-safe: lines are
 /// written whole under a mutex.
 class JsonLinesObserver final : public Observer {
  public:

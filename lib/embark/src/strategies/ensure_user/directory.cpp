@@ -9,10 +9,10 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> DirectoryEnsureUser::ensure(Pi
   auto entry = directory.find(context.workspace(), context.email_key());
   if (!entry || !context.is_fresh(*entry)) {
     auto refreshed = co_await context.refresh_directory(RefreshMode::if_due);
-    if (!refreshed) co_return refreshed.error();
-    // Within the minimum interval no refresh runs; a stale entry is still better than a
-    // createUsers that would reset the user's roles.
-    entry = directory.find(context.workspace(), context.email_key());
+    // A stale entry is still better than a failed login or a createUsers that would reset the
+    // user's roles: it serves when the refresh fails or the minimum interval suppressed it.
+    if (!refreshed && !entry) co_return refreshed.error();
+    if (refreshed) entry = directory.find(context.workspace(), context.email_key());
   }
   if (!entry) co_return co_await internal::create_missing_user(context);
 
