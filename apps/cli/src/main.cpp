@@ -1,0 +1,18 @@
+// The `embark` program: wires the real streams, environment and vendor client into run_cli.
+#include <unistd.h>
+
+#include <iostream>
+#include <string>
+#include <vector>
+
+#include "app.hpp"
+#include "role_names.hpp"
+
+int main(int argc, char** argv) {
+  using namespace embark::cli;
+  Io io{std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, process_environment(), read_file};
+  Services services;
+  services.checks = library_checks();
+  std::vector<std::string> args(argv, argv + argc);
+  return run_cli(args, io, services);
+}
