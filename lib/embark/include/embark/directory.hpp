@@ -1,0 +1,91 @@
+// UserDirectory: what embark knows about the vendor's users, so logins need not call listUsers.
+#pragma once
+
+#include <chrono>
+#include <cstdint>
+#include <cstddef>
+#include <memory>
+#include <optional>
+#include <span>
+#include <string>
+#include <string_view>
+
+#include "embark/clock.hpp"
+#include "embark/fingerprint.hpp"
+#include "embark/model.hpp"
+
+namespace embark {
+
+/// What the directory holds per user: never the attributes themselves, only fingerprints.
+struct DirectoryEntry {
+  std::string user_id;  ///< vendor user id; empty when the user was created by us and not yet listed
+  std::optional<Fingerprint> attributes;  ///< fingerprint of stored (DATABASE) attributes, if known
+  std::optional<Fingerprint> roles;       ///< fingerprint of role assignments, if known
+  std::chrono::system_clock::time_point seen;  ///< when the vendor last confirmed this entry
+};
+
+/// Case-insensitive (workspace, email) -> DirectoryEntry. An interface so that a shared backend
+/// (Redis, architecture §9) can replace the in-memory one. Implementations must be thread-safe;
+/// calls are short and may block briefly (a networked backend does one round trip).
+///
+/// Writers call it only after the vendor confirmed the write, so an entry never records
+/// something that did not happen.
+class UserDirectory {
+ public:
+  virtual ~UserDirectory() = default;
+
+  /// The entry of a user, if present (possibly stale: the caller compares `seen` with its TTL).
+  virtual std::optional<DirectoryEntry> find(std::string_view workspace, std::string_view email) = 0;
+  /// Inserts or replaces one entry (after createUsers / setUserAttributes succeeded).
+  virtual void put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) = 0;
+  /// Removes one entry (e.g. after deleteUsersFromWorkspace).
+  virtual void erase(std::string_view workspace, std::string_view email) = 0;
+  /// Loads a complete listUsers answer taken at `listed_at`: every listed user is put with
+  /// `seen = listed_at`; entries of the workspace last confirmed before `started_at` (the time the
+  /// listUsers call was sent) and absent from the list are removed.
+  virtual void load_listing(std::string_view workspace, std::span<const UserRecord> users,
+                            std::chrono::system_clock::time_point started_at,
+                            std::chrono::system_clock::time_point listed_at) = 0;
+  /// Number of entries (all workspaces).
+  virtual std::size_t size() const = 0;
+};
+
+/// Bounds of the in-memory directory.
+struct InMemoryDirectoryOptions {
+  std::size_t max_entries = 2'000'000;  ///< beyond this, sampled least-recently-seen eviction
+  std::size_t shards = 16;              ///< lock striping (rounded up to a power of two)
+};
+
+/// The default UserDirectory: sharded open-addressing tables of fixed-size entries (fingerprints,
+/// offsets) over per-shard string arenas, about 100 bytes per user with typical emails and ids.
+/// O(1) find/put/erase. Emails and user ids longer than 255 bytes are not cached (put ignores
+/// them, so the pipeline asks the vendor). Thread-safe (one mutex per shard).
+class InMemoryUserDirectory final : public UserDirectory {
+ public:
+  explicit InMemoryUserDirectory(InMemoryDirectoryOptions options = {});
+  ~InMemoryUserDirectory() override;
+  InMemoryUserDirectory(const InMemoryUserDirectory&) = delete;
+  InMemoryUserDirectory& operator=(const InMemoryUserDirectory&) = delete;
+
+  std::optional<DirectoryEntry> find(std::string_view workspace, std::string_view email) override;
+  void put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) override;
+  void erase(std::string_view workspace, std::string_view email) override;
+  void load_listing(std::string_view workspace, std::span<const UserRecord> users,
+                    std::chrono::system_clock::time_point started_at,
+                    std::chrono::system_clock::time_point listed_at) override;
+  std::size_t size() const override;
+
+  /// Bytes held by tables and arenas (capacity, not just use); for benchmarks and metrics.
+  std::size_t memory_bytes() const;
+
+ private:
+  struct Shard;
+  struct Workspaces;
+  Shard& shard_for(std::uint64_t hash) const;
+  std::unique_ptr<Shard[]> shards_;
+  std::size_t shard_count_;
+  std::size_t max_per_shard_;
+  std::unique_ptr<Workspaces> workspaces_;
+};
+
+}  // namespace embark

@@ -1,0 +1,115 @@
+// Onboarder: the library's entry point — ensure-user, set-attributes, impersonate, in one call.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string_view>
+#include <utility>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/associated_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/co_spawn.hpp>
+
+#include "embark/config.hpp"
+#include "embark/connection.hpp"
+#include "embark/request.hpp"
+#include "embark/result.hpp"
+#include "embark/session.hpp"
+
+namespace embark {
+
+class UserDirectory;
+class TokenCache;
+
+/// Puts users into embedded WisdomAI sessions. Create one at start-up and share it: every member
+/// function is thread-safe. Runs on an I/O thread it owns unless OnboarderConfig::executor is set.
+///
+/// Every entry point validates the request before any vendor call (errors name the field) and
+/// returns errors as values; a failing stage's error names the stage and strategy.
+class Onboarder {
+ public:
+  /// Validates `config`, builds the strategies, caches and (if no executor is given) starts the
+  /// I/O thread. Fails with invalid_input naming the config field.
+  static Result<Onboarder> create(OnboarderConfig config, std::shared_ptr<WisdomConnection> connection);
+
+  Onboarder(Onboarder&&) noexcept;
+  Onboarder& operator=(Onboarder&&) noexcept;
+  /// Stops background work (pre-mint timers) and joins the owned I/O thread; runs still in
+  /// flight on the owned thread are abandoned.
+  ~Onboarder();
+
+  /// Blocking onboarding, for thread-per-request servers. Must not be called from the
+  /// Onboarder's own executor (it would wait for itself).
+  Result<Session> onboard(const OnboardRequest& request) const;
+
+  /// Asynchronous onboarding in Asio's universal model: the token may be a callback
+  /// `void(Result<Session>)`, `boost::asio::use_awaitable`, `boost::asio::use_future`, ...
+  /// The pipeline runs on the Onboarder's executor; the handler is invoked on its own associated
+  /// executor (default: the Onboarder's).
+  template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
+  auto async_onboard(OnboardRequest request, CompletionToken&& token) const {
+    return initiate(std::move(request), false, std::forward<CompletionToken>(token));
+  }
+
+  /// The pipeline as a coroutine, run on the awaiting coroutine's executor.
+  boost::asio::awaitable<Result<Session>> co_onboard(OnboardRequest request) const;
+
+  /// The iframe's token refresh: only the impersonate stage (a reusable or pre-minted cached
+  /// token, else impersonateUser). Call it with the email and attributes from the APP's session,
+  /// never with values the browser sent. Blocking; same caveat as onboard().
+  Result<Session> refresh(const OnboardRequest& request) const;
+  /// refresh() in the universal async model.
+  template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
+  auto async_refresh(OnboardRequest request, CompletionToken&& token) const {
+    return initiate(std::move(request), true, std::forward<CompletionToken>(token));
+  }
+  /// refresh() as a coroutine.
+  boost::asio::awaitable<Result<Session>> co_refresh(OnboardRequest request) const;
+
+  /// The executor the pipeline's background work runs on.
+  boost::asio::any_io_executor get_executor() const noexcept;
+  /// The validated config (strategy objects and backends filled in).
+  const OnboarderConfig& config() const noexcept;
+  /// Names of the strategies in use, per stage.
+  std::string_view strategy_name(Stage stage) const noexcept;
+  /// The user directory (e.g. to preload it from a bulk sync).
+  UserDirectory& directory() const noexcept;
+  /// The token cache.
+  TokenCache& tokens() const noexcept;
+
+  struct Impl;  ///< internal (lib/embark/src/pipeline)
+
+ private:
+  struct IoThread;
+  Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io);
+
+  static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl, OnboardRequest request,
+                                                     bool refresh);
+  static boost::asio::any_io_executor executor_of(const Impl& impl) noexcept;
+  static Error exception_error(std::exception_ptr error);
+
+  template <class CompletionToken>
+  auto initiate(OnboardRequest request, bool refresh, CompletionToken&& token) const {
+    return boost::asio::async_initiate<CompletionToken, void(Result<Session>)>(
+        [](auto handler, std::shared_ptr<Impl> impl, OnboardRequest req, bool is_refresh) {
+          auto ex = executor_of(*impl);
+          auto handler_ex = boost::asio::get_associated_executor(handler, ex);
+          boost::asio::co_spawn(
+              ex, run(std::move(impl), std::move(req), is_refresh),
+              boost::asio::bind_executor(
+                  handler_ex, [h = std::move(handler)](std::exception_ptr e, Result<Session> r) mutable {
+                    if (e) r = exception_error(e);
+                    std::move(h)(std::move(r));
+                  }));
+        },
+        token, impl_, std::move(request), refresh);
+  }
+
+  std::shared_ptr<Impl> impl_;
+  std::unique_ptr<IoThread> io_;
+};
+
+}  // namespace embark

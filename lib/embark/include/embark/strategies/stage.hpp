@@ -1,0 +1,157 @@
+// Stage interfaces: EnsureUser -> SetAttributes(UserRef) -> Impersonate(UserRef), and the
+// PipelineContext through which strategies reach the vendor, the directory and the token cache.
+#pragma once
+
+#include <chrono>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <boost/asio/awaitable.hpp>
+
+#include "embark/config.hpp"
+#include "embark/directory.hpp"
+#include "embark/fingerprint.hpp"
+#include "embark/model.hpp"
+#include "embark/request.hpp"
+#include "embark/result.hpp"
+#include "embark/session.hpp"
+#include "embark/token_cache.hpp"
+
+namespace embark {
+
+/// What the pipeline knows about the user after ensure-user. Plain value type.
+struct UserRef {
+  std::string workspace;
+  std::string email;    ///< as the app gave it
+  std::string user_id;  ///< empty when unknown (createUsers returns no id)
+  std::optional<Fingerprint> attributes;  ///< stored attributes' fingerprint, when known
+  std::optional<Fingerprint> roles;       ///< roles' fingerprint, when known
+  bool created = false;             ///< this run created the user
+  bool attributes_written = false;  ///< this run's createUsers carried the desired attributes
+};
+
+/// A coalesced listUsers: whether this caller triggered the call or joined one, and the listing.
+struct DirectoryRefresh {
+  bool called = false;  ///< this caller's listUsers went out
+  bool joined = false;  ///< an in-flight listUsers was shared
+  /// The listing (null when no refresh ran because of the minimum interval).
+  std::shared_ptr<const std::vector<UserRecord>> users;
+};
+
+/// How eagerly to refresh the directory.
+enum class RefreshMode {
+  if_due,  ///< skip when the last refresh is younger than min_refresh_interval
+  force,   ///< refresh now (still joining one already in flight)
+};
+
+/// One run of the pipeline as strategies see it. Created by the pipeline per run; not
+/// thread-safe (a run is one coroutine). Vendor calls made through it are counted per stage,
+/// reported to observers and tagged with their operation in errors.
+class PipelineContext {
+ public:
+  struct Run;  ///< internal state (lib/embark/src/pipeline)
+  explicit PipelineContext(Run& run) : run_(&run) {}
+
+  /// "onboard" or "refresh".
+  std::string_view run_kind() const noexcept;
+  /// The validated, normalized request (role presets resolved, display name folded in).
+  const OnboardRequest& request() const noexcept;
+  /// The effective workspace (request or config default).
+  const std::string& workspace() const noexcept;
+  /// The lower-cased email (the directory and token-cache key).
+  const std::string& email_key() const noexcept;
+  /// Fingerprints of the request's stored attributes and roles.
+  Fingerprint attributes_fingerprint() const noexcept;
+  Fingerprint roles_fingerprint() const noexcept;
+  /// The Onboarder's config.
+  const OnboarderConfig& config() const noexcept;
+  /// The config clock's now().
+  std::chrono::system_clock::time_point now() const;
+
+  UserDirectory& directory() noexcept;
+  TokenCache& tokens() noexcept;
+  /// Whether a directory entry is younger than directory_ttl.
+  bool is_fresh(const DirectoryEntry& entry) const;
+  /// Attributes the set-attributes strategy wants written inside createUsers (nullopt: none).
+  std::optional<AttributeMap> attributes_at_creation() const;
+  /// The token-cache key for these effective session attributes.
+  TokenKey token_key(const AttributeMap& session_attributes) const;
+
+  /// listUsers for the workspace, coalesced across all concurrent runs, then loaded into the
+  /// directory.
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(RefreshMode mode);
+  /// createUsers for this user (roles / attributes as given, groups and welcome flag from the
+  /// request). An "already exists" answer is returned as Error{already_exists}.
+  boost::asio::awaitable<Result<void>> create_user(std::optional<std::vector<RoleAssignment>> roles,
+                                                   std::optional<AttributeMap> attributes);
+  /// setUserAttributes (full replacement).
+  boost::asio::awaitable<Result<void>> set_user_attributes(std::string user_id, AttributeMap attributes);
+  /// impersonateUser for this user with these session attributes.
+  boost::asio::awaitable<Result<SessionToken>> impersonate(AttributeMap session_attributes);
+  /// Mints the next token for `key` in the background at `expires_at - premint_lead` and
+  /// stores it in the token cache (one pending mint per key).
+  void schedule_premint(const TokenKey& key, AttributeMap session_attributes,
+                        std::chrono::system_clock::time_point expires_at);
+
+  /// Vendor calls made so far by the current stage.
+  int stage_vendor_calls() const noexcept;
+
+ private:
+  Run* run_;
+};
+
+/// Verdict of ensure-user.
+struct EnsureUserVerdict {
+  UserRef user;
+  StageOutcome outcome = StageOutcome::skipped;
+};
+
+/// Verdict of set-attributes.
+struct SetAttributesVerdict {
+  StageOutcome outcome = StageOutcome::skipped;
+};
+
+/// Verdict of impersonate.
+struct ImpersonateVerdict {
+  SessionToken token;
+  StageOutcome outcome = StageOutcome::called;
+};
+
+/// Stage 1: make sure the user exists; return what is known about them.
+/// Implementations are shared by all runs and must be thread-safe.
+class EnsureUserStrategy {
+ public:
+  virtual ~EnsureUserStrategy() = default;
+  /// The registry name, e.g. "directory".
+  virtual std::string_view name() const noexcept = 0;
+  virtual boost::asio::awaitable<Result<EnsureUserVerdict>> ensure(PipelineContext& context) = 0;
+};
+
+/// Stage 2: make the stored attributes what the app says. Thread-safe.
+class SetAttributesStrategy {
+ public:
+  virtual ~SetAttributesStrategy() = default;
+  virtual std::string_view name() const noexcept = 0;
+  /// Attributes to send inside createUsers when ensure-user creates the user (default: none).
+  virtual std::optional<AttributeMap> attributes_at_creation(const PipelineContext& context) const;
+  /// Attributes this strategy adds to the session attributes of impersonateUser (default: none;
+  /// session-only passes the stored attributes this way). Request session attributes win.
+  virtual AttributeMap session_contribution(const PipelineContext& context) const;
+  /// Updates `user` (e.g. its attribute fingerprint) when it writes.
+  virtual boost::asio::awaitable<Result<SetAttributesVerdict>> apply(PipelineContext& context,
+                                                                     UserRef& user) = 0;
+};
+
+/// Stage 3: obtain a session JWT for the user. Thread-safe.
+class ImpersonateStrategy {
+ public:
+  virtual ~ImpersonateStrategy() = default;
+  virtual std::string_view name() const noexcept = 0;
+  virtual boost::asio::awaitable<Result<ImpersonateVerdict>> impersonate(
+      PipelineContext& context, const UserRef& user, const AttributeMap& session_attributes) = 0;
+};
+
+}  // namespace embark

@@ -1,0 +1,9 @@
+#include "embark/clock.hpp"
+
+namespace embark {
+
+Clock system_clock() {
+  return [] { return std::chrono::system_clock::now(); };
+}
+
+}  // namespace embark

@@ -1,0 +1,61 @@
+#include <boost/asio/use_awaitable.hpp>
+
+#include "pipeline/impl.hpp"
+
+namespace embark {
+
+boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(PipelineContext::Run& run,
+                                                                                    RefreshMode mode) {
+  std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
+  bool leader = false;
+  {
+    std::lock_guard lock(refresh_mutex);
+    auto& state = refreshes[run.workspace];
+    if (state.in_flight) {
+      flight = state.in_flight;
+    } else if (mode == RefreshMode::if_due && state.last && now() - *state.last < config.min_refresh_interval) {
+      // Too soon after the last listing: trust the directory as it is.
+    } else {
+      flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
+      state.in_flight = flight;
+      leader = true;
+    }
+  }
+  if (!flight) co_return DirectoryRefresh{};
+  if (!leader) {
+    auto shared = co_await flight->async_wait(boost::asio::use_awaitable);
+    if (shared) {
+      shared->called = false;
+      shared->joined = true;
+    }
+    co_return shared;
+  }
+
+  const auto started = now();
+  Result<DirectoryRefresh> out = DirectoryRefresh{};
+  try {
+    auto& conn = *connection;
+    ListUsersRequest request{run.workspace};
+    auto listed = co_await run.call<std::vector<UserRecord>>("listUsers",
+                                                           [&] { return conn.list_users(std::move(request)); });
+    if (listed) {
+      auto users = std::make_shared<const std::vector<UserRecord>>(std::move(*listed));
+      config.directory->load_listing(run.workspace, *users, started, now());
+      out = DirectoryRefresh{true, false, std::move(users)};
+    } else {
+      out = listed.error();
+    }
+  } catch (const std::exception& e) {
+    out = Error(ErrorCode::internal, std::string("directory refresh failed: ") + e.what()).with_operation("listUsers");
+  }
+  {
+    std::lock_guard lock(refresh_mutex);
+    auto& state = refreshes[run.workspace];
+    state.in_flight.reset();
+    if (out) state.last = started;
+  }
+  flight->complete(out);
+  co_return out;
+}
+
+}  // namespace embark

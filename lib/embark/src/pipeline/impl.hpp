@@ -1,0 +1,110 @@
+// Internal state of an Onboarder and of one pipeline run (never part of the public API).
+#pragma once
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+
+#include "embark/directory.hpp"
+#include "embark/observer.hpp"
+#include "embark/onboarder.hpp"
+#include "embark/strategies/stage.hpp"
+#include "embark/token_cache.hpp"
+#include "pipeline/flight.hpp"
+
+namespace embark {
+
+struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
+  OnboarderConfig config;
+  std::shared_ptr<WisdomConnection> connection;
+  boost::asio::any_io_executor executor;
+  boost::asio::strand<boost::asio::any_io_executor> background;
+
+  Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn, boost::asio::any_io_executor ex)
+      : config(std::move(c)), connection(std::move(conn)), executor(ex), background(ex) {}
+
+  // Single flight of whole runs, keyed by everything that shapes the result.
+  std::mutex runs_mutex;
+  std::unordered_map<std::string, std::shared_ptr<internal::Flight<Result<Session>>>> runs;
+
+  // Coalesced directory refreshes, per workspace.
+  struct RefreshState {
+    std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> in_flight;
+    std::optional<std::chrono::system_clock::time_point> last;
+  };
+  std::mutex refresh_mutex;
+  std::unordered_map<std::string, RefreshState> refreshes;
+
+  // Pending pre-mints, one per token key; touched only on the `background` strand.
+  std::mutex premint_mutex;
+  std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> premints;
+  bool stopping = false;
+
+  std::chrono::system_clock::time_point now() const { return config.clock(); }
+
+  boost::asio::awaitable<Result<Session>> run(OnboardRequest request, bool refresh);
+  boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request, const std::string& workspace,
+                                                  bool refresh);
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run, RefreshMode mode);
+  void schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,
+                        std::chrono::system_clock::time_point expires_at);
+  void stop();
+
+  void notify_stage(const StageEvent& e) const {
+    for (const auto& o : config.observers) o->on_stage(e);
+  }
+  void notify_call(const VendorCallEvent& e) const {
+    for (const auto& o : config.observers) o->on_vendor_call(e);
+  }
+  void notify_run(const RunEvent& e) const {
+    for (const auto& o : config.observers) o->on_run(e);
+  }
+  void notify_background(const BackgroundEvent& e) const {
+    for (const auto& o : config.observers) o->on_background(e);
+  }
+};
+
+struct PipelineContext::Run {
+  Onboarder::Impl& impl;
+  const OnboardRequest& request;  // normalized
+  std::string workspace;
+  std::string email_key;
+  std::string user;  // fingerprint hex, for observers
+  Fingerprint attributes_fp = 0;
+  Fingerprint roles_fp = 0;
+  std::string_view kind;  // "onboard" / "refresh"
+  int stage_calls = 0;
+  int total_calls = 0;
+
+  // Runs one vendor call: counted, observed, errors tagged with the operation.
+  template <class T, class MakeCall>
+  boost::asio::awaitable<Result<T>> call(std::string_view operation, MakeCall make_call) {
+    ++stage_calls;
+    ++total_calls;
+    const auto start = std::chrono::steady_clock::now();
+    Result<T> result = co_await make_call();
+    VendorCallEvent event;
+    event.operation = operation;
+    event.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    std::optional<Error> error;
+    if (!result) {
+      error = result.error();
+      if (error->operation().empty()) error->with_operation(std::string(operation));
+      result = *error;
+      event.error = &*error;
+    }
+    impl.notify_call(event);
+    co_return result;
+  }
+};
+
+}  // namespace embark

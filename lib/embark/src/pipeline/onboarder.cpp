@@ -1,0 +1,136 @@
+#include "embark/onboarder.hpp"
+
+#include <thread>
+
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "embark/strategies/registry.hpp"
+#include "pipeline/impl.hpp"
+
+namespace embark {
+
+// The I/O thread an Onboarder owns when the app gives it no executor.
+struct Onboarder::IoThread {
+  boost::asio::io_context context{1};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{context.get_executor()};
+  std::thread thread{[this] { context.run(); }};
+
+  ~IoThread() {
+    work.reset();
+    context.stop();
+    if (thread.joinable()) thread.join();
+  }
+};
+
+Result<Onboarder> Onboarder::create(OnboarderConfig config, std::shared_ptr<WisdomConnection> connection) {
+  if (!connection) return fail(ErrorCode::invalid_input, "no connection given").with_field("connection");
+  if (auto r = validate_config(config); !r) return r.error();
+  if (!config.ensure_user_strategy) config.ensure_user_strategy = make_ensure_user_strategy(config.ensure_user).value();
+  if (!config.set_attributes_strategy) {
+    config.set_attributes_strategy = make_set_attributes_strategy(config.set_attributes).value();
+  }
+  if (!config.impersonate_strategy) config.impersonate_strategy = make_impersonate_strategy(config.impersonate).value();
+  config.ensure_user = std::string(config.ensure_user_strategy->name());
+  config.set_attributes = std::string(config.set_attributes_strategy->name());
+  config.impersonate = std::string(config.impersonate_strategy->name());
+  if (!config.directory) {
+    InMemoryDirectoryOptions options;
+    options.max_entries = config.directory_max_entries;
+    config.directory = std::make_shared<InMemoryUserDirectory>(options);
+  }
+  if (!config.token_cache) {
+    InMemoryTokenCacheOptions options;
+    options.max_entries = config.token_cache_max_entries;
+    options.clock = config.clock;
+    config.token_cache = std::make_shared<InMemoryTokenCache>(options);
+  }
+  std::unique_ptr<IoThread> io;
+  boost::asio::any_io_executor executor;
+  if (config.executor) {
+    executor = *config.executor;
+  } else {
+    io = std::make_unique<IoThread>();
+    executor = io->context.get_executor();
+  }
+  auto impl = std::make_shared<Impl>(std::move(config), std::move(connection), executor);
+  return Onboarder(std::move(impl), std::move(io));
+}
+
+Onboarder::Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io)
+    : impl_(std::move(impl)), io_(std::move(io)) {}
+
+Onboarder::Onboarder(Onboarder&&) noexcept = default;
+
+Onboarder& Onboarder::operator=(Onboarder&& other) noexcept {
+  if (this != &other) {
+    if (impl_) impl_->stop();
+    io_.reset();
+    impl_ = std::move(other.impl_);
+    io_ = std::move(other.io_);
+  }
+  return *this;
+}
+
+Onboarder::~Onboarder() {
+  if (impl_) impl_->stop();
+  io_.reset();  // joins the owned thread while impl_ is still alive
+}
+
+Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
+  try {
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, false), boost::asio::use_future).get();
+  } catch (...) {
+    return exception_error(std::current_exception());
+  }
+}
+
+Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
+  try {
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, true), boost::asio::use_future).get();
+  } catch (...) {
+    return exception_error(std::current_exception());
+  }
+}
+
+boost::asio::awaitable<Result<Session>> Onboarder::co_onboard(OnboardRequest request) const {
+  co_return co_await run(impl_, std::move(request), false);
+}
+
+boost::asio::awaitable<Result<Session>> Onboarder::co_refresh(OnboardRequest request) const {
+  co_return co_await run(impl_, std::move(request), true);
+}
+
+boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl, OnboardRequest request,
+                                                       bool refresh) {
+  co_return co_await impl->run(std::move(request), refresh);
+}
+
+boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) noexcept { return impl.executor; }
+
+Error Onboarder::exception_error(std::exception_ptr error) {
+  try {
+    if (error) std::rethrow_exception(error);
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what());
+  } catch (...) {
+  }
+  return Error(ErrorCode::internal, "unexpected exception");
+}
+
+boost::asio::any_io_executor Onboarder::get_executor() const noexcept { return impl_->executor; }
+const OnboarderConfig& Onboarder::config() const noexcept { return impl_->config; }
+UserDirectory& Onboarder::directory() const noexcept { return *impl_->config.directory; }
+TokenCache& Onboarder::tokens() const noexcept { return *impl_->config.token_cache; }
+
+std::string_view Onboarder::strategy_name(Stage stage) const noexcept {
+  switch (stage) {
+    case Stage::ensure_user: return impl_->config.ensure_user_strategy->name();
+    case Stage::set_attributes: return impl_->config.set_attributes_strategy->name();
+    case Stage::impersonate: return impl_->config.impersonate_strategy->name();
+  }
+  return {};
+}
+
+}  // namespace embark

@@ -1,0 +1,73 @@
+#include "strategies/ensure_user/common.hpp"
+
+namespace embark::internal {
+namespace {
+
+std::optional<std::vector<RoleAssignment>> roles_to_send(const PipelineContext& context) {
+  if (context.request().roles.empty()) return std::nullopt;
+  return context.request().roles;
+}
+
+}  // namespace
+
+UserRef user_from_entry(const PipelineContext& context, const DirectoryEntry& entry) {
+  UserRef user;
+  user.workspace = context.workspace();
+  user.email = context.request().email;
+  user.user_id = entry.user_id;
+  user.attributes = entry.attributes;
+  user.roles = entry.roles;
+  return user;
+}
+
+boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineContext& context) {
+  auto attributes = context.attributes_at_creation();
+  auto roles = roles_to_send(context);
+  auto created = co_await context.create_user(roles, attributes);
+  if (created) {
+    DirectoryEntry entry;
+    if (attributes) entry.attributes = fingerprint(*attributes);
+    if (roles) entry.roles = context.roles_fingerprint();
+    entry.seen = context.now();
+    context.directory().put(context.workspace(), context.email_key(), entry);
+    EnsureUserVerdict verdict;
+    verdict.user = user_from_entry(context, entry);
+    verdict.user.created = true;
+    verdict.user.attributes_written = attributes.has_value();
+    verdict.outcome = StageOutcome::called;
+    co_return verdict;
+  }
+  if (created.error().code() != ErrorCode::already_exists) co_return created.error();
+  // The user exists after all: learn its id and stored state; set-attributes reconciles them.
+  auto refreshed = co_await context.refresh_directory(RefreshMode::force);
+  if (!refreshed) co_return refreshed.error();
+  auto entry = context.directory().find(context.workspace(), context.email_key());
+  if (!entry) {
+    co_return fail(ErrorCode::server_error, "createUsers reported an existing user that listUsers does not list")
+        .with_operation("listUsers");
+  }
+  EnsureUserVerdict verdict;
+  verdict.user = user_from_entry(context, *entry);
+  verdict.outcome = StageOutcome::called;
+  co_return verdict;
+}
+
+boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user) {
+  if (context.config().role_policy != RolePolicy::enforce || context.request().roles.empty()) co_return false;
+  if (user.roles && *user.roles == context.roles_fingerprint()) co_return false;
+  auto applied = co_await context.create_user(context.request().roles, std::nullopt);
+  if (!applied) {
+    // The vendor's "already exists" variant does not re-apply roles; the user stays as it is.
+    if (applied.error().code() == ErrorCode::already_exists) co_return true;
+    co_return applied.error();
+  }
+  user.roles = context.roles_fingerprint();
+  DirectoryEntry entry = context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  entry.user_id = user.user_id;
+  entry.roles = user.roles;
+  entry.seen = context.now();
+  context.directory().put(context.workspace(), context.email_key(), entry);
+  co_return true;
+}
+
+}  // namespace embark::internal

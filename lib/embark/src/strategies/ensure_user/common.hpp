@@ -1,0 +1,25 @@
+// Steps shared by the ensure-user strategies (internal).
+#pragma once
+
+#include "embark/strategies/stage.hpp"
+
+namespace embark::internal {
+
+/// A UserRef from what the directory knows.
+UserRef user_from_entry(const PipelineContext& context, const DirectoryEntry& entry);
+
+/// createUsers for a user believed missing (roles and creation attributes included), then the
+/// directory records it. "Already exists" (a concurrent creation, or the vendor's error variant)
+/// is resolved by a forced, coalesced listUsers.
+boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineContext& context);
+
+/// RolePolicy::enforce: re-apply roles with createUsers when the app's differ from the stored.
+/// Updates `user` and the directory after the vendor confirmed.
+boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user);
+
+/// The outcome of a stage that made `calls` calls.
+inline StageOutcome outcome_for_calls(int calls, StageOutcome otherwise) {
+  return calls > 0 ? StageOutcome::called : otherwise;
+}
+
+}  // namespace embark::internal

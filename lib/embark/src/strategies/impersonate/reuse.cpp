@@ -1,0 +1,17 @@
+#include "embark/strategies/impersonate/reuse.hpp"
+
+namespace embark {
+
+boost::asio::awaitable<Result<ImpersonateVerdict>> ReuseImpersonate::impersonate(PipelineContext& context, const UserRef&,
+                                                                                const AttributeMap& session_attributes) {
+  const TokenKey key = context.token_key(session_attributes);
+  if (auto cached = context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
+    co_return ImpersonateVerdict{std::move(*cached), StageOutcome::skipped_cached};
+  }
+  auto token = co_await context.impersonate(session_attributes);
+  if (!token) co_return token.error();
+  context.tokens().put(key, *token);
+  co_return ImpersonateVerdict{std::move(*token), StageOutcome::called};
+}
+
+}  // namespace embark

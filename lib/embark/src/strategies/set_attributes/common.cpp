@@ -1,0 +1,48 @@
+#include "strategies/set_attributes/common.hpp"
+
+namespace embark::internal {
+namespace {
+
+void adopt(PipelineContext& context, UserRef& user) {
+  if (auto entry = context.directory().find(context.workspace(), context.email_key())) {
+    if (!entry->user_id.empty()) user.user_id = entry->user_id;
+    if (entry->attributes) user.attributes = entry->attributes;
+    if (entry->roles) user.roles = entry->roles;
+  }
+}
+
+}  // namespace
+
+boost::asio::awaitable<Result<void>> resolve_user(PipelineContext& context, UserRef& user) {
+  if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
+  adopt(context, user);
+  if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
+  auto refreshed = co_await context.refresh_directory(RefreshMode::if_due);
+  if (!refreshed) co_return refreshed.error();
+  adopt(context, user);
+  if (user.user_id.empty() && !refreshed->users) {
+    refreshed = co_await context.refresh_directory(RefreshMode::force);
+    if (!refreshed) co_return refreshed.error();
+    adopt(context, user);
+  }
+  if (user.user_id.empty()) {
+    co_return fail(ErrorCode::not_found, "listUsers does not list the user").with_operation("listUsers");
+  }
+  co_return Result<void>{};
+}
+
+boost::asio::awaitable<Result<void>> write_attributes(PipelineContext& context, UserRef& user,
+                                                      const AttributeMap& attributes) {
+  auto written = co_await context.set_user_attributes(user.user_id, attributes);
+  if (!written) co_return written.error();
+  user.attributes = fingerprint(attributes);
+  DirectoryEntry entry = context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  entry.user_id = user.user_id;
+  entry.attributes = user.attributes;
+  if (!entry.roles) entry.roles = user.roles;
+  entry.seen = context.now();
+  context.directory().put(context.workspace(), context.email_key(), entry);
+  co_return Result<void>{};
+}
+
+}  // namespace embark::internal

@@ -1,0 +1,79 @@
+// embark::emulator::Options: every behaviour switch of the WisdomAI emulator.
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <string>
+#include <vector>
+
+#include "embark/secret.hpp"
+
+namespace embark::emulator {
+
+/// What createUsers does for an email that already exists (wisdom-api.md §9 row 4).
+enum class ExistingUserMode {
+  reapply,  ///< succeed and re-apply the roles (and attributes) sent — the documented default
+  error,    ///< answer status ERROR "User with email <e> already exists"
+};
+
+/// How a missing or invalid credential is answered (wisdom-api.md §9 row 9).
+enum class AuthErrorMode {
+  graphql,  ///< HTTP 200 with {"errors":[{"message":"Unauthorized",...}],"data":null}
+  http401,  ///< HTTP 401 with the same body (403 for "Forbidden")
+};
+
+/// Signature algorithm of the JWTs the emulator mints.
+enum class JwtAlgorithm { rs256, es256 };
+
+/// One configured access key (the permanent secret that impersonateUser and exchangeAccessToken take).
+struct AccessKey {
+  Secret key;
+  std::string workspace;  ///< workspace it acts in; empty = Options::default_workspace
+};
+
+/// Configuration of one emulator instance. Plain value type; validated by Server::start.
+struct Options {
+  // ---- network --------------------------------------------------------------------------------
+  std::string bind_address = "127.0.0.1";  ///< plain HTTP is served only on loopback addresses
+  std::uint16_t port = 0;                  ///< 0: the system picks a free port (see Server::port)
+  bool tls = true;          ///< serve HTTPS (on loopback the same port also answers plain HTTP)
+  std::string cert_file;    ///< PEM server certificate chain; empty: generate a CA and a certificate
+  std::string key_file;     ///< PEM private key of cert_file
+  std::string ca_out;       ///< when set, the generated CA certificate (PEM) is written here
+  int threads = 0;          ///< I/O threads; 0 = std::thread::hardware_concurrency()
+  std::size_t max_body_bytes = 1024 * 1024;  ///< larger request bodies get HTTP 413
+  std::chrono::seconds idle_timeout{60};      ///< a keep-alive connection idle this long is closed
+
+  // ---- credentials and state -----------------------------------------------------------------
+  std::vector<AccessKey> access_keys;  ///< empty: one random key is generated (Server::access_key)
+  std::vector<Secret> api_tokens;      ///< bearer tokens with iam:write; empty: one is generated
+  std::string default_workspace = "default";  ///< used when a request names no workspace
+  std::vector<std::string> workspaces;  ///< further known workspaces (unknown ones are errors)
+  ExistingUserMode existing_user = ExistingUserMode::reapply;
+  AuthErrorMode auth_errors = AuthErrorMode::graphql;
+
+  // ---- tokens --------------------------------------------------------------------------------
+  JwtAlgorithm jwt_alg = JwtAlgorithm::rs256;
+  std::chrono::seconds token_ttl{3600};  ///< lifetime of impersonation and exchanged tokens
+
+  // ---- schema --------------------------------------------------------------------------------
+  std::string schema_file;  ///< empty: the schema compiled into the library (schema/wisdom.graphql)
+
+  // ---- switches for tests and benchmarks -----------------------------------------------------
+  std::chrono::milliseconds latency{0};      ///< added to every GraphQL answer, by a timer
+  std::map<std::string, double> fail_rates;  ///< operation ("*" = any) -> share answered HTTP 500
+  std::map<std::string, double> throttle_rates;  ///< operation ("*" = any) -> share answered 429
+  std::chrono::seconds retry_after{1};  ///< Retry-After of throttled answers
+  double reset_rate = 0;     ///< share of GraphQL requests whose connection is reset, unanswered
+  double truncate_rate = 0;  ///< share of GraphQL answers cut off after half the body
+  std::size_t seed_users = 0;  ///< users created at start-up in the default workspace
+  std::uint64_t seed = 1;      ///< seed of generated users, ids and fault decisions (deterministic)
+
+  /// Clock for token times and timestamps; empty = std::chrono::system_clock::now.
+  std::function<std::chrono::system_clock::time_point()> clock;
+};
+
+}  // namespace embark::emulator

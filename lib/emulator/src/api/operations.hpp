@@ -1,0 +1,69 @@
+// The documented WisdomAI operations: one resolver per root field, over the user store and keys.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "api/request_context.hpp"
+#include "auth/credentials.hpp"
+#include "auth/jwt.hpp"
+#include "embark/emulator/options.hpp"
+#include "graphql/engine.hpp"
+#include "state/user_store.hpp"
+
+namespace embark::emulator {
+
+/// Source of "now" (injectable for tests).
+using Clock = std::function<TimePoint()>;
+
+/// What a root field needs from the caller before it may run.
+enum class Requirement { none, any_caller, iam_write };
+
+/// The requirement of a root field ("listUsers" -> iam_write, "impersonateUser" -> none).
+Requirement requirement_of(std::string_view root_field);
+
+/// Resolvers of every root field of the schema. Thread-safe (state lives in the store).
+class Operations {
+ public:
+  Operations(UserStore& store, const Credentials& credentials, std::shared_ptr<const JwtKeys> keys,
+             const Options& options, Clock clock);
+
+  /// Registers every resolver on the engine.
+  void register_on(graphql::Engine& engine);
+
+  /// Identifies the caller from an Authorization header value (may be empty).
+  Caller authenticate(std::string_view authorization) const;
+
+  /// The User object with every schema field (the engine picks the selected ones).
+  static boost::json::object user_json(const StoredUser& user);
+
+  /// Effective attributes of a user: JWT < DATABASE < session (impersonated_user_id dropped).
+  static AttributeMap effective_attributes(const StoredUser& user, const AttributeMap& session);
+
+  /// Mints the session JWT of `user` (what impersonateUser returns).
+  std::string mint_session_token(const StoredUser& user, const AttributeMap& session) const;
+
+  std::int64_t now_seconds() const;
+
+ private:
+  graphql::FieldResult list_users(const boost::json::object& args, RequestContext& ctx);
+  graphql::FieldResult current_user(RequestContext& ctx);
+  graphql::FieldResult exchange_access_token(const boost::json::object& args, RequestContext& ctx);
+  graphql::FieldResult impersonate_user(const boost::json::object& args, RequestContext& ctx);
+  graphql::FieldResult create_users(const boost::json::object& args);
+  graphql::FieldResult set_user_attributes(const boost::json::object& args);
+  graphql::FieldResult delete_users(const boost::json::object& args);
+  graphql::FieldResult share(const boost::json::object& args, bool add);
+
+  UserStore& store_;
+  const Credentials& credentials_;
+  std::shared_ptr<const JwtKeys> keys_;
+  const Options& options_;
+  Clock clock_;
+};
+
+}  // namespace embark::emulator

@@ -1,0 +1,208 @@
+#include "auth/jwt.hpp"
+
+#include <openssl/bio.h>
+#include <openssl/bn.h>
+#include <openssl/core_names.h>
+#include <openssl/ecdsa.h>
+#include <openssl/evp.h>
+#include <openssl/pem.h>
+#include <openssl/rand.h>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
+
+#include "auth/base64url.hpp"
+
+namespace embark::emulator {
+namespace {
+
+struct PkeyDeleter {
+  void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
+};
+struct MdCtxDeleter {
+  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
+};
+struct BnDeleter {
+  void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct SigDeleter {
+  void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
+};
+using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
+using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+
+constexpr int kEcCoordinateBytes = 32;
+
+Error bad_token(std::string message) { return Error(ErrorCode::unauthenticated, std::move(message)); }
+
+std::string bn_bytes(const EVP_PKEY* key, const char* param) {
+  BIGNUM* raw = nullptr;
+  if (EVP_PKEY_get_bn_param(key, param, &raw) != 1) return {};
+  std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
+  std::string out(static_cast<std::size_t>(BN_num_bytes(bn.get())), '\0');
+  BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+// ECDSA signatures are DER in OpenSSL and fixed-width r||s in JWS (RFC 7518 §3.4).
+std::string der_to_raw(const unsigned char* der, std::size_t len) {
+  const unsigned char* p = der;
+  std::unique_ptr<ECDSA_SIG, SigDeleter> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
+  if (!sig) return {};
+  const BIGNUM* r = nullptr;
+  const BIGNUM* s = nullptr;
+  ECDSA_SIG_get0(sig.get(), &r, &s);
+  std::string out(2 * kEcCoordinateBytes, '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  if (BN_bn2binpad(r, o, kEcCoordinateBytes) < 0 || BN_bn2binpad(s, o + kEcCoordinateBytes, kEcCoordinateBytes) < 0) {
+    return {};
+  }
+  return out;
+}
+
+std::string raw_to_der(std::string_view raw) {
+  if (raw.size() != 2 * kEcCoordinateBytes) return {};
+  const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
+  std::unique_ptr<ECDSA_SIG, SigDeleter> sig(ECDSA_SIG_new());
+  BIGNUM* r = BN_bin2bn(p, kEcCoordinateBytes, nullptr);
+  BIGNUM* s = BN_bin2bn(p + kEcCoordinateBytes, kEcCoordinateBytes, nullptr);
+  if (!sig || !r || !s || ECDSA_SIG_set0(sig.get(), r, s) != 1) {
+    BN_free(r);
+    BN_free(s);
+    return {};
+  }
+  const int len = i2d_ECDSA_SIG(sig.get(), nullptr);
+  if (len <= 0) return {};
+  std::string out(static_cast<std::size_t>(len), '\0');
+  auto* o = reinterpret_cast<unsigned char*>(out.data());
+  i2d_ECDSA_SIG(sig.get(), &o);
+  return out;
+}
+
+}  // namespace
+
+struct JwtKeys::Impl {
+  PkeyPtr key;
+  EVP_MD* sha256 = nullptr;
+  ~Impl() { EVP_MD_free(sha256); }
+};
+
+JwtKeys::JwtKeys(JwtAlgorithm alg, std::string kid, std::unique_ptr<Impl> impl)
+    : alg_(alg), kid_(std::move(kid)), impl_(std::move(impl)) {}
+
+JwtKeys::~JwtKeys() = default;
+
+Result<std::shared_ptr<const JwtKeys>> JwtKeys::generate(JwtAlgorithm alg) {
+  auto impl = std::make_unique<Impl>();
+  impl->key.reset(alg == JwtAlgorithm::rs256 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
+  impl->sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  if (!impl->key || !impl->sha256) return fail(ErrorCode::internal, "cannot generate the JWT signing key");
+  unsigned char id[8];
+  if (RAND_bytes(id, sizeof id) != 1) return fail(ErrorCode::internal, "no randomness for the key id");
+  std::string kid = "emu-" + base64url_encode(std::string_view(reinterpret_cast<char*>(id), sizeof id));
+  return std::shared_ptr<const JwtKeys>(new JwtKeys(alg, std::move(kid), std::move(impl)));
+}
+
+std::string_view JwtKeys::alg_name() const { return alg_ == JwtAlgorithm::rs256 ? "RS256" : "ES256"; }
+
+std::string JwtKeys::sign(const boost::json::object& claims) const {
+  boost::json::object header{{"alg", alg_name()}, {"typ", "JWT"}, {"kid", kid_}};
+  std::string input = base64url_encode(boost::json::serialize(header));
+  input += '.';
+  input += base64url_encode(boost::json::serialize(claims));
+
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  std::size_t len = 0;
+  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, impl_->sha256, nullptr, impl_->key.get()) != 1 ||
+      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
+                     input.size()) != 1) {
+    return {};
+  }
+  std::string sig(len, '\0');
+  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
+                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return {};
+  }
+  sig.resize(len);
+  if (alg_ == JwtAlgorithm::es256) {
+    sig = der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
+    if (sig.empty()) return {};
+  }
+  input += '.';
+  input += base64url_encode(sig);
+  return input;
+}
+
+Result<boost::json::object> JwtKeys::verify(std::string_view token, std::int64_t now_s) const {
+  const auto dot1 = token.find('.');
+  const auto dot2 = dot1 == std::string_view::npos ? dot1 : token.find('.', dot1 + 1);
+  if (dot2 == std::string_view::npos || token.find('.', dot2 + 1) != std::string_view::npos) {
+    return bad_token("token is not a compact JWS");
+  }
+  auto header_text = base64url_decode(token.substr(0, dot1));
+  auto claims_text = base64url_decode(token.substr(dot1 + 1, dot2 - dot1 - 1));
+  auto sig = base64url_decode(token.substr(dot2 + 1));
+  if (!header_text || !claims_text || !sig) return bad_token("token is not valid base64url");
+
+  boost::system::error_code ec;
+  auto header = boost::json::parse(*header_text, ec);
+  if (ec || !header.is_object()) return bad_token("token header is not a JSON object");
+  const auto* alg = header.as_object().if_contains("alg");
+  // Only this key's own algorithm: refuses "none", HS256-with-the-public-key and RS/ES swaps.
+  if (!alg || !alg->is_string() || alg->as_string() != alg_name()) return bad_token("token algorithm not accepted");
+  const auto* kid = header.as_object().if_contains("kid");
+  if (!kid || !kid->is_string() || kid->as_string() != kid_) return bad_token("token key id unknown");
+
+  std::string der;
+  std::string_view signature = *sig;
+  if (alg_ == JwtAlgorithm::es256) {
+    der = raw_to_der(*sig);
+    if (der.empty()) return bad_token("token signature malformed");
+    signature = der;
+  }
+  MdCtxPtr ctx(EVP_MD_CTX_new());
+  const std::string_view input = token.substr(0, dot2);
+  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, impl_->sha256, nullptr, impl_->key.get()) != 1 ||
+      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
+                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
+    return bad_token("token signature invalid");
+  }
+
+  auto claims = boost::json::parse(*claims_text, ec);
+  if (ec || !claims.is_object()) return bad_token("token claims are not a JSON object");
+  const auto* exp = claims.as_object().if_contains("exp");
+  if (!exp || !exp->is_int64()) return bad_token("token has no exp claim");
+  if (exp->as_int64() <= now_s) return bad_token("token expired");
+  return std::move(claims.as_object());
+}
+
+boost::json::object JwtKeys::jwks() const {
+  boost::json::object jwk{{"kid", kid_}, {"use", "sig"}, {"alg", alg_name()}};
+  if (alg_ == JwtAlgorithm::rs256) {
+    jwk["kty"] = "RSA";
+    jwk["n"] = base64url_encode(bn_bytes(impl_->key.get(), OSSL_PKEY_PARAM_RSA_N));
+    jwk["e"] = base64url_encode(bn_bytes(impl_->key.get(), OSSL_PKEY_PARAM_RSA_E));
+  } else {
+    unsigned char point[1 + 2 * kEcCoordinateBytes];
+    std::size_t len = 0;
+    EVP_PKEY_get_octet_string_param(impl_->key.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len);
+    jwk["kty"] = "EC";
+    jwk["crv"] = "P-256";
+    if (len == sizeof point) {  // uncompressed: 0x04 || x || y
+      jwk["x"] = base64url_encode(std::string_view(reinterpret_cast<char*>(point + 1), kEcCoordinateBytes));
+      jwk["y"] = base64url_encode(
+          std::string_view(reinterpret_cast<char*>(point + 1 + kEcCoordinateBytes), kEcCoordinateBytes));
+    }
+  }
+  return boost::json::object{{"keys", boost::json::array{std::move(jwk)}}};
+}
+
+std::string JwtKeys::public_key_pem() const {
+  std::unique_ptr<BIO, decltype(&BIO_free)> bio(BIO_new(BIO_s_mem()), &BIO_free);
+  if (!bio || PEM_write_bio_PUBKEY(bio.get(), impl_->key.get()) != 1) return {};
+  char* data = nullptr;
+  const long len = BIO_get_mem_data(bio.get(), &data);
+  return std::string(data, static_cast<std::size_t>(len));
+}
+
+}  // namespace embark::emulator

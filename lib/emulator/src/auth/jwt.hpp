@@ -1,0 +1,50 @@
+// JWT signing and verification (RS256 / ES256 through OpenSSL EVP) and the JWKS document.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <boost/json/object.hpp>
+
+#include "embark/emulator/options.hpp"
+#include "embark/result.hpp"
+
+namespace embark::emulator {
+
+/// A signing key pair with its key id. Immutable after creation; thread-safe.
+class JwtKeys {
+ public:
+  /// Generates a fresh key pair (RSA 2048 for RS256, P-256 for ES256).
+  static Result<std::shared_ptr<const JwtKeys>> generate(JwtAlgorithm alg);
+
+  ~JwtKeys();
+  JwtKeys(const JwtKeys&) = delete;
+  JwtKeys& operator=(const JwtKeys&) = delete;
+
+  /// "RS256" or "ES256".
+  std::string_view alg_name() const;
+  /// The `kid` of every token this key signs.
+  const std::string& key_id() const { return kid_; }
+  /// Signs the claims: header {alg, typ: JWT, kid}, compact serialization.
+  std::string sign(const boost::json::object& claims) const;
+  /// Verifies a compact JWT: exactly this key's algorithm and kid (so `none`, HS256 and any
+  /// algorithm confusion are refused), a valid signature, and `exp` > now_s.
+  /// Errors are unauthenticated with a message that never contains the token.
+  Result<boost::json::object> verify(std::string_view token, std::int64_t now_s) const;
+  /// The public key as a JWKS document {"keys":[{kty, kid, use, alg, ...}]}.
+  boost::json::object jwks() const;
+  /// The public key in PEM (SubjectPublicKeyInfo).
+  std::string public_key_pem() const;
+
+  struct Impl;
+
+ private:
+  JwtKeys(JwtAlgorithm alg, std::string kid, std::unique_ptr<Impl> impl);
+  JwtAlgorithm alg_;
+  std::string kid_;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace embark::emulator

@@ -1,0 +1,11 @@
+// The schema of wisdom-api.md §8 (lib/emulator/schema/wisdom.graphql), embedded at build time.
+#pragma once
+
+#include <string_view>
+
+namespace embark::emulator::graphql {
+
+/// The SDL text of lib/emulator/schema/wisdom.graphql as it was when the library was built.
+std::string_view builtin_schema_sdl();
+
+}  // namespace embark::emulator::graphql

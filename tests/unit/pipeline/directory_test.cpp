@@ -1,0 +1,126 @@
+// The in-memory user directory against a reference map.
+#include <doctest/doctest.h>
+
+#include "pipeline/result_printer.hpp"
+
+#include <map>
+#include <random>
+
+#include "embark/directory.hpp"
+
+using namespace embark;
+using namespace std::chrono_literals;
+
+namespace {
+
+const auto kT0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
+
+DirectoryEntry entry(std::string id, Fingerprint attributes, std::chrono::system_clock::time_point seen = kT0) {
+  DirectoryEntry e;
+  e.user_id = std::move(id);
+  e.attributes = attributes;
+  e.seen = seen;
+  return e;
+}
+
+}  // namespace
+
+TEST_CASE("case-insensitive emails, per workspace, with optional fingerprints") {
+  InMemoryUserDirectory dir;
+  dir.put("", "Alice@Example.COM", entry("u1", 11));
+  auto found = dir.find("", "alice@example.com");
+  REQUIRE(found);
+  CHECK(found->user_id == "u1");
+  CHECK(found->attributes == Fingerprint{11});
+  CHECK_FALSE(found->roles);
+  CHECK(found->seen == kT0);
+  CHECK_FALSE(dir.find("other", "alice@example.com"));
+  dir.put("other", "alice@example.com", entry("u2", 22));
+  CHECK(dir.find("other", "ALICE@example.com")->user_id == "u2");
+  CHECK(dir.find("", "alice@example.com")->user_id == "u1");
+  DirectoryEntry created;  // created by us: no id yet
+  created.attributes = 5;
+  created.roles = 6;
+  dir.put("", "new@example.com", created);
+  CHECK(dir.find("", "new@example.com")->user_id.empty());
+  CHECK(dir.find("", "new@example.com")->roles == Fingerprint{6});
+  dir.put("", "new@example.com", entry("u3", 7));
+  CHECK(dir.find("", "new@example.com")->user_id == "u3");
+  CHECK(dir.size() == 3);
+  dir.erase("", "NEW@example.com");
+  CHECK_FALSE(dir.find("", "new@example.com"));
+  CHECK(dir.size() == 2);
+}
+
+TEST_CASE("random puts and erases agree with a reference map") {
+  InMemoryUserDirectory dir(InMemoryDirectoryOptions{.max_entries = 1'000'000, .shards = 4});
+  std::map<std::string, std::string> reference;
+  std::mt19937 rng(7);
+  for (int step = 0; step < 60'000; ++step) {
+    const std::string email = "user" + std::to_string(rng() % 5000) + "@example.com";
+    if (rng() % 3 == 0) {
+      dir.erase("w", email);
+      reference.erase(email);
+    } else {
+      const std::string id = "id" + std::to_string(rng() % 100000);
+      dir.put("w", email, entry(id, rng()));
+      reference[email] = id;
+    }
+  }
+  CHECK(dir.size() == reference.size());
+  for (int i = 0; i < 5000; ++i) {
+    const std::string email = "user" + std::to_string(i) + "@example.com";
+    auto found = dir.find("w", email);
+    auto it = reference.find(email);
+    REQUIRE(found.has_value() == (it != reference.end()));
+    if (found) CHECK(found->user_id == it->second);
+  }
+}
+
+TEST_CASE("bounded: beyond max_entries the least recently confirmed are evicted") {
+  InMemoryUserDirectory dir(InMemoryDirectoryOptions{.max_entries = 1000, .shards = 1});
+  for (int i = 0; i < 1000; ++i) dir.put("", "old" + std::to_string(i) + "@x.io", entry("o", 1, kT0));
+  for (int i = 0; i < 500; ++i) dir.put("", "new" + std::to_string(i) + "@x.io", entry("n", 1, kT0 + 1h));
+  CHECK(dir.size() == 1000);
+  int new_kept = 0;
+  for (int i = 0; i < 500; ++i) new_kept += dir.find("", "new" + std::to_string(i) + "@x.io").has_value();
+  // Sampled eviction prefers old entries; nearly every recent one survives.
+  CHECK(new_kept >= 450);
+}
+
+TEST_CASE("load_listing adds listed users and drops users deleted before the listing") {
+  InMemoryUserDirectory dir;
+  dir.put("w", "gone@example.com", entry("g", 1, kT0));
+  dir.put("w", "fresh@example.com", entry("", 2, kT0 + 10s));  // created after the listing started
+  dir.put("v", "other@example.com", entry("o", 3, kT0));       // another workspace
+  std::vector<UserRecord> listing{{"u1", "Listed@Example.com", {{"k", "v"}}, {{"r", {"s"}}}}};
+  dir.load_listing("w", listing, kT0 + 5s, kT0 + 6s);
+  auto listed = dir.find("w", "listed@example.com");
+  REQUIRE(listed);
+  CHECK(listed->user_id == "u1");
+  CHECK(listed->attributes == fingerprint(AttributeMap{{"k", "v"}}));
+  CHECK(listed->roles == fingerprint(std::vector<RoleAssignment>{{"r", {"s"}}}));
+  CHECK(listed->seen == kT0 + 6s);
+  CHECK_FALSE(dir.find("w", "gone@example.com"));
+  CHECK(dir.find("w", "fresh@example.com"));
+  CHECK(dir.find("v", "other@example.com"));
+}
+
+TEST_CASE("over-long ids are not cached") {
+  InMemoryUserDirectory dir;
+  dir.put("", "a@example.com", entry(std::string(300, 'x'), 1));
+  CHECK_FALSE(dir.find("", "a@example.com"));
+}
+
+TEST_CASE("fingerprints: order-independent, distinct, stable") {
+  CHECK(fingerprint(AttributeMap{{"a", "1"}, {"b", "2"}}) == fingerprint(AttributeMap{{"b", "2"}, {"a", "1"}}));
+  CHECK(fingerprint(AttributeMap{{"a", "12"}}) != fingerprint(AttributeMap{{"a1", "2"}}));
+  CHECK(fingerprint(AttributeMap{}) != fingerprint(std::vector<RoleAssignment>{}));
+  std::vector<RoleAssignment> r1{{"x", {"s1", "s2"}}, {"y", {}}};
+  std::vector<RoleAssignment> r2{{"y", {}}, {"x", {"s2", "s1"}}};
+  CHECK(fingerprint(r1) == fingerprint(r2));
+  CHECK(user_fingerprint("w", "A@B.io") == user_fingerprint("w", "a@b.io"));
+  CHECK(to_hex(0x0123456789abcdefULL) == "0123456789abcdef");
+  // Stable across processes and versions (a shared cache compares them): SHA-256 based.
+  CHECK(to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})) == to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})));
+}

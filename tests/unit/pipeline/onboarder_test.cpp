@@ -1,0 +1,489 @@
+// The round-trip budget of architecture §4 and the pipeline's guarantees, against FakeWisdom.
+#include <future>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "embark/directory.hpp"
+#include "embark/fingerprint.hpp"
+#include "embark/observer.hpp"
+#include "pipeline/harness.hpp"
+
+using namespace embark;
+using namespace embark::test;
+using namespace std::chrono_literals;
+
+namespace {
+
+// Past the token-reuse window (reuse margin 5 min) but inside the directory TTL (1 h).
+constexpr auto kTokenStale = 56min;
+
+int calls_of(const Session& s) {
+  int n = 0;
+  for (const auto& st : s.stages) n += st.vendor_calls;
+  return n;
+}
+
+}  // namespace
+
+TEST_CASE("new user: createUsers with attributes + impersonate, plus one listUsers") {
+  Harness h;
+  auto onboarder = h.make();
+  auto session = onboarder.onboard(request_for("Alice@Example.com"));
+  REQUIRE_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
+  CHECK(h.fake->create_calls == 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK(h.fake->set_calls == 0);
+  CHECK(h.fake->list_calls <= 1);
+  CHECK(session->vendor_calls == h.fake->total_calls());
+  CHECK(calls_of(*session) == session->vendor_calls);
+
+  auto stored = h.fake->user("", "alice@example.com");
+  REQUIRE(stored);
+  CHECK(stored->attributes == AttributeMap{{"region", "eu"}, {"tenant", "acme"}});
+  REQUIRE(stored->roles.size() == 1);
+  CHECK(stored->roles[0].role_id == viewer_id());
+  CHECK(h.fake->welcome_emails == 0);
+
+  REQUIRE(session->stages.size() == 3);
+  CHECK(session->stages[0].stage == Stage::ensure_user);
+  CHECK(session->stages[0].strategy == "directory");
+  CHECK(session->stages[0].outcome == StageOutcome::called);
+  CHECK(session->stages[1].strategy == "diff");
+  CHECK(session->stages[1].outcome == StageOutcome::skipped_unchanged);
+  CHECK(session->stages[2].strategy == "reuse");
+  CHECK(session->stages[2].outcome == StageOutcome::called);
+  CHECK_FALSE(session->jwt.empty());
+  CHECK(session->expires_at == h.clock.clock()() + 3600s);
+  CHECK(session->embed_url.rfind("https://acme.wisdom.ai/embed/dashboards/sales-42?token=", 0) == 0);
+}
+
+TEST_CASE("returning user, attributes unchanged: exactly one call (impersonate)") {
+  Harness h;
+  auto onboarder = h.make();
+  REQUIRE(onboarder.onboard(request_for("bob@example.com")));
+  h.clock.advance(kTokenStale);
+  h.fake->reset_counters();
+  auto session = onboarder.onboard(request_for("bob@example.com"));
+  REQUIRE(session);
+  CHECK(h.fake->total_calls() == 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK(session->vendor_calls == 1);
+  CHECK(session->stages[0].outcome == StageOutcome::skipped_cached);
+  CHECK(session->stages[1].outcome == StageOutcome::skipped_unchanged);
+  CHECK(session->stages[2].outcome == StageOutcome::called);
+}
+
+TEST_CASE("returning user, attributes changed: setUserAttributes + impersonate") {
+  Harness h;
+  auto onboarder = h.make();
+  REQUIRE(onboarder.onboard(request_for("carol@example.com", "acme")));
+  // A second login learns the user id (createUsers returns none) from one listUsers, later ones not.
+  h.clock.advance(kTokenStale);
+  REQUIRE(onboarder.onboard(request_for("carol@example.com", "globex")));
+  h.clock.advance(kTokenStale);
+  h.fake->reset_counters();
+  auto session = onboarder.onboard(request_for("carol@example.com", "initech"));
+  REQUIRE(session);
+  CHECK(h.fake->set_calls == 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK(h.fake->total_calls() == 2);
+  CHECK(session->stages[1].outcome == StageOutcome::called);
+  CHECK(h.fake->user("", "carol@example.com")->attributes.at("tenant") == "initech");
+}
+
+TEST_CASE("a user already in the workspace (previous process): one listUsers, then one call per login") {
+  Harness h;
+  FakeWisdom::User dave;
+  dave.email = "Dave@Example.com";
+  dave.attributes = {{"region", "eu"}, {"tenant", "acme"}};
+  dave.roles = {RoleAssignment{viewer_id(), {"domain_1"}}};
+  h.fake->put_user("", dave);
+  auto onboarder = h.make();
+  auto first = onboarder.onboard(request_for("dave@example.com"));
+  REQUIRE(first);
+  CHECK(h.fake->list_calls == 1);
+  CHECK(h.fake->create_calls == 0);
+  CHECK(h.fake->set_calls == 0);
+  CHECK(first->user_id == h.fake->user("", "dave@example.com")->id);
+  h.clock.advance(kTokenStale);
+  h.fake->reset_counters();
+  REQUIRE(onboarder.onboard(request_for("DAVE@example.com")));
+  CHECK(h.fake->total_calls() == 1);
+}
+
+TEST_CASE("session-only attributes: one call, attributes travel with impersonateUser") {
+  Harness h;
+  auto config = h.config();
+  config.set_attributes = "session-only";
+  auto onboarder = h.make(config);
+  auto request = request_for("erin@example.com");
+  request.session_attributes = {{"region", "us"}, {"locale", "de"}};
+  REQUIRE(onboarder.onboard(request));
+  CHECK(h.fake->user("", "erin@example.com")->attributes.empty());
+  h.clock.advance(kTokenStale);
+  h.fake->reset_counters();
+  auto session = onboarder.onboard(request);
+  REQUIRE(session);
+  CHECK(h.fake->total_calls() == 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK(session->stages[1].strategy == "session-only");
+  CHECK(session->stages[1].outcome == StageOutcome::skipped);
+  // Request session attributes win over the stored ones passed as session attributes.
+  CHECK(h.fake->last_session_attributes("erin@example.com") ==
+        AttributeMap{{"locale", "de"}, {"region", "us"}, {"tenant", "acme"}});
+}
+
+TEST_CASE("same user again while a reusable token is fresh: zero calls") {
+  Harness h;
+  auto onboarder = h.make();
+  auto first = onboarder.onboard(request_for("frank@example.com"));
+  REQUIRE(first);
+  h.clock.advance(30min);
+  h.fake->reset_counters();
+  auto second = onboarder.onboard(request_for("frank@example.com"));
+  REQUIRE(second);
+  CHECK(h.fake->total_calls() == 0);
+  CHECK(second->vendor_calls == 0);
+  CHECK(second->jwt == first->jwt);
+  CHECK(second->stages[2].outcome == StageOutcome::skipped_cached);
+  // Inside the margin the cached token is no longer handed out.
+  h.clock.advance(26min);
+  auto third = onboarder.onboard(request_for("frank@example.com"));
+  REQUIRE(third);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK_FALSE(third->jwt == first->jwt);
+}
+
+TEST_CASE("100 concurrent logins of one new user share one run") {
+  Harness h;
+  boost::asio::io_context io;
+  auto config = h.config();
+  config.executor = io.get_executor();
+  auto onboarder = h.make(config);
+  std::vector<Result<Session>> results;
+  for (int i = 0; i < 100; ++i) {
+    onboarder.async_onboard(request_for("grace@example.com"),
+                            [&results](Result<Session> r) { results.push_back(std::move(r)); });
+  }
+  io.run();
+  REQUIRE(results.size() == 100);
+  CHECK(h.fake->create_calls == 1);
+  CHECK(h.fake->list_calls <= 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  CHECK(h.fake->set_calls == 0);
+  int joined = 0;
+  for (const auto& r : results) {
+    REQUIRE(r);
+    CHECK(r->jwt == results.front()->jwt);
+    if (r->joined_in_flight) {
+      ++joined;
+      CHECK(r->vendor_calls == 0);
+      for (const auto& st : r->stages) CHECK(st.outcome == StageOutcome::joined_in_flight);
+    }
+  }
+  CHECK(joined == 99);
+}
+
+TEST_CASE("different session attributes never share a token, even concurrently") {
+  Harness h;
+  boost::asio::io_context io;
+  auto config = h.config();
+  config.executor = io.get_executor();
+  auto onboarder = h.make(config);
+  auto a = request_for("heidi@example.com");
+  a.session_attributes = {{"view", "a"}};
+  auto b = request_for("heidi@example.com");
+  b.session_attributes = {{"view", "b"}};
+  std::optional<Result<Session>> ra, rb;
+  onboarder.async_onboard(a, [&](Result<Session> r) { ra = std::move(r); });
+  onboarder.async_onboard(b, [&](Result<Session> r) { rb = std::move(r); });
+  io.run();
+  REQUIRE(ra);
+  REQUIRE(rb);
+  REQUIRE(*ra);
+  REQUIRE(*rb);
+  CHECK_FALSE((*ra)->jwt == (*rb)->jwt);
+  CHECK_FALSE((*ra)->joined_in_flight);
+  CHECK_FALSE((*rb)->joined_in_flight);
+  CHECK(h.fake->impersonate_calls == 2);
+  // Both runs missed the directory at once: the refresh was shared.
+  CHECK(h.fake->list_calls == 1);
+  // Afterwards each set is served from its own cached token.
+  auto again_a = onboarder.async_onboard(a, boost::asio::use_future);
+  io.restart();
+  io.run();
+  CHECK(again_a.get()->jwt == (*ra)->jwt);
+}
+
+TEST_CASE("warm-login cost does not grow with workspace size") {
+  auto warm_cost = [](int workspace_size) {
+    Harness h;
+    h.fake->seed("", workspace_size);
+    auto onboarder = h.make();
+    OnboardRequest r;
+    r.email = "seed5@example.com";
+    r.attributes = {{"tenant", "t5"}};
+    REQUIRE(onboarder.onboard(r));  // cold: the directory is filled once
+    h.clock.advance(kTokenStale);
+    h.fake->reset_counters();
+    auto warm = onboarder.onboard(r);
+    REQUIRE(warm);
+    return std::make_pair(h.fake->total_calls(), static_cast<std::size_t>(h.fake->list_bytes));
+  };
+  const auto small = warm_cost(1'000);
+  const auto large = warm_cost(100'000);
+  CHECK(small.first == 1);
+  CHECK(small == large);
+}
+
+TEST_CASE("a failing attribute write names stage and strategy and keeps the old fingerprint") {
+  Harness h;
+  auto onboarder = h.make();
+  REQUIRE(onboarder.onboard(request_for("ivan@example.com", "acme")));
+  h.clock.advance(kTokenStale);
+  REQUIRE(onboarder.onboard(request_for("ivan@example.com", "globex")));  // learns the id
+  const auto before = onboarder.directory().find("", "ivan@example.com");
+  REQUIRE(before);
+  REQUIRE(before->attributes);
+
+  h.clock.advance(kTokenStale);
+  h.fake->reset_counters();
+  h.fake->fail_next("setUserAttributes", Error(ErrorCode::server_error, "backend unavailable").with_http_status(503));
+  auto failed = onboarder.onboard(request_for("ivan@example.com", "initech"));
+  REQUIRE_FALSE(failed);
+  CHECK(failed.error().code() == ErrorCode::server_error);
+  CHECK(failed.error().stage() == "set-attributes");
+  CHECK(failed.error().strategy() == "diff");
+  CHECK(failed.error().operation() == "setUserAttributes");
+  CHECK(h.fake->impersonate_calls == 0);  // the pipeline stopped at the first error
+  const auto after = onboarder.directory().find("", "ivan@example.com");
+  REQUIRE(after);
+  CHECK(after->attributes == before->attributes);
+  CHECK(h.fake->user("", "ivan@example.com")->attributes.at("tenant") == "globex");
+
+  // Once the vendor recovers, the same login writes and succeeds.
+  auto retried = onboarder.onboard(request_for("ivan@example.com", "initech"));
+  REQUIRE(retried);
+  CHECK(h.fake->set_calls == 2);
+  CHECK(onboarder.directory().find("", "ivan@example.com")->attributes ==
+        fingerprint(request_for("ivan@example.com", "initech").attributes));
+}
+
+TEST_CASE("both createUsers answers for an existing user end in the same state") {
+  for (bool error_variant : {false, true}) {
+    CAPTURE(error_variant);
+    Harness h;
+    h.fake->existing_user_error = error_variant;
+    auto onboarder = h.make();
+    REQUIRE(onboarder.onboard(request_for("first@example.com")));  // the directory is now fresh
+    // Another system creates judy after our listing; within the refresh interval we cannot know.
+    FakeWisdom::User judy;
+    judy.email = "judy@example.com";
+    judy.attributes = {{"tenant", "old"}};
+    h.fake->put_user("", judy);
+    h.fake->reset_counters();
+    auto session = onboarder.onboard(request_for("judy@example.com", "acme"));
+    REQUIRE_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
+    CHECK(h.fake->create_calls == 1);
+    CHECK(h.fake->impersonate_calls == 1);
+    CHECK(h.fake->user("", "judy@example.com")->attributes == request_for("j@x.io", "acme").attributes);
+    auto entry = onboarder.directory().find("", "judy@example.com");
+    REQUIRE(entry);
+    CHECK(entry->attributes == fingerprint(request_for("j@x.io", "acme").attributes));
+    // And the next login costs one call, whichever answer the vendor gave.
+    h.clock.advance(kTokenStale);
+    h.fake->reset_counters();
+    REQUIRE(onboarder.onboard(request_for("judy@example.com", "acme")));
+    CHECK(h.fake->total_calls() == 1);
+  }
+}
+
+TEST_CASE("roles: set at creation only, unless enforce and they differ") {
+  Harness h;
+  auto mallory = request_for("mallory@example.com");
+  {
+    auto onboarder = h.make();
+    REQUIRE(onboarder.onboard(mallory));
+    // An administrator upgrades mallory by hand; the app keeps asking for viewer.
+    auto user = *h.fake->user("", "mallory@example.com");
+    user.roles = {RoleAssignment{resolve_role_id("admin").value(), {"domain_1"}}};
+    h.fake->put_user("", user);
+    auto changed = mallory;
+    changed.roles = {RoleAssignment{"explorer", {"domain_1"}}};
+    for (int i = 0; i < 3; ++i) {
+      h.clock.advance(kTokenStale);
+      REQUIRE(onboarder.onboard(i == 2 ? changed : mallory));
+    }
+    CHECK(h.fake->create_calls == 1);
+    CHECK(h.fake->user("", "mallory@example.com")->roles[0].role_id == resolve_role_id("admin").value());
+  }
+  {
+    auto config = h.config();
+    config.role_policy = RolePolicy::enforce;
+    auto onboarder = h.make(config);
+    h.fake->reset_counters();
+    REQUIRE(onboarder.onboard(mallory));  // cold directory: listUsers shows admin != viewer
+    CHECK(h.fake->create_calls == 1);
+    CHECK(h.fake->user("", "mallory@example.com")->roles[0].role_id == viewer_id());
+    h.clock.advance(kTokenStale);
+    REQUIRE(onboarder.onboard(mallory));  // same roles: nothing re-applied
+    CHECK(h.fake->create_calls == 1);
+  }
+}
+
+TEST_CASE("invalid input is refused before any call, naming the field") {
+  Harness h;
+  auto onboarder = h.make();
+  struct Case {
+    std::function<void(OnboardRequest&)> mutate;
+    std::string field;
+  };
+  const std::vector<Case> cases{
+      {[](OnboardRequest& r) { r.email = "not-an-email"; }, "email"},
+      {[](OnboardRequest& r) { r.email = std::string(250, 'a') + "@example.com"; }, "email"},
+      {[](OnboardRequest& r) { r.session_attributes["impersonated_user_id"] = "someone"; },
+       "session_attributes.impersonated_user_id"},
+      {[](OnboardRequest& r) { r.roles[0].role_id = "superuser"; }, "roles[0].role_id"},
+      {[](OnboardRequest& r) { r.attributes["bad key"] = "x"; }, "attributes"},
+      {[](OnboardRequest& r) { r.attributes["tenant"] = "line\nbreak"; }, "attributes.tenant"},
+      {[](OnboardRequest& r) { r.groups = {""}; }, "groups[0]"},
+      {[](OnboardRequest& r) { r.embed = EmbedTarget{EmbedKind::dashboard, ""}; }, "embed.id"},
+  };
+  for (const auto& c : cases) {
+    auto request = request_for("valid@example.com");
+    c.mutate(request);
+    auto result = onboarder.onboard(request);
+    REQUIRE_FALSE(result);
+    CHECK(result.error().code() == ErrorCode::invalid_input);
+    CHECK(result.error().field() == c.field);
+  }
+  CHECK(h.fake->total_calls() == 0);
+}
+
+TEST_CASE("required attribute keys deny onboarding by default") {
+  Harness h;
+  auto config = h.config();
+  config.validation.required_attribute_keys = {"tenant", "account_id"};
+  auto onboarder = h.make(config);
+  auto result = onboarder.onboard(request_for("kim@example.com"));
+  REQUIRE_FALSE(result);
+  CHECK(result.error().field() == "attributes.account_id");
+  CHECK(h.fake->total_calls() == 0);
+  auto request = request_for("kim@example.com");
+  request.session_attributes["account_id"] = "a1";
+  CHECK(onboarder.onboard(request));
+}
+
+TEST_CASE("display name is stored as the display_name attribute") {
+  Harness h;
+  auto onboarder = h.make();
+  auto request = request_for("leo@example.com");
+  request.display_name = "Leo Tolstoy";
+  REQUIRE(onboarder.onboard(request));
+  CHECK(h.fake->user("", "leo@example.com")->attributes.at("display_name") == "Leo Tolstoy");
+}
+
+TEST_CASE("refresh: only impersonate, with the app's attributes") {
+  Harness h;
+  auto onboarder = h.make();
+  auto request = request_for("nina@example.com");
+  auto first = onboarder.onboard(request);
+  REQUIRE(first);
+  h.clock.advance(3590s);  // the iframe asks about 10 s before expiry
+  h.fake->reset_counters();
+  auto refreshed = onboarder.refresh(request);
+  REQUIRE(refreshed);
+  CHECK(h.fake->total_calls() == 1);
+  CHECK(h.fake->impersonate_calls == 1);
+  REQUIRE(refreshed->stages.size() == 1);
+  CHECK(refreshed->stages[0].stage == Stage::impersonate);
+  CHECK_FALSE(refreshed->jwt == first->jwt);
+  CHECK(refreshed->expires_at > first->expires_at);
+}
+
+namespace {
+
+struct BackgroundWaiter final : Observer {
+  std::promise<bool> done;
+  std::atomic<bool> fired{false};
+  void on_background(const BackgroundEvent& e) override {
+    if (e.what == "pre-mint" && !fired.exchange(true)) done.set_value(e.error == nullptr);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("pre-mint: the next token is ready before the iframe asks") {
+  Harness h;
+  auto waiter = std::make_shared<BackgroundWaiter>();
+  auto config = h.config();
+  config.impersonate = "pre-mint";
+  config.observers = {waiter};
+  auto onboarder = h.make(config);
+  auto request = request_for("olga@example.com");
+  auto first = onboarder.onboard(request);
+  REQUIRE(first);
+  // Inside the lead window (10 min before expiry) the next token is minted in the background.
+  h.clock.advance(3100s);
+  auto second = onboarder.onboard(request);
+  REQUIRE(second);
+  CHECK(second->jwt == first->jwt);
+  auto done = waiter->done.get_future();
+  REQUIRE(done.wait_for(30s) == std::future_status::ready);
+  CHECK(done.get());
+  CHECK(h.fake->impersonate_calls == 2);
+  h.clock.advance(490s);  // 10 s before the first token expires
+  h.fake->reset_counters();
+  auto refreshed = onboarder.refresh(request);
+  REQUIRE(refreshed);
+  CHECK(h.fake->total_calls() == 0);
+  CHECK_FALSE(refreshed->jwt == first->jwt);
+  CHECK(refreshed->expires_at == first->expires_at + 3100s);
+}
+
+TEST_CASE("async_onboard works with use_awaitable and use_future") {
+  Harness h;
+  auto onboarder = h.make();
+  auto future = onboarder.async_onboard(request_for("pat@example.com"), boost::asio::use_future);
+  auto from_future = future.get();
+  REQUIRE(from_future);
+
+  boost::asio::io_context io;
+  std::optional<Result<Session>> from_coroutine;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        from_coroutine = co_await onboarder.async_onboard(request_for("pat@example.com"), boost::asio::use_awaitable);
+      },
+      boost::asio::detached);
+  io.run();
+  REQUIRE(from_coroutine);
+  REQUIRE(*from_coroutine);
+  CHECK((*from_coroutine)->jwt == from_future->jwt);  // reused token
+}
+
+TEST_CASE("config errors name the field") {
+  Harness h;
+  auto config = h.config();
+  config.impersonate = "teleport";
+  auto r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "impersonate");
+  config = h.config();
+  config.embed_base_url = "ftp://files";
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "embed_base_url");
+  config = h.config();
+  config.premint_lead = 60s;
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "premint_lead");
+  r = Onboarder::create(h.config(), nullptr);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "connection");
+}
