@@ -62,9 +62,14 @@ int run_cli(const std::vector<std::string>& args, Io& io, const Services& servic
   app.add_flag("--json", context.json(), "machine-readable JSON on stdout");
   app.add_flag("-v,--verbose", context.verbosity(), "log more (repeat for more)");
 
-  add_users_command(app, context);
+  add_onboard_command(app, context);
   add_token_command(app, context);
+  add_embed_url_command(app, context);
+  add_users_command(app, context);
   add_sync_command(app, context);
+#ifdef EMBARK_CLI_DEMO
+  add_demo_command(app, context);
+#endif
   for (CLI::App* sub : app.get_subcommands({})) {
     sub->fallthrough();
     for (CLI::App* leaf : sub->get_subcommands({})) leaf->fallthrough();

@@ -5,6 +5,7 @@
 #include <iosfwd>
 #include <memory>
 #include <optional>
+#include <stdexcept>
 #include <string>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -59,17 +60,22 @@ class Context {
   std::shared_ptr<WisdomConnection> connect(ExitCode& exit_code, Settings* settings_out = nullptr);
 
   /// Runs a coroutine to completion on this run's io_context (the CLI is single-threaded).
+  /// Returns as soon as it completes, even if background work (timers) is still queued.
   template <class T>
   T run(boost::asio::awaitable<T> task) {
     std::optional<T> result;
     std::exception_ptr failure;
+    bool done = false;
     boost::asio::co_spawn(io_context_, std::move(task), [&](std::exception_ptr e, T value) {
+      done = true;
       failure = e;
       if (!e) result.emplace(std::move(value));
     });
     io_context_.restart();
-    io_context_.run();
+    while (!done && io_context_.run_one() > 0) {
+    }
     if (failure) std::rethrow_exception(failure);
+    if (!result) throw std::logic_error("the command's coroutine stopped without completing");
     return std::move(*result);
   }
 

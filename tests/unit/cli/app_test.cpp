@@ -87,7 +87,8 @@ TEST_CASE("cli: help everywhere, with an example; exit codes and precedence docu
   for (auto cmd : std::vector<std::vector<std::string>>{{"users", "--help"}, {"users", "list", "--help"},
                                                          {"users", "create", "--help"}, {"users", "set-attributes", "--help"},
                                                          {"users", "delete", "--help"}, {"token", "--help"},
-                                                         {"sync", "--help"}}) {
+                                                         {"sync", "--help"}, {"onboard", "--help"},
+                                                         {"embed-url", "--help"}, {"demo", "--help"}}) {
     CAPTURE(cmd[0]);
     CHECK(h.run(cmd) == 0);
     CHECK(h.out.str().find("Example:") != std::string::npos);
@@ -225,4 +226,28 @@ TEST_CASE("cli: sync --dry-run plans without writing; sync writes; bad rows exit
   h.files["bad.csv"] = "mail,roles\n";
   CHECK(h.run({"sync", "bad.csv"}) == 3);
   CHECK(h.err.str().find("unknown column 'mail'") != std::string::npos);
+}
+
+TEST_CASE("cli: onboard runs the pipeline, prints each stage and ends with the embed URL") {
+  Harness h;
+  CHECK(h.run({"onboard", "not-an-email"}) == 3);
+  CHECK(h.err.str().find("email") != std::string::npos);
+  CHECK(h.total_calls() == 0);
+  CHECK(h.run({"onboard", "alice@example.com", "--impersonate", "nope"}) == 2);
+  CHECK(h.err.str().find("--impersonate") != std::string::npos);
+
+  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1", "--embed", "dashboard:42"}) == 0);
+  const std::string out = h.out.str();
+  CHECK(out.find("onboarded alice+t1@example.com") != std::string::npos);
+  CHECK(has_row(out, {"ensure-user", "directory", "called"}));
+  CHECK(has_row(out, {"impersonate", "called", "1"}));
+  CHECK(out.find("https://acme.example/embed/dashboards/42?token=jwt-for-alice%2Bt1@example.com\n") ==
+        out.size() - std::string("https://acme.example/embed/dashboards/42?token=jwt-for-alice%2Bt1@example.com\n").size());
+  REQUIRE(h.fake.find("alice+t1@example.com") != nullptr);
+  CHECK(h.fake.find("alice+t1@example.com")->attributes.at("tenant_id") == "t1");
+
+  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1", "--json"}) == 0);
+  auto session = boost::json::parse(h.out.str()).as_object();
+  CHECK(session.at("email").as_string() == "alice+t1@example.com");
+  CHECK(session.at("stages").as_array().size() == 3);
 }
