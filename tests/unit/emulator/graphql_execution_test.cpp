@@ -1,7 +1,9 @@
 // Engine: prepare (with its cache), variable and argument coercion, and result completion.
 #include <doctest/doctest.h>
 
+#include <atomic>
 #include <map>
+#include <thread>
 
 #include <boost/json.hpp>
 
@@ -299,4 +301,27 @@ TEST_CASE("execute_serialized writes the body as JSON text, escaping strings and
   CHECK(text == "{\"data\":{\"currentUser\":{\"id\":\"42\",\"email\":\"a\\\\b\\n\\u0001\\\"@x.io\",\"name\":\"Zo\xC3\xAB\","
                 "\"isScimManaged\":false}}}");
   CHECK(json::parse(text) == json::value(f.engine.execute(*p.operation, {}, &f)));
+}
+
+TEST_CASE("one engine serves many threads at once") {
+  gql::Engine engine(builtin());
+  engine.set_resolver("Mutation", "impersonateUser", [](const gql::FieldCall& call) {
+    return gql::FieldResult{json::string("jwt-for-" + std::string(call.arguments.at("userEmail").as_string())), ""};
+  });
+  const char* doc = "mutation I($k: String!, $e: String!) { impersonateUser(accessToken: $k, userEmail: $e) }";
+  std::atomic<int> wrong{0};
+  std::vector<std::thread> threads;
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 500; ++i) {
+        // A few distinct documents too, so the cache is written while others read it.
+        auto p = engine.prepare(i % 50 == 0 ? std::string(doc) + " # " + std::to_string(t * 1000 + i) : doc, "");
+        std::string email = std::to_string(t) + "-" + std::to_string(i) + "@x.io";
+        auto body = engine.execute_serialized(*p.operation, {{"k", "key"}, {"e", email}}, nullptr);
+        if (body != "{\"data\":{\"impersonateUser\":\"jwt-for-" + email + "\"}}") ++wrong;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  CHECK(wrong.load() == 0);
 }

@@ -242,3 +242,17 @@ TEST_CASE("SDL errors are reported") {
   CHECK_FALSE(gql::parse_schema("interface Node { id: ID } type Query { a: Int }", error));
   CHECK(error.find("not supported") != std::string::npos);
 }
+
+TEST_CASE("columns stay right on long one-line documents and count code points") {
+  std::string doc = "{ ";
+  for (int i = 0; i < 50000; ++i) doc += "a ";
+  doc += "?";
+  auto e = parse_error(doc);
+  CHECK(e.locations[0].line == 1);
+  CHECK(e.locations[0].column == 100003);
+  e = parse_error("{ a(x: \"\xC3\xA9\") ?");
+  CHECK(e.locations[0].column == 13);
+  e = parse_error("{ a(x: \"\"\"\n  block\n  \"\"\") ?");
+  CHECK(e.locations[0].line == 3);
+  CHECK(e.locations[0].column == 8);
+}

@@ -135,6 +135,7 @@ TEST_CASE("variables: defined, used, unique, input types, defaults of the right 
                "Variable \"$u\" cannot be non-input type \"User\".");
   expect_error("query ($u: Strin) { exchangeAccessToken(accessToken: $u) }",
                "Unknown type \"Strin\". Did you mean \"String\"?");
+  CHECK(has_error("query ($n: Int) { currentUser { id } }", "Unknown type \"Int\". Did you mean \"ID\"?"));
   expect_error("query ($w: ID = 1.5) { listUsers(workspaceId: $w) { id } }",
                "ID cannot represent a non-string and non-integer value: 1.5");
 }

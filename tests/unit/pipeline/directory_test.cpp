@@ -124,3 +124,16 @@ TEST_CASE("fingerprints: order-independent, distinct, stable") {
   // Stable across processes and versions (a shared cache compares them): SHA-256 based.
   CHECK(to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})) == to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})));
 }
+
+TEST_CASE("UUID ids are packed and come back identical; other ids verbatim") {
+  InMemoryUserDirectory dir;
+  const std::vector<std::string> ids{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
+                                     "user_abc123", "", "3f2504e0-4f89-11d3-9a0c-0305e82c330g"};
+  for (std::size_t i = 0; i < ids.size(); ++i) dir.put("", "u" + std::to_string(i) + "@x.io", entry(ids[i], i));
+  for (std::size_t i = 0; i < ids.size(); ++i) CHECK(dir.find("", "u" + std::to_string(i) + "@x.io")->user_id == ids[i]);
+  // Replacing a packed id with a plain one (and back) keeps the right form.
+  dir.put("", "u0@x.io", entry("plain", 0));
+  CHECK(dir.find("", "u0@x.io")->user_id == "plain");
+  dir.put("", "u2@x.io", entry(ids[0], 0));
+  CHECK(dir.find("", "u2@x.io")->user_id == ids[0]);
+}

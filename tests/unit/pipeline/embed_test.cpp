@@ -7,6 +7,8 @@
 #include <boost/url/parse.hpp>
 
 #include "embark/embed.hpp"
+#include "embark/session.hpp"
+#include "embark/token_endpoint.hpp"
 
 using namespace embark;
 
@@ -86,4 +88,19 @@ TEST_CASE("refresh_response_body") {
   CHECK(body.at("token").as_string() == "a\"b.c");
   CHECK(body.at("expiresAt").as_string() == "2027-01-15T09:00:00Z");
   CHECK(body.size() == 2);
+}
+
+TEST_CASE("token endpoint answers: token body, or an error code without details") {
+  Session session;
+  session.jwt = Secret("jwt-value");
+  session.expires_at = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'003'600));
+  auto ok = token_endpoint_response(Result<Session>(session));
+  CHECK(ok.status == 200);
+  CHECK(ok.cache_control == "no-store");
+  CHECK(boost::json::parse(ok.body).as_object().at("token").as_string() == "jwt-value");
+  auto not_found = token_endpoint_response(Result<Session>(Error(ErrorCode::not_found, "User not found")));
+  CHECK(not_found.status == 404);
+  CHECK(not_found.body == R"({"error":"not_found"})");
+  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::server_error, "x"))).status == 502);
+  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::invalid_input, "x"))).status == 400);
 }

@@ -1,15 +1,19 @@
 // The round-trip budget of architecture §4 and the pipeline's guarantees, against FakeWisdom.
 #include <future>
+#include <mutex>
+#include <thread>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/observer.hpp"
+#include "embark/token_endpoint.hpp"
 #include "pipeline/harness.hpp"
 
 using namespace embark;
@@ -486,4 +490,71 @@ TEST_CASE("config errors name the field") {
   r = Onboarder::create(h.config(), nullptr);
   REQUIRE_FALSE(r);
   CHECK(r.error().field() == "connection");
+}
+
+TEST_CASE("many threads, many users: one creation per user, every session for its own user") {
+  Harness h;
+  boost::asio::thread_pool pool(4);
+  auto config = h.config();
+  config.executor = pool.get_executor();
+  auto onboarder = h.make(config);
+  constexpr int kUsers = 20;
+  constexpr int kLoginsPerUser = 10;
+  std::mutex mutex;
+  std::vector<std::pair<int, Result<Session>>> results;
+  std::vector<std::thread> callers;
+  for (int t = 0; t < 4; ++t) {
+    callers.emplace_back([&, t] {
+      for (int i = t; i < kUsers * kLoginsPerUser; i += 4) {
+        const int user = i % kUsers;
+        onboarder.async_onboard(request_for("user" + std::to_string(user) + "@example.com"),
+                                [&, user](Result<Session> r) {
+                                  std::lock_guard lock(mutex);
+                                  results.emplace_back(user, std::move(r));
+                                });
+      }
+    });
+  }
+  for (auto& c : callers) c.join();
+  pool.join();
+  REQUIRE(results.size() == kUsers * kLoginsPerUser);
+  for (const auto& [user, r] : results) {
+    REQUIRE(r.has_value());
+    CHECK(r->email == "user" + std::to_string(user) + "@example.com");
+    // The fake's tokens name their user: no session ever carries another user's token.
+    CHECK(std::string(r->jwt.reveal()).find(".user" + std::to_string(user) + "@example.com.") != std::string::npos);
+  }
+  CHECK(h.fake->create_calls == kUsers);
+  CHECK(h.fake->impersonate_calls == kUsers);
+  CHECK(h.fake->set_calls == 0);
+}
+
+TEST_CASE("blocking onboard from several threads") {
+  Harness h;
+  auto onboarder = h.make();
+  std::vector<std::thread> threads;
+  std::atomic<int> ok{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 5; ++i) ok += onboarder.onboard(request_for("t" + std::to_string(t) + "@example.com")).has_value();
+    });
+  }
+  for (auto& t : threads) t.join();
+  CHECK(ok == 20);
+  CHECK(h.fake->create_calls == 4);
+  CHECK(h.fake->impersonate_calls == 4);
+}
+
+TEST_CASE("the token endpoint helper refreshes for the app's session user") {
+  Harness h;
+  auto onboarder = h.make();
+  auto request = request_for("quinn@example.com");
+  REQUIRE(onboarder.onboard(request));
+  h.clock.advance(3590s);
+  auto response = answer_token_request(onboarder, request);
+  CHECK(response.status == 200);
+  CHECK(response.body.find("\"token\":\"") != std::string::npos);
+  CHECK(h.fake->impersonate_calls == 2);
+  auto unknown = answer_token_request(onboarder, request_for("stranger@example.com"));
+  CHECK(unknown.status == 404);
 }

@@ -56,10 +56,11 @@ struct InMemoryDirectoryOptions {
   std::size_t shards = 16;              ///< lock striping (rounded up to a power of two)
 };
 
-/// The default UserDirectory: sharded open-addressing tables of fixed-size entries (fingerprints,
-/// offsets) over per-shard string arenas, about 100 bytes per user with typical emails and ids.
-/// O(1) find/put/erase. Emails and user ids longer than 255 bytes are not cached (put ignores
-/// them, so the pipeline asks the vendor). Thread-safe (one mutex per shard).
+/// The default UserDirectory: sharded open-addressing tables of fixed-size 48-byte entries (a
+/// 128-bit SHA-256 digest of the lower-cased email instead of the email, fingerprints, an offset)
+/// over per-shard id arenas (UUID ids packed into 16 bytes): about 70 bytes per user. O(1)
+/// find/put/erase. User ids longer than 255 bytes are not cached (put ignores them, so the
+/// pipeline asks the vendor). Thread-safe (one mutex per shard).
 class InMemoryUserDirectory final : public UserDirectory {
  public:
   explicit InMemoryUserDirectory(InMemoryDirectoryOptions options = {});
@@ -81,7 +82,7 @@ class InMemoryUserDirectory final : public UserDirectory {
  private:
   struct Shard;
   struct Workspaces;
-  Shard& shard_for(std::uint64_t hash) const;
+  Shard& shard_for(std::uint64_t key_hi) const;
   std::unique_ptr<Shard[]> shards_;
   std::size_t shard_count_;
   std::size_t max_per_shard_;

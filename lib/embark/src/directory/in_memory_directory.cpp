@@ -6,6 +6,8 @@
 #include <mutex>
 #include <vector>
 
+#include <openssl/evp.h>
+
 #include "embark/directory.hpp"
 
 namespace embark {
@@ -14,31 +16,45 @@ namespace {
 constexpr std::uint32_t kEmpty = 0;
 constexpr std::uint8_t kHasAttributes = 1;
 constexpr std::uint8_t kHasRoles = 2;
+constexpr std::uint8_t kPackedUuid = 4;
 
-// 32 bytes per user; strings live in the shard's arena (email, then user id, back to back).
+// The user key: 128 bits of SHA-256 over the lower-cased email. Storing the digest instead of
+// the email saves ~40 bytes per user; a cryptographic digest keeps crafted collisions (one user
+// reading another's entry) out of reach, and 128 bits keep accidental ones at ~1e-27 per million.
+struct Key {
+  std::uint64_t hi;
+  std::uint64_t lo;
+  friend bool operator==(const Key&, const Key&) = default;
+};
+
+Key key_of(std::string_view email) {
+  const std::string lower = lower_email(email);
+  unsigned char digest[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  // An explicitly fetched digest skips OpenSSL 3's per-call implicit fetch.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_Digest(lower.data(), lower.size(), digest, &len, kSha256, nullptr);
+  Key key{0, 0};
+  for (int i = 0; i < 8; ++i) key.hi = (key.hi << 8) | digest[i];
+  for (int i = 8; i < 16; ++i) key.lo = (key.lo << 8) | digest[i];
+  return key;
+}
+
+// 48 bytes per user; the user id lives in the shard's arena (16 bytes when it is a UUID).
 struct Entry {
+  Key key;
   Fingerprint attributes;
   Fingerprint roles;
-  std::uint32_t text_offset;
+  std::uint32_t id_offset;
   std::uint32_t seen;  // seconds since the Unix epoch
   std::uint16_t workspace;
-  std::uint8_t email_len;
   std::uint8_t id_len;
   std::uint8_t flags;
 };
-static_assert(sizeof(Entry) == 32);
+static_assert(sizeof(Entry) == 48);
 
-std::uint64_t mix(std::uint64_t x) {
-  x ^= x >> 30;
-  x *= 0xbf58476d1ce4e5b9ULL;
-  x ^= x >> 27;
-  x *= 0x94d049bb133111ebULL;
-  x ^= x >> 31;
-  return x;
-}
-
-std::uint64_t key_hash(std::uint16_t workspace, std::string_view email_lower) {
-  return mix(std::hash<std::string_view>{}(email_lower) + 0x9e3779b97f4a7c15ULL * (workspace + 1u));
+std::size_t home_of(const Key& key, std::uint16_t workspace) {
+  return static_cast<std::size_t>(key.lo ^ (0x9e3779b97f4a7c15ULL * workspace));
 }
 
 std::uint32_t to_seconds(std::chrono::system_clock::time_point t) {
@@ -46,10 +62,50 @@ std::uint32_t to_seconds(std::chrono::system_clock::time_point t) {
   return static_cast<std::uint32_t>(std::clamp<std::int64_t>(s, 0, UINT32_MAX));
 }
 
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  return -1;
+}
+
+// A canonical lower-case UUID packs into 16 bytes and unpacks to the identical text.
+bool pack_uuid(std::string_view id, unsigned char out[16]) {
+  if (id.size() != 36) return false;
+  int n = 0;
+  for (std::size_t i = 0; i < id.size(); ++i) {
+    if (i == 8 || i == 13 || i == 18 || i == 23) {
+      if (id[i] != '-') return false;
+      continue;
+    }
+    const int v = hex_value(id[i]);
+    if (v < 0) return false;
+    if (n % 2 == 0) {
+      out[n / 2] = static_cast<unsigned char>(v << 4);
+    } else {
+      out[n / 2] |= static_cast<unsigned char>(v);
+    }
+    ++n;
+  }
+  return true;
+}
+
+std::string unpack_uuid(const char* packed) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out(36, '-');
+  std::size_t pos = 0;
+  for (int i = 0; i < 16; ++i) {
+    if (i == 4 || i == 6 || i == 8 || i == 10) ++pos;
+    const auto b = static_cast<unsigned char>(packed[i]);
+    out[pos++] = kHex[b >> 4];
+    out[pos++] = kHex[b & 0xf];
+  }
+  return out;
+}
+
 }  // namespace
 
 // One lock stripe: a dense entry array, an index of uint32 slots (entry index + 1, linear
-// probing, backward-shift deletion) and a string arena compacted when half of it is dead.
+// probing, backward-shift deletion) and an id arena compacted when half of it is dead.
 struct InMemoryUserDirectory::Shard {
   std::mutex mutex;
   std::vector<Entry> entries;
@@ -58,15 +114,16 @@ struct InMemoryUserDirectory::Shard {
   std::size_t dead_bytes = 0;
   std::uint64_t evict_cursor = 0;
 
-  std::string_view email_of(const Entry& e) const { return {arena.data() + e.text_offset, e.email_len}; }
-  std::string_view id_of(const Entry& e) const {
-    return {arena.data() + e.text_offset + e.email_len, e.id_len};
+  std::string id_of(const Entry& e) const {
+    const char* p = arena.data() + e.id_offset;
+    if (e.flags & kPackedUuid) return unpack_uuid(p);
+    return std::string(p, e.id_len);
   }
   std::size_t mask() const { return slots.size() - 1; }
 
   // Slot index holding the key, or the empty slot where it would go.
-  std::size_t probe(std::uint64_t hash, std::uint16_t workspace, std::string_view email, bool& found) const {
-    std::size_t i = hash & mask();
+  std::size_t probe(const Key& key, std::uint16_t workspace, bool& found) const {
+    std::size_t i = home_of(key, workspace) & mask();
     while (true) {
       const auto s = slots[i];
       if (s == kEmpty) {
@@ -74,7 +131,7 @@ struct InMemoryUserDirectory::Shard {
         return i;
       }
       const Entry& e = entries[s - 1];
-      if (e.workspace == workspace && email_of(e) == email) {
+      if (e.key == key && e.workspace == workspace) {
         found = true;
         return i;
       }
@@ -84,7 +141,7 @@ struct InMemoryUserDirectory::Shard {
 
   std::size_t slot_of_entry(std::uint32_t index) const {
     const Entry& e = entries[index];
-    std::size_t i = key_hash(e.workspace, email_of(e)) & mask();
+    std::size_t i = home_of(e.key, e.workspace) & mask();
     while (slots[i] != index + 1) i = (i + 1) & mask();
     return i;
   }
@@ -95,7 +152,7 @@ struct InMemoryUserDirectory::Shard {
     slots.assign(std::max<std::size_t>(16, old.size() * 2), kEmpty);
     for (std::uint32_t idx = 0; idx < entries.size(); ++idx) {
       const Entry& e = entries[idx];
-      std::size_t i = key_hash(e.workspace, email_of(e)) & mask();
+      std::size_t i = home_of(e.key, e.workspace) & mask();
       while (slots[i] != kEmpty) i = (i + 1) & mask();
       slots[i] = idx + 1;
     }
@@ -109,7 +166,7 @@ struct InMemoryUserDirectory::Shard {
       j = (j + 1) & mask();
       if (slots[j] == kEmpty) break;
       const Entry& e = entries[slots[j] - 1];
-      const std::size_t home = key_hash(e.workspace, email_of(e)) & mask();
+      const std::size_t home = home_of(e.key, e.workspace) & mask();
       // Move j into the hole unless its home lies cyclically in (i, j].
       const bool stays = (i <= j) ? (i < home && home <= j) : (i < home || home <= j);
       if (!stays) {
@@ -122,7 +179,7 @@ struct InMemoryUserDirectory::Shard {
 
   void erase_at(std::size_t slot) {
     const std::uint32_t index = slots[slot] - 1;
-    dead_bytes += entries[index].email_len + entries[index].id_len;
+    dead_bytes += entries[index].id_len;
     remove_slot(slot);
     const auto last = static_cast<std::uint32_t>(entries.size() - 1);
     if (index != last) {
@@ -140,18 +197,26 @@ struct InMemoryUserDirectory::Shard {
     fresh.reserve(arena.size() - dead_bytes);
     for (auto& e : entries) {
       const auto offset = static_cast<std::uint32_t>(fresh.size());
-      fresh.insert(fresh.end(), arena.begin() + e.text_offset, arena.begin() + e.text_offset + e.email_len + e.id_len);
-      e.text_offset = offset;
+      fresh.insert(fresh.end(), arena.begin() + e.id_offset, arena.begin() + e.id_offset + e.id_len);
+      e.id_offset = offset;
     }
     arena.swap(fresh);
     dead_bytes = 0;
   }
 
-  std::uint32_t append_text(std::string_view email, std::string_view id) {
-    const auto offset = static_cast<std::uint32_t>(arena.size());
-    arena.insert(arena.end(), email.begin(), email.end());
-    arena.insert(arena.end(), id.begin(), id.end());
-    return offset;
+  // Stores an id; sets the entry's offset, length and packed flag.
+  void store_id(Entry& e, std::string_view id) {
+    unsigned char packed[16];
+    e.id_offset = static_cast<std::uint32_t>(arena.size());
+    if (pack_uuid(id, packed)) {
+      arena.insert(arena.end(), packed, packed + 16);
+      e.id_len = 16;
+      e.flags |= kPackedUuid;
+    } else {
+      arena.insert(arena.end(), id.begin(), id.end());
+      e.id_len = static_cast<std::uint8_t>(id.size());
+      e.flags &= static_cast<std::uint8_t>(~kPackedUuid);
+    }
   }
 
   // Sampled eviction: of a few entries, drop the one the vendor confirmed longest ago.
@@ -163,7 +228,7 @@ struct InMemoryUserDirectory::Shard {
       const std::size_t candidate = (evict_cursor + k * 7919) % entries.size();
       if (entries[candidate].seen < entries[victim].seen) victim = candidate;
     }
-    evict_cursor = mix(evict_cursor + 1);
+    evict_cursor = evict_cursor * 6364136223846793005ULL + 1442695040888963407ULL;
     erase_at(slot_of_entry(static_cast<std::uint32_t>(victim)));
   }
 };
@@ -194,25 +259,24 @@ InMemoryUserDirectory::InMemoryUserDirectory(InMemoryDirectoryOptions options)
 
 InMemoryUserDirectory::~InMemoryUserDirectory() = default;
 
-InMemoryUserDirectory::Shard& InMemoryUserDirectory::shard_for(std::uint64_t hash) const {
-  // High bits pick the shard; the low bits index its table.
-  return shards_[(hash >> 48) & (shard_count_ - 1)];
+InMemoryUserDirectory::Shard& InMemoryUserDirectory::shard_for(std::uint64_t key_hi) const {
+  // One half of the key picks the shard, the other indexes its table.
+  return shards_[key_hi & (shard_count_ - 1)];
 }
 
 std::optional<DirectoryEntry> InMemoryUserDirectory::find(std::string_view workspace, std::string_view email) {
   const auto ws = workspaces_->id(workspace, false);
   if (!ws) return std::nullopt;
-  const std::string key = lower_email(email);
-  const auto hash = key_hash(*ws, key);
-  Shard& shard = shard_for(hash);
+  const Key key = key_of(email);
+  Shard& shard = shard_for(key.hi);
   std::lock_guard lock(shard.mutex);
   if (shard.slots.empty()) return std::nullopt;
   bool found = false;
-  const auto slot = shard.probe(hash, *ws, key, found);
+  const auto slot = shard.probe(key, *ws, found);
   if (!found) return std::nullopt;
   const Entry& e = shard.entries[shard.slots[slot] - 1];
   DirectoryEntry out;
-  out.user_id = std::string(shard.id_of(e));
+  out.user_id = shard.id_of(e);
   if (e.flags & kHasAttributes) out.attributes = e.attributes;
   if (e.flags & kHasRoles) out.roles = e.roles;
   out.seen = std::chrono::system_clock::time_point(std::chrono::seconds(e.seen));
@@ -220,44 +284,41 @@ std::optional<DirectoryEntry> InMemoryUserDirectory::find(std::string_view works
 }
 
 void InMemoryUserDirectory::put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) {
-  const std::string key = lower_email(email);
-  // Entries that do not fit the compact layout are not cached; the pipeline then asks the vendor.
-  if (key.size() > UINT8_MAX || entry.user_id.size() > UINT8_MAX) return;
+  // Ids that do not fit the compact layout are not cached; the pipeline then asks the vendor.
+  if (entry.user_id.size() > UINT8_MAX) return;
   const auto ws = workspaces_->id(workspace, true);
   if (!ws) return;
-  const auto hash = key_hash(*ws, key);
-  Shard& shard = shard_for(hash);
+  const Key key = key_of(email);
+  Shard& shard = shard_for(key.hi);
   std::lock_guard lock(shard.mutex);
   if (shard.slots.empty()) shard.grow_index();
   bool found = false;
-  auto slot = shard.probe(hash, *ws, key, found);
+  auto slot = shard.probe(key, *ws, found);
   Entry* e = nullptr;
   if (found) {
     e = &shard.entries[shard.slots[slot] - 1];
     if (shard.id_of(*e) != entry.user_id) {
-      shard.dead_bytes += e->email_len + e->id_len;
-      e->text_offset = shard.append_text(key, entry.user_id);
-      e->id_len = static_cast<std::uint8_t>(entry.user_id.size());
+      shard.dead_bytes += e->id_len;
+      shard.store_id(*e, entry.user_id);
     }
   } else {
     if (shard.entries.size() >= max_per_shard_) {
       shard.evict_one();
-      slot = shard.probe(hash, *ws, key, found);
+      slot = shard.probe(key, *ws, found);
     }
     if ((shard.entries.size() + 1) * 4 > shard.slots.size() * 3) {
       shard.grow_index();
-      slot = shard.probe(hash, *ws, key, found);
+      slot = shard.probe(key, *ws, found);
     }
     Entry fresh{};
-    fresh.text_offset = shard.append_text(key, entry.user_id);
+    fresh.key = key;
     fresh.workspace = *ws;
-    fresh.email_len = static_cast<std::uint8_t>(key.size());
-    fresh.id_len = static_cast<std::uint8_t>(entry.user_id.size());
+    shard.store_id(fresh, entry.user_id);
     shard.entries.push_back(fresh);
     shard.slots[slot] = static_cast<std::uint32_t>(shard.entries.size());
     e = &shard.entries.back();
   }
-  e->flags = 0;
+  e->flags &= kPackedUuid;
   e->attributes = entry.attributes.value_or(0);
   e->roles = entry.roles.value_or(0);
   if (entry.attributes) e->flags |= kHasAttributes;
@@ -269,13 +330,12 @@ void InMemoryUserDirectory::put(std::string_view workspace, std::string_view ema
 void InMemoryUserDirectory::erase(std::string_view workspace, std::string_view email) {
   const auto ws = workspaces_->id(workspace, false);
   if (!ws) return;
-  const std::string key = lower_email(email);
-  const auto hash = key_hash(*ws, key);
-  Shard& shard = shard_for(hash);
+  const Key key = key_of(email);
+  Shard& shard = shard_for(key.hi);
   std::lock_guard lock(shard.mutex);
   if (shard.slots.empty()) return;
   bool found = false;
-  const auto slot = shard.probe(hash, *ws, key, found);
+  const auto slot = shard.probe(key, *ws, found);
   if (found) shard.erase_at(slot);
 }
 

@@ -1,7 +1,9 @@
 #include "embark/fingerprint.hpp"
 
 #include <algorithm>
-#include <cstring>
+#include <string>
+#include <tuple>
+#include <vector>
 
 #include <openssl/evp.h>
 
@@ -11,7 +13,11 @@ namespace {
 // SHA-256 over length-prefixed fields: unambiguous framing, so ("ab","c") != ("a","bc").
 class Digest {
  public:
-  Digest() : ctx_(EVP_MD_CTX_new()) { EVP_DigestInit_ex(ctx_, EVP_sha256(), nullptr); }
+  Digest() : ctx_(EVP_MD_CTX_new()) {
+    // An explicitly fetched digest skips OpenSSL 3's per-call implicit fetch.
+    static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    EVP_DigestInit_ex(ctx_, kSha256, nullptr);
+  }
   ~Digest() { EVP_MD_CTX_free(ctx_); }
   Digest(const Digest&) = delete;
   Digest& operator=(const Digest&) = delete;

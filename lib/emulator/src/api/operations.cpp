@@ -1,9 +1,11 @@
 #include "api/operations.hpp"
 
 #include <atomic>
+#include <cctype>
 #include <ctime>
 #include <unordered_set>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <fmt/format.h>
 
 #include "state/roles.hpp"
@@ -184,35 +186,52 @@ Caller Operations::authenticate(std::string_view authorization) const {
   return caller;
 }
 
-object Operations::user_json(const StoredUser& user) {
-  array roles;
+object Operations::user_json(const StoredUser& user, const boost::json::storage_ptr& sp) {
+  // Everything is built in `sp` so that a 100,000-user answer allocates from one arena.
+  array roles(sp);
   roles.reserve(user.roles.size());
   for (const auto& r : user.roles) {
-    array scopes;
-    for (const auto& s : r.scopes) scopes.emplace_back(s);
-    roles.emplace_back(object{{"roleId", r.role_id}, {"scopes", std::move(scopes)}});
+    array scopes(sp);
+    scopes.reserve(r.scopes.size());
+    for (const auto& scope : r.scopes) scopes.emplace_back(scope);
+    object o(sp);
+    o.reserve(2);
+    o.emplace("roleId", r.role_id);
+    o.emplace("scopes", std::move(scopes));
+    roles.emplace_back(std::move(o));
   }
-  array attrs;
+  array attrs(sp);
   attrs.reserve(user.database_attributes.size() + user.jwt_attributes.size());
-  for (const auto& [k, v] : user.database_attributes) {
-    attrs.emplace_back(object{{"key", k}, {"value", v}, {"source", "DATABASE"}});
-  }
-  for (const auto& [k, v] : user.jwt_attributes) {
-    attrs.emplace_back(object{{"key", k}, {"value", v}, {"source", "JWT"}});
-  }
+  auto add_attrs = [&](const AttributeMap& map, std::string_view source) {
+    for (const auto& [k, v] : map) {
+      object o(sp);
+      o.reserve(3);
+      o.emplace("key", k);
+      o.emplace("value", v);
+      o.emplace("source", source);
+      attrs.emplace_back(std::move(o));
+    }
+  };
+  add_attrs(user.database_attributes, "DATABASE");
+  add_attrs(user.jwt_attributes, "JWT");
   const std::int64_t last = user.last_active_ms.load(std::memory_order_relaxed);
-  value last_active = nullptr;
-  if (last >= 0) last_active = rfc3339(TimePoint(std::chrono::milliseconds(last)));
-  return object{{"id", user.id},
-                {"email", user.email},
-                {"name", user.email},
-                {"profilePicture", ""},
-                {"creationTimestamp", rfc3339(user.created)},
-                {"lastActiveSessionTimestamp", std::move(last_active)},
-                {"roleAssignments", std::move(roles)},
-                {"userAttributes", std::move(attrs)},
-                {"isScimManaged", false},
-                {"status", "ACTIVE"}};
+  object u(sp);
+  u.reserve(10);
+  u.emplace("id", user.id);
+  u.emplace("email", user.email);
+  u.emplace("name", user.email);
+  u.emplace("profilePicture", "");
+  u.emplace("creationTimestamp", rfc3339(user.created));
+  if (last >= 0) {
+    u.emplace("lastActiveSessionTimestamp", rfc3339(TimePoint(std::chrono::milliseconds(last))));
+  } else {
+    u.emplace("lastActiveSessionTimestamp", nullptr);
+  }
+  u.emplace("roleAssignments", std::move(roles));
+  u.emplace("userAttributes", std::move(attrs));
+  u.emplace("isScimManaged", false);
+  u.emplace("status", "ACTIVE");
+  return u;
 }
 
 AttributeMap Operations::effective_attributes(const StoredUser& user, const AttributeMap& session) {
@@ -246,10 +265,13 @@ FieldResult Operations::list_users(const object& args, RequestContext&) {
   if (workspace.empty()) workspace = options_.default_workspace;
   if (!store_.has_workspace(workspace)) return error(fmt::format("Workspace {} not found", workspace));
   const auto users = store_.list(workspace);
-  array out;
+  // About 600 bytes per user in the arena: sized once instead of growing through many blocks.
+  constexpr std::size_t kBytesPerUser = 640;
+  auto arena = boost::json::make_shared_resource<boost::json::monotonic_resource>(users.size() * kBytesPerUser + 1024);
+  array out(arena);
   out.reserve(users.size());
-  for (const auto& u : users) out.emplace_back(user_json(*u));
-  return {std::move(out), {}};
+  for (const auto& u : users) out.emplace_back(user_json(*u, arena));
+  return {value(std::move(out)), {}};
 }
 
 FieldResult Operations::current_user(RequestContext& ctx) {

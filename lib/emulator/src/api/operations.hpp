@@ -7,6 +7,7 @@
 #include <string_view>
 
 #include <boost/json/object.hpp>
+#include <boost/json/storage_ptr.hpp>
 
 #include "api/request_context.hpp"
 #include "auth/credentials.hpp"
@@ -39,7 +40,7 @@ class Operations {
   Caller authenticate(std::string_view authorization) const;
 
   /// The User object with every schema field (the engine picks the selected ones).
-  static boost::json::object user_json(const StoredUser& user);
+  static boost::json::object user_json(const StoredUser& user, const boost::json::storage_ptr& sp = {});
 
   /// Effective attributes of a user: JWT < DATABASE < session (impersonated_user_id dropped).
   static AttributeMap effective_attributes(const StoredUser& user, const AttributeMap& session);

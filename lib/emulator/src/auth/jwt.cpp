@@ -7,6 +7,11 @@
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 #include <openssl/rand.h>
+#include <openssl/rsa.h>
+#include <openssl/sha.h>
+
+#include <mutex>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
@@ -19,17 +24,17 @@ namespace {
 struct PkeyDeleter {
   void operator()(EVP_PKEY* p) const { EVP_PKEY_free(p); }
 };
-struct MdCtxDeleter {
-  void operator()(EVP_MD_CTX* p) const { EVP_MD_CTX_free(p); }
-};
 struct BnDeleter {
   void operator()(BIGNUM* p) const { BN_free(p); }
+};
+struct PkeyCtxDeleter {
+  void operator()(EVP_PKEY_CTX* p) const { EVP_PKEY_CTX_free(p); }
 };
 struct SigDeleter {
   void operator()(ECDSA_SIG* p) const { ECDSA_SIG_free(p); }
 };
 using PkeyPtr = std::unique_ptr<EVP_PKEY, PkeyDeleter>;
-using MdCtxPtr = std::unique_ptr<EVP_MD_CTX, MdCtxDeleter>;
+using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 
 constexpr int kEcCoordinateBytes = 32;
 
@@ -79,12 +84,54 @@ std::string raw_to_der(std::string_view raw) {
   return out;
 }
 
+// Initialising an EVP_PKEY_CTX costs OpenSSL 3 a provider lookup per call, several times the
+// signature itself; initialised contexts are therefore kept and reused (one user at a time).
+class CtxPool {
+ public:
+  using Init = int (*)(EVP_PKEY_CTX*);
+  CtxPool(EVP_PKEY* key, Init init, bool rsa) : key_(key), init_(init), rsa_(rsa) {}
+
+  PkeyCtxPtr take() {
+    {
+      std::lock_guard lock(mutex_);
+      if (!free_.empty()) {
+        PkeyCtxPtr ctx = std::move(free_.back());
+        free_.pop_back();
+        return ctx;
+      }
+    }
+    PkeyCtxPtr ctx(EVP_PKEY_CTX_new_from_pkey(nullptr, key_, nullptr));
+    if (!ctx || init_(ctx.get()) != 1) return nullptr;
+    if (rsa_ && EVP_PKEY_CTX_set_rsa_padding(ctx.get(), RSA_PKCS1_PADDING) != 1) return nullptr;
+    if (EVP_PKEY_CTX_set_signature_md(ctx.get(), EVP_sha256()) != 1) return nullptr;
+    return ctx;
+  }
+
+  void give_back(PkeyCtxPtr ctx) {
+    std::lock_guard lock(mutex_);
+    free_.push_back(std::move(ctx));
+  }
+
+ private:
+  EVP_PKEY* key_;
+  Init init_;
+  bool rsa_;
+  std::mutex mutex_;
+  std::vector<PkeyCtxPtr> free_;
+};
+
+std::string sha256(std::string_view data) {
+  std::string out(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
 }  // namespace
 
 struct JwtKeys::Impl {
   PkeyPtr key;
-  EVP_MD* sha256 = nullptr;
-  ~Impl() { EVP_MD_free(sha256); }
+  std::unique_ptr<CtxPool> signers;
+  std::unique_ptr<CtxPool> verifiers;
 };
 
 JwtKeys::JwtKeys(JwtAlgorithm alg, std::string kid, std::unique_ptr<Impl> impl)
@@ -95,8 +142,10 @@ JwtKeys::~JwtKeys() = default;
 Result<std::shared_ptr<const JwtKeys>> JwtKeys::generate(JwtAlgorithm alg) {
   auto impl = std::make_unique<Impl>();
   impl->key.reset(alg == JwtAlgorithm::rs256 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
-  impl->sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  if (!impl->key || !impl->sha256) return fail(ErrorCode::internal, "cannot generate the JWT signing key");
+  if (!impl->key) return fail(ErrorCode::internal, "cannot generate the JWT signing key");
+  const bool rsa = alg == JwtAlgorithm::rs256;
+  impl->signers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_sign_init, rsa);
+  impl->verifiers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_verify_init, rsa);
   unsigned char id[8];
   if (RAND_bytes(id, sizeof id) != 1) return fail(ErrorCode::internal, "no randomness for the key id");
   std::string kid = "emu-" + base64url_encode(std::string_view(reinterpret_cast<char*>(id), sizeof id));
@@ -111,18 +160,18 @@ std::string JwtKeys::sign(const boost::json::object& claims) const {
   input += '.';
   input += base64url_encode(boost::json::serialize(claims));
 
-  MdCtxPtr ctx(EVP_MD_CTX_new());
+  const std::string digest = sha256(input);
+  PkeyCtxPtr ctx = impl_->signers->take();
+  if (!ctx) return {};
   std::size_t len = 0;
-  if (!ctx || EVP_DigestSignInit(ctx.get(), nullptr, impl_->sha256, nullptr, impl_->key.get()) != 1 ||
-      EVP_DigestSign(ctx.get(), nullptr, &len, reinterpret_cast<const unsigned char*>(input.data()),
-                     input.size()) != 1) {
-    return {};
+  const auto* md = reinterpret_cast<const unsigned char*>(digest.data());
+  std::string sig;
+  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, md, digest.size()) == 1) {
+    sig.resize(len);
+    if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, digest.size()) != 1) len = 0;
   }
-  std::string sig(len, '\0');
-  if (EVP_DigestSign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len,
-                     reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
-    return {};
-  }
+  impl_->signers->give_back(std::move(ctx));
+  if (len == 0) return {};
   sig.resize(len);
   if (alg_ == JwtAlgorithm::es256) {
     sig = der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
@@ -160,13 +209,14 @@ Result<boost::json::object> JwtKeys::verify(std::string_view token, std::int64_t
     if (der.empty()) return bad_token("token signature malformed");
     signature = der;
   }
-  MdCtxPtr ctx(EVP_MD_CTX_new());
-  const std::string_view input = token.substr(0, dot2);
-  if (!ctx || EVP_DigestVerifyInit(ctx.get(), nullptr, impl_->sha256, nullptr, impl_->key.get()) != 1 ||
-      EVP_DigestVerify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()), signature.size(),
-                       reinterpret_cast<const unsigned char*>(input.data()), input.size()) != 1) {
-    return bad_token("token signature invalid");
-  }
+  const std::string digest = sha256(token.substr(0, dot2));
+  PkeyCtxPtr ctx = impl_->verifiers->take();
+  if (!ctx) return fail(ErrorCode::internal, "cannot verify tokens");
+  const int verified = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                                       signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
+                                       digest.size());
+  impl_->verifiers->give_back(std::move(ctx));
+  if (verified != 1) return bad_token("token signature invalid");
 
   auto claims = boost::json::parse(*claims_text, ec);
   if (ec || !claims.is_object()) return bad_token("token claims are not a JSON object");

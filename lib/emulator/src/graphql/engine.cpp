@@ -123,7 +123,8 @@ std::string Engine::execute_serialized(const PreparedOperation& op, const boost:
 
 boost::json::object Engine::execute(const PreparedOperation& op, const boost::json::object& variables,
                                     void* context) const {
-  return boost::json::parse(execute_serialized(op, variables, context)).as_object();
+  boost::json::value body = boost::json::parse(execute_serialized(op, variables, context));
+  return std::move(body.as_object());
 }
 
 boost::json::object Engine::error_body(const std::vector<GraphqlError>& errors) {

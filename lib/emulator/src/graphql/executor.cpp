@@ -237,7 +237,9 @@ class Executor {
     if (errors_.empty()) return std::move(out_);
     json::array errors;
     for (const auto& e : errors_) errors.push_back(error_to_json(e));
-    std::string body = "{\"errors\":" + json::serialize(errors) + ",";
+    std::string body = "{\"errors\":";
+    body += json::serialize(errors);
+    body += ',';
     body.append(out_, 1, std::string::npos);
     return body;
   }

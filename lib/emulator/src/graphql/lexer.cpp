@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
 #include <vector>
 
 namespace embark::emulator::graphql {
@@ -67,12 +68,19 @@ std::string block_string_value(std::string_view raw) {
 
 Lexer::Lexer(std::string_view source) : source_(source) {}
 
+// Columns count code points. Tokens arrive in order, so counting resumes from the previous
+// token: a long one-line (minified) document stays linear.
 Location Lexer::location_at(std::size_t offset) const {
-  int column = 1;
-  for (std::size_t i = line_start_; i < offset && i < source_.size(); ++i) {
-    if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column;
+  if (column_line_ != line_ || column_offset_ < line_start_ || column_offset_ > offset) {
+    column_line_ = line_;
+    column_offset_ = line_start_;
+    column_ = 1;
   }
-  return Location{line_, column};
+  for (std::size_t i = column_offset_; i < offset && i < source_.size(); ++i) {
+    if ((static_cast<unsigned char>(source_[i]) & 0xC0) != 0x80) ++column_;
+  }
+  column_offset_ = std::max(column_offset_, std::min(offset, source_.size()));
+  return Location{line_, column_};
 }
 
 void Lexer::fail(const std::string& message, std::size_t offset) const {

@@ -63,6 +63,9 @@ class Lexer {
   std::size_t pos_ = 0;
   std::size_t line_start_ = 0;
   int line_ = 1;
+  mutable std::size_t column_offset_ = 0;  // where column_ was last computed
+  mutable int column_ = 1;
+  mutable int column_line_ = 1;
 };
 
 }  // namespace embark::emulator::graphql

@@ -116,7 +116,13 @@ std::string inspect(const boost::json::value& value) { return inspect_value(valu
 std::string to_string(const TypeRef& type) {
   switch (type.kind) {
     case TypeRef::Kind::kNamed: return type.name;
-    case TypeRef::Kind::kList: return "[" + to_string(*type.of_type) + "]";
+    case TypeRef::Kind::kList: {
+      // Appending (not `"[" + std::string`) also keeps g++ 12 -O3 from a false -Wrestrict warning.
+      std::string out = "[";
+      out += to_string(*type.of_type);
+      out += ']';
+      return out;
+    }
     case TypeRef::Kind::kNonNull: return to_string(*type.of_type) + "!";
   }
   return {};

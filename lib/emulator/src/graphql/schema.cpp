@@ -1,6 +1,7 @@
 #include "graphql/schema.hpp"
 
 #include <algorithm>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -90,8 +91,21 @@ std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::
     }
     types.emplace(node.name, std::move(type));
   }
+  // Like graphql-js, Int, Float and ID exist only when the SDL uses them (so `$v: Int` against a
+  // schema without Int is an unknown type); String and Boolean are always there (directives).
+  std::unordered_set<std::string> referenced{"String", "Boolean"};
+  for (const auto& node : sdl.types) {
+    for (const auto& f : node.fields) {
+      referenced.insert(f.type.named());
+      for (const auto& a : f.arguments) referenced.insert(a.type.named());
+    }
+    for (const auto& f : node.input_fields) referenced.insert(f.type.named());
+  }
+  for (const auto& d : sdl.directives) {
+    for (const auto& a : d.arguments) referenced.insert(a.type.named());
+  }
   for (const char* builtin : {"Int", "Float", "String", "Boolean", "ID"}) {
-    if (!types.count(builtin)) {
+    if (!types.count(builtin) && referenced.count(builtin)) {
       auto type = std::make_unique<NamedType>();
       type->name = builtin;
       types.emplace(builtin, std::move(type));

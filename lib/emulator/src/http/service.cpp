@@ -47,6 +47,25 @@ std::string query_param(const boost::urls::url_view& url, std::string_view name)
   return std::string((*it).value);
 }
 
+// The session a verified token stands for; nullopt unless it is an impersonation token.
+std::optional<EmbedSession> session_from_claims(const boost::json::object& claims, std::string_view token) {
+  const auto* uid = claims.if_contains("impersonated_user_id");
+  if (!uid || !uid->is_string()) return std::nullopt;
+  EmbedSession s;
+  s.user_id = uid->as_string();
+  if (const auto* e = claims.if_contains("email"); e && e->is_string()) s.email = e->as_string();
+  if (const auto* w = claims.if_contains("workspace_id"); w && w->is_string()) s.workspace = w->as_string();
+  if (const auto* a = claims.if_contains("attributes"); a && a->is_object()) {
+    for (const auto& [k, v] : a->as_object()) {
+      if (v.is_string()) s.attributes.emplace(std::string(k), std::string(v.as_string()));
+    }
+  }
+  if (const auto* iat = claims.if_contains("iat"); iat && iat->is_int64()) s.iat = iat->as_int64();
+  s.exp = claims.at("exp").as_int64();  // verify() guarantees it
+  s.fingerprint = Secret(std::string(token)).fingerprint();
+  return s;
+}
+
 Clock make_clock(const Options& options) {
   if (options.clock) return options.clock;
   return [] { return std::chrono::system_clock::now(); };
@@ -123,6 +142,7 @@ Response Service::json_response(const Request& request, http::status status, std
 }
 
 Outcome Service::handle(const Request& request) {
+  if (request.target() == "/graphql") return handle_graphql(request);  // the hot path skips URL parsing
   auto parsed = boost::urls::parse_origin_form(request.target());
   if (!parsed) return {json_response(request, http::status::bad_request, error_json("Malformed request target"))};
   const boost::urls::url_view url = *parsed;
@@ -242,12 +262,12 @@ Outcome Service::handle_graphql(const Request& request) {
   } else {
     static const boost::json::object kNoVariables;
     const auto& variables = (vars && vars->is_object()) ? vars->as_object() : kNoVariables;
-    boost::json::object result = engine_.execute(op, variables, &ctx);
+    std::string result = engine_.execute_serialized(op, variables, &ctx);
     if (ctx.unauthorized) {
       out.response = json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
                                    std::string(kUnauthorizedBody));
     } else {
-      out.response = json_response(request, http::status::ok, boost::json::serialize(result));
+      out.response = json_response(request, http::status::ok, std::move(result));
     }
   }
   std::uint64_t sent = out.response.body().size();
@@ -269,23 +289,9 @@ Outcome Service::handle_embed_page(const Request& request, const EmbedRoute& rou
     return page(http::status::unauthorized, render_embed_error("This embed token is invalid or expired (" +
                                                                claims.error().message() + ")."));
   }
-  const auto* uid = claims->if_contains("impersonated_user_id");
-  if (!uid || !uid->is_string()) {
-    return page(http::status::unauthorized, render_embed_error("This token is not an embed session token."));
-  }
-  EmbedSession s;
-  s.user_id = uid->as_string();
-  if (const auto* e = claims->if_contains("email"); e && e->is_string()) s.email = e->as_string();
-  if (const auto* w = claims->if_contains("workspace_id"); w && w->is_string()) s.workspace = w->as_string();
-  if (const auto* a = claims->if_contains("attributes"); a && a->is_object()) {
-    for (const auto& [k, v] : a->as_object()) {
-      if (v.is_string()) s.attributes.emplace(std::string(k), std::string(v.as_string()));
-    }
-  }
-  s.iat = claims->contains("iat") && (*claims)["iat"].is_int64() ? (*claims)["iat"].as_int64() : 0;
-  s.exp = (*claims)["exp"].as_int64();
-  s.fingerprint = Secret(std::string(token)).fingerprint();
-  return page(http::status::ok, render_embed_page(route, s));
+  auto session = session_from_claims(*claims, token);
+  if (!session) return page(http::status::unauthorized, render_embed_error("This token is not an embed session token."));
+  return page(http::status::ok, render_embed_page(route, session));
 }
 
 Outcome Service::handle_embed_session(const Request& request) {
@@ -297,24 +303,13 @@ Outcome Service::handle_embed_session(const Request& request) {
   }
   const std::string_view jwt = token->as_string();
   auto claims = keys_->verify(jwt, operations_.now_seconds());
-  const boost::json::value* uid = claims ? claims->if_contains("impersonated_user_id") : nullptr;
-  if (!claims || !uid || !uid->is_string()) {
+  std::optional<EmbedSession> session;
+  if (claims) session = session_from_claims(*claims, jwt);
+  if (!session) {
     const std::string why = claims ? "not an embed session token" : claims.error().message();
     return {json_response(request, http::status::unauthorized, boost::json::serialize(boost::json::object{{"error", why}}))};
   }
-  EmbedSession s;
-  s.user_id = uid->as_string();
-  if (const auto* e = claims->if_contains("email"); e && e->is_string()) s.email = e->as_string();
-  if (const auto* w = claims->if_contains("workspace_id"); w && w->is_string()) s.workspace = w->as_string();
-  if (const auto* a = claims->if_contains("attributes"); a && a->is_object()) {
-    for (const auto& [k, v] : a->as_object()) {
-      if (v.is_string()) s.attributes.emplace(std::string(k), std::string(v.as_string()));
-    }
-  }
-  s.iat = claims->contains("iat") && (*claims)["iat"].is_int64() ? (*claims)["iat"].as_int64() : 0;
-  s.exp = (*claims)["exp"].as_int64();
-  s.fingerprint = Secret(std::string(jwt)).fingerprint();
-  return {json_response(request, http::status::ok, boost::json::serialize(session_json(s)))};
+  return {json_response(request, http::status::ok, boost::json::serialize(session_json(*session)))};
 }
 
 }  // namespace embark::emulator

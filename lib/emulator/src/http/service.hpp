@@ -22,6 +22,7 @@
 namespace embark::emulator {
 
 namespace http = boost::beast::http;
+struct EmbedRoute;
 using Request = http::request<http::string_body>;
 using Response = http::response<http::string_body>;
 
@@ -56,7 +57,7 @@ class Service {
   Service(Options options, std::shared_ptr<const JwtKeys> keys, std::shared_ptr<const graphql::Schema> schema);
 
   Outcome handle_graphql(const Request& request);
-  Outcome handle_embed_page(const Request& request, const struct EmbedRoute& route, std::string_view token);
+  Outcome handle_embed_page(const Request& request, const EmbedRoute& route, std::string_view token);
   Outcome handle_embed_session(const Request& request);
   Response json_response(const Request& request, http::status status, std::string body) const;
   Response text_response(const Request& request, http::status status, std::string body,

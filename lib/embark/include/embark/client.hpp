@@ -1,0 +1,197 @@
+// embark::WisdomClient: the typed vendor operations, blocking and asynchronous.
+#pragma once
+
+#include <exception>
+#include <memory>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/async_result.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/dispatch.hpp>
+#include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/this_coro.hpp>
+#include <boost/asio/use_future.hpp>
+
+#include "embark/client_options.hpp"
+#include "embark/connection.hpp"
+#include "embark/model.hpp"
+#include "embark/result.hpp"
+
+namespace embark {
+
+/// The real connection: HTTPS transport, GraphQL mapping, per-attempt logging, retries (policy,
+/// backoff with jitter, Retry-After, budget, deadline) and bearer handling (the API token, or the
+/// access key exchanged, cached and renewed), stacked in that order. Validates `options` (errors
+/// name the field). Sockets and timers run on `executor`. The result is thread-safe.
+Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(ClientOptions options,
+                                                                 boost::asio::any_io_executor executor);
+
+/// Checks ClientOptions without connecting; Error{invalid_input} naming the field.
+Result<void> validate(const ClientOptions& options);
+
+namespace detail {
+/// Shared state of WisdomClient copies: the connection and, unless given an executor, an
+/// io_context with the thread that runs it.
+struct ClientState;
+boost::asio::any_io_executor client_executor(const ClientState& state);
+std::shared_ptr<WisdomConnection> client_connection(const ClientState& state);
+/// Error{internal} when a blocking call would wait for the thread it runs on, else nullopt.
+std::optional<Error> blocking_call_check(const ClientState& state, const char* operation);
+/// Maps an exception escaping an operation's coroutine (a bug) to an Error.
+Error error_from_exception(std::exception_ptr ep, const char* operation);
+
+/// The coroutine of one operation: keeps the connection alive and never lets an exception out.
+template <class T, class Make>
+boost::asio::awaitable<Result<T>> run_operation(std::shared_ptr<WisdomConnection> connection, Make make) {
+  co_await boost::asio::this_coro::throw_if_cancelled(false);
+  co_return co_await make(*connection);
+}
+
+/// Completes an operation's handler with its Result on the handler's own executor.
+template <class T, class Handler, class WorkGuard>
+struct Completion {
+  Handler handler;
+  WorkGuard work;
+  const char* operation;
+  void operator()(std::exception_ptr ep, Result<T> result) {
+    if (ep) result = error_from_exception(ep, operation);
+    auto executor = work.get_executor();
+    boost::asio::dispatch(executor, [handler = std::move(handler), result = std::move(result)]() mutable {
+      std::move(handler)(std::move(result));
+    });
+    work.reset();
+  }
+};
+
+/// Starts one operation on the client's executor (see async_run). Everything the operation needs
+/// travels inside the initiation object rather than as extra initiation arguments: GCC 12 loses
+/// by-value parameter packs of coroutines such as use_awaitable's initiate().
+template <class T, class Make>
+struct Initiation {
+  std::shared_ptr<ClientState> state;
+  const char* operation;
+  Make make;
+
+  template <class Handler>
+  void operator()(Handler handler) {
+    namespace asio = boost::asio;
+    auto executor = client_executor(*state);
+    auto slot = asio::get_associated_cancellation_slot(handler);
+    auto work = asio::make_work_guard(asio::get_associated_executor(handler, executor));
+    asio::co_spawn(executor, run_operation<T>(client_connection(*state), std::move(make)),
+                   asio::bind_cancellation_slot(
+                       slot, Completion<T, Handler, decltype(work)>{std::move(handler), std::move(work), operation}));
+  }
+};
+
+/// Runs `make(connection)` (an awaitable<Result<T>>) on the client's executor and completes the
+/// token with void(Result<T>). Cancellation of the token's slot becomes Error{cancelled}.
+template <class T, class Token, class Make>
+auto async_run(const std::shared_ptr<ClientState>& state, const char* operation, Make make, Token&& token) {
+  return boost::asio::async_initiate<Token, void(Result<T>)>(Initiation<T, Make>{state, operation, std::move(make)},
+                                                             token);
+}
+}  // namespace detail
+
+/// The typed WisdomAI operations over a WisdomConnection. Create one at start-up and share it:
+/// every member is thread-safe, copies share one connection and I/O thread (the thread stops when
+/// the last copy goes). Each operation exists in two forms: blocking (`list_users`), and Asio's
+/// universal async model (`async_list_users(request, token)` with callbacks, use_awaitable,
+/// use_future, ...; completion signature void(Result<T>)).
+///
+/// Blocking calls must not be made from the client's own I/O thread (for example inside a
+/// completion handler): they return Error{internal} instead of deadlocking. With an executor of
+/// your own, a blocking call needs that executor to be run by some other thread.
+class WisdomClient {
+ public:
+  /// Connects to `options.endpoint` with the real transport; runs an I/O thread of its own.
+  static Result<WisdomClient> create(ClientOptions options);
+  /// As above, on `executor` (no thread of its own; run the executor's context yourself).
+  static Result<WisdomClient> create(ClientOptions options, boost::asio::any_io_executor executor);
+  /// Over any connection (e.g. embark::testing::FakeConnection), with an I/O thread of its own.
+  explicit WisdomClient(std::shared_ptr<WisdomConnection> connection);
+  /// Over any connection, on `executor`.
+  WisdomClient(std::shared_ptr<WisdomConnection> connection, boost::asio::any_io_executor executor);
+
+  /// The executor the operations run on.
+  boost::asio::any_io_executor get_executor() const;
+  /// The connection the operations use.
+  std::shared_ptr<WisdomConnection> connection() const;
+
+  /// All users of a workspace (listUsers), parsed incrementally into compact records.
+  Result<std::vector<UserRecord>> list_users(ListUsersRequest request = {}) const;
+  /// createUsers (an "already exists" answer is Error{already_exists}).
+  Result<void> create_users(CreateUsersRequest request) const;
+  /// setUserAttributes: replaces the user's DATABASE attributes.
+  Result<void> set_user_attributes(SetUserAttributesRequest request) const;
+  /// deleteUsersFromWorkspace (irreversible; not retried once it may have reached the vendor).
+  Result<void> delete_users_from_workspace(DeleteUsersRequest request) const;
+  /// impersonateUser: a session JWT for one user, expiry decoded from the token.
+  Result<SessionToken> impersonate_user(ImpersonateRequest request) const;
+  /// exchangeAccessToken: a bearer JWT for management calls (the client does this by itself
+  /// when no api_token is configured).
+  Result<SessionToken> exchange_access_token() const;
+
+  /// Async list_users; completion signature void(Result<std::vector<UserRecord>>).
+  template <class Token>
+  auto async_list_users(ListUsersRequest request, Token&& token) const {
+    return detail::async_run<std::vector<UserRecord>>(
+        state_, "listUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); },
+        std::forward<Token>(token));
+  }
+  /// Async create_users; completion signature void(Result<void>).
+  template <class Token>
+  auto async_create_users(CreateUsersRequest request, Token&& token) const {
+    return detail::async_run<void>(
+        state_, "createUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.create_users(std::move(r)); },
+        std::forward<Token>(token));
+  }
+  /// Async set_user_attributes; completion signature void(Result<void>).
+  template <class Token>
+  auto async_set_user_attributes(SetUserAttributesRequest request, Token&& token) const {
+    return detail::async_run<void>(
+        state_, "setUserAttributes",
+        [r = std::move(request)](WisdomConnection& c) mutable { return c.set_user_attributes(std::move(r)); },
+        std::forward<Token>(token));
+  }
+  /// Async delete_users_from_workspace; completion signature void(Result<void>).
+  template <class Token>
+  auto async_delete_users_from_workspace(DeleteUsersRequest request, Token&& token) const {
+    return detail::async_run<void>(
+        state_, "deleteUsersFromWorkspace",
+        [r = std::move(request)](WisdomConnection& c) mutable { return c.delete_users(std::move(r)); },
+        std::forward<Token>(token));
+  }
+  /// Async impersonate_user; completion signature void(Result<SessionToken>).
+  template <class Token>
+  auto async_impersonate_user(ImpersonateRequest request, Token&& token) const {
+    return detail::async_run<SessionToken>(
+        state_, "impersonateUser",
+        [r = std::move(request)](WisdomConnection& c) mutable { return c.impersonate_user(std::move(r)); },
+        std::forward<Token>(token));
+  }
+  /// Async exchange_access_token; completion signature void(Result<SessionToken>).
+  template <class Token>
+  auto async_exchange_access_token(Token&& token) const {
+    return detail::async_run<SessionToken>(
+        state_, "exchangeAccessToken", [](WisdomConnection& c) { return c.exchange_access_token(); },
+        std::forward<Token>(token));
+  }
+
+ private:
+  void set_connection(std::shared_ptr<WisdomConnection> connection);
+
+  template <class T, class Make>
+  Result<T> blocking(const char* operation, Make make) const {
+    if (auto error = detail::blocking_call_check(*state_, operation)) return *error;
+    return detail::async_run<T>(state_, operation, std::move(make), boost::asio::use_future).get();
+  }
+
+  std::shared_ptr<detail::ClientState> state_;
+};
+
+}  // namespace embark

@@ -1,0 +1,71 @@
+#include "internal/client/connection_factory.hpp"
+#include "internal/graphql/operations.hpp"
+
+namespace embark::internal {
+namespace {
+
+namespace asio = boost::asio;
+
+Error bad_input(std::string_view operation, std::string field, std::string message) {
+  Error error(ErrorCode::invalid_input, std::move(message));
+  error.with_operation(std::string(operation)).with_field(std::move(field));
+  return error;
+}
+
+std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values, const char* field) {
+  if (values.empty()) return bad_input(operation, field, std::string(field) + " must not be empty");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].empty()) {
+      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]", "an entry is empty");
+    }
+  }
+  return std::nullopt;
+}
+
+}  // namespace
+
+asio::awaitable<Result<std::vector<UserRecord>>> StubConnection::list_users(ListUsersRequest request) {
+  auto ctx = context();
+  co_return co_await stub_->list_users(ctx, request);
+}
+
+asio::awaitable<Result<void>> StubConnection::create_users(CreateUsersRequest request) {
+  if (auto e = check_list(CreateUsersOperation::kName, request.emails, "emails")) co_return *e;
+  auto ctx = context();
+  co_return co_await stub_->create_users(ctx, request);
+}
+
+asio::awaitable<Result<void>> StubConnection::set_user_attributes(SetUserAttributesRequest request) {
+  if (request.user_id.empty()) {
+    co_return bad_input(SetUserAttributesOperation::kName, "user_id", "user_id must not be empty");
+  }
+  auto ctx = context();
+  co_return co_await stub_->set_user_attributes(ctx, request);
+}
+
+asio::awaitable<Result<void>> StubConnection::delete_users(DeleteUsersRequest request) {
+  if (auto e = check_list(DeleteUsersOperation::kName, request.user_ids, "user_ids")) co_return *e;
+  auto ctx = context();
+  co_return co_await stub_->delete_users(ctx, request);
+}
+
+asio::awaitable<Result<SessionToken>> StubConnection::impersonate_user(ImpersonateRequest request) {
+  if (request.email.empty()) co_return bad_input(ImpersonateOperation::kName, "email", "email must not be empty");
+  if (request.session_attributes.contains("impersonated_user_id")) {
+    co_return bad_input(ImpersonateOperation::kName, "session_attributes.impersonated_user_id",
+                        "impersonated_user_id is reserved and cannot be a session attribute");
+  }
+  if (request.use_query_form && !request.session_attributes.empty()) {
+    co_return bad_input(ImpersonateOperation::kName, "session_attributes",
+                        "the query form of impersonateUser cannot carry session attributes");
+  }
+  auto ctx = context();
+  co_return co_await stub_->impersonate_user(ctx, request);
+}
+
+asio::awaitable<Result<SessionToken>> StubConnection::exchange_access_token() {
+  auto ctx = context();
+  co_return co_await stub_->exchange_access_token(ctx);
+}
+
+}  // namespace embark::internal

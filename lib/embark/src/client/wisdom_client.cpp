@@ -1,0 +1,125 @@
+#include <optional>
+#include <thread>
+
+#include <boost/asio/io_context.hpp>
+
+#include "embark/client.hpp"
+#include "embark/log.hpp"
+
+namespace embark {
+namespace detail {
+
+namespace asio = boost::asio;
+
+struct ClientState {
+  std::shared_ptr<WisdomConnection> connection;
+  asio::any_io_executor executor;
+  // Shared with the thread, so that a last client copy dropped on the I/O thread itself can
+  // detach and leave the io_context alive until run() returns.
+  std::shared_ptr<asio::io_context> own_context;
+  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  std::thread thread;
+
+  ~ClientState() {
+    if (!own_context) return;
+    work.reset();
+    own_context->stop();
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();
+    } else if (thread.joinable()) {
+      thread.join();
+    }
+  }
+};
+
+asio::any_io_executor client_executor(const ClientState& state) { return state.executor; }
+
+std::shared_ptr<WisdomConnection> client_connection(const ClientState& state) { return state.connection; }
+
+std::optional<Error> blocking_call_check(const ClientState& state, const char* operation) {
+  bool on_io_thread = false;
+  if (state.own_context) {
+    on_io_thread = state.own_context->get_executor().running_in_this_thread();
+  } else if (const auto* ex = state.executor.target<asio::io_context::executor_type>()) {
+    on_io_thread = ex->running_in_this_thread();
+  }
+  if (!on_io_thread) return std::nullopt;
+  return Error(ErrorCode::internal,
+               "a blocking WisdomClient call was made on the thread that runs the client's executor; it would "
+               "wait forever. Use the async_ form (e.g. with use_awaitable) there")
+      .with_operation(operation);
+}
+
+Error error_from_exception(std::exception_ptr ep, const char* operation) {
+  try {
+    std::rethrow_exception(ep);
+  } catch (const boost::system::system_error& e) {
+    if (e.code() == asio::error::operation_aborted) {
+      return Error(ErrorCode::cancelled, "the call was cancelled").with_operation(operation);
+    }
+    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what()).with_operation(operation);
+  } catch (const std::exception& e) {
+    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what()).with_operation(operation);
+  } catch (...) {
+    return Error(ErrorCode::internal, "unexpected exception").with_operation(operation);
+  }
+}
+
+}  // namespace detail
+
+WisdomClient::WisdomClient(std::shared_ptr<WisdomConnection> connection)
+    : state_(std::make_shared<detail::ClientState>()) {
+  state_->connection = std::move(connection);
+  state_->own_context = std::make_shared<boost::asio::io_context>(1);
+  state_->executor = state_->own_context->get_executor();
+  state_->work.emplace(state_->own_context->get_executor());
+  state_->thread = std::thread([context = state_->own_context] {
+    try {
+      context->run();
+    } catch (const std::exception& e) {
+      logf(LogLevel::error, "client", "the client's I/O thread stopped on an exception: {}", e.what());
+    }
+  });
+}
+
+WisdomClient::WisdomClient(std::shared_ptr<WisdomConnection> connection, boost::asio::any_io_executor executor)
+    : state_(std::make_shared<detail::ClientState>()) {
+  state_->connection = std::move(connection);
+  state_->executor = std::move(executor);
+}
+
+void WisdomClient::set_connection(std::shared_ptr<WisdomConnection> connection) {
+  state_->connection = std::move(connection);
+}
+
+boost::asio::any_io_executor WisdomClient::get_executor() const { return state_->executor; }
+
+std::shared_ptr<WisdomConnection> WisdomClient::connection() const { return state_->connection; }
+
+Result<std::vector<UserRecord>> WisdomClient::list_users(ListUsersRequest request) const {
+  return blocking<std::vector<UserRecord>>(
+      "listUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); });
+}
+Result<void> WisdomClient::create_users(CreateUsersRequest request) const {
+  return blocking<void>("createUsers",
+                        [r = std::move(request)](WisdomConnection& c) mutable { return c.create_users(std::move(r)); });
+}
+Result<void> WisdomClient::set_user_attributes(SetUserAttributesRequest request) const {
+  return blocking<void>("setUserAttributes", [r = std::move(request)](WisdomConnection& c) mutable {
+    return c.set_user_attributes(std::move(r));
+  });
+}
+Result<void> WisdomClient::delete_users_from_workspace(DeleteUsersRequest request) const {
+  return blocking<void>("deleteUsersFromWorkspace",
+                        [r = std::move(request)](WisdomConnection& c) mutable { return c.delete_users(std::move(r)); });
+}
+Result<SessionToken> WisdomClient::impersonate_user(ImpersonateRequest request) const {
+  return blocking<SessionToken>("impersonateUser", [r = std::move(request)](WisdomConnection& c) mutable {
+    return c.impersonate_user(std::move(r));
+  });
+}
+Result<SessionToken> WisdomClient::exchange_access_token() const {
+  return blocking<SessionToken>("exchangeAccessToken", [](WisdomConnection& c) { return c.exchange_access_token(); });
+}
+
+}  // namespace embark

@@ -1,0 +1,288 @@
+#include "internal/graphql/list_users_parser.hpp"
+
+#include <optional>
+#include <string>
+
+#include <boost/json/basic_parser_impl.hpp>
+
+#include "internal/graphql/response_mapping.hpp"
+
+namespace embark::internal {
+namespace {
+
+namespace json = boost::json;
+using boost::system::error_code;
+
+
+// Where the handler is inside the answer. Anything else is skipped with a depth counter.
+enum class Ctx { root, top, data, users, user, attrs, attr, roles, role, scopes, errors, error };
+
+class Handler {
+ public:
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = 4096;
+  static constexpr std::size_t max_string_size = 1024 * 1024;
+
+  std::vector<UserRecord> users;
+  std::vector<std::string> error_messages;
+  bool saw_users = false;
+  std::string failure;
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+
+  bool on_object_begin(error_code& ec) {
+    if (skip_ > 0) return ++skip_, true;
+    switch (enter(/*object=*/true, ec)) {
+      case Enter::fail: return false;
+      case Enter::skip: skip_ = 1; return true;
+      case Enter::ok: return true;
+    }
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code& ec) {
+    if (skip_ > 0) return --skip_, true;
+    const Ctx done = stack_.back();
+    stack_.pop_back();
+    if (done == Ctx::user) {
+      if (user_.id.empty() || user_.email.empty()) return reject(ec, "listUsers returned a user without `id` or `email`");
+      users.push_back(std::move(user_));
+      user_ = UserRecord{};
+    } else if (done == Ctx::attr) {
+      if (!attr_key_) return reject(ec, "listUsers returned an attribute without `key`");
+      // JWT-sourced attributes come from SSO claims and are read-only: embark compares DATABASE ones.
+      if (attr_source_ != "JWT") user_.attributes.insert_or_assign(std::move(*attr_key_), std::move(attr_value_));
+    } else if (done == Ctx::role) {
+      user_.roles.push_back(std::move(role_));
+      role_ = RoleAssignment{};
+    } else if (done == Ctx::error) {
+      if (!error_message_) error_message_ = "(error without a message)";
+      error_messages.push_back(std::move(*error_message_));
+      error_message_.reset();
+    }
+    return true;
+  }
+  bool on_array_begin(error_code& ec) {
+    if (skip_ > 0) return ++skip_, true;
+    switch (enter(/*object=*/false, ec)) {
+      case Enter::fail: return false;
+      case Enter::skip: skip_ = 1; return true;
+      case Enter::ok: return true;
+    }
+    return true;
+  }
+  bool on_array_end(std::size_t, error_code&) {
+    if (skip_ > 0) return --skip_, true;
+    stack_.pop_back();
+    return true;
+  }
+  bool on_key_part(json::string_view s, std::size_t, error_code&) {
+    key_buf_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(json::string_view s, std::size_t, error_code&) {
+    key_buf_.append(s.data(), s.size());
+    key_.swap(key_buf_);
+    key_buf_.clear();
+    return true;
+  }
+  bool on_string_part(json::string_view s, std::size_t, error_code&) {
+    if (skip_ == 0) str_buf_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_string(json::string_view s, std::size_t, error_code& ec) {
+    if (skip_ > 0) return true;
+    str_buf_.append(s.data(), s.size());
+    bool ok = scalar(/*is_string=*/true, /*is_null=*/false, ec);
+    str_buf_.clear();
+    return ok;
+  }
+  bool on_number_part(json::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
+  bool on_uint64(std::uint64_t, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
+  bool on_double(double, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
+  bool on_bool(bool, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
+  bool on_null(error_code& ec) { return skip_ > 0 || scalar(false, true, ec); }
+  bool on_comment_part(json::string_view, error_code&) { return true; }
+  bool on_comment(json::string_view, error_code&) { return true; }
+
+ private:
+  enum class Enter { ok, skip, fail };
+
+  bool reject(error_code& ec, std::string message) {
+    failure = std::move(message);
+    ec = make_error_code(ErrorCode::protocol);
+    return false;
+  }
+
+  Enter push(Ctx ctx) {
+    stack_.push_back(ctx);
+    return Enter::ok;
+  }
+
+  Enter enter(bool object, error_code& ec) {
+    if (stack_.empty()) {
+      if (!object) return reject(ec, "the response body is not a JSON object"), Enter::fail;
+      return push(Ctx::top);
+    }
+    const Ctx at = stack_.back();
+    auto expect = [&](bool want_object, Ctx next, const char* what) {
+      if (object != want_object) return reject(ec, what), Enter::fail;
+      return push(next);
+    };
+    switch (at) {
+      case Ctx::top:
+        if (key_ == "data") return expect(true, Ctx::data, "`data` is not an object");
+        if (key_ == "errors") return expect(false, Ctx::errors, "`errors` is not an array");
+        return Enter::skip;
+      case Ctx::data:
+        if (key_ == "listUsers") {
+          saw_users = true;
+          return expect(false, Ctx::users, "`listUsers` is not an array");
+        }
+        return Enter::skip;
+      case Ctx::users:
+        return expect(true, Ctx::user, "a `listUsers` entry is not an object");
+      case Ctx::user:
+        if (key_ == "userAttributes") return expect(false, Ctx::attrs, "`userAttributes` is not an array");
+        if (key_ == "roleAssignments") return expect(false, Ctx::roles, "`roleAssignments` is not an array");
+        return Enter::skip;
+      case Ctx::attrs:
+        attr_key_.reset();
+        attr_value_.clear();
+        attr_source_.clear();
+        return expect(true, Ctx::attr, "a `userAttributes` entry is not an object");
+      case Ctx::roles:
+        return expect(true, Ctx::role, "a `roleAssignments` entry is not an object");
+      case Ctx::role:
+        if (key_ == "scopes") return expect(false, Ctx::scopes, "`scopes` is not an array");
+        return Enter::skip;
+      case Ctx::errors:
+        return expect(true, Ctx::error, "an `errors` entry is not an object");
+      case Ctx::root:
+      case Ctx::attr:
+      case Ctx::scopes:
+      case Ctx::error:
+        return Enter::skip;
+    }
+    return Enter::skip;
+  }
+
+  bool scalar(bool is_string, bool is_null, error_code& ec) {
+    if (stack_.empty()) return reject(ec, "the response body is not a JSON object");
+    const Ctx at = stack_.back();
+    auto want_string = [&](std::string& target, const char* what) {
+      if (!is_string) return reject(ec, what);
+      target = str_buf_;
+      return true;
+    };
+    switch (at) {
+      case Ctx::top:
+        if ((key_ == "data" || key_ == "errors") && !is_null) {
+          return reject(ec, key_ == "data" ? "`data` is not an object" : "`errors` is not an array");
+        }
+        return true;
+      case Ctx::data:
+        if (key_ == "listUsers" && !is_null) return reject(ec, "`listUsers` is not an array");
+        return true;
+      case Ctx::user:
+        if (key_ == "id") return want_string(user_.id, "a user's `id` is not a string");
+        if (key_ == "email") return want_string(user_.email, "a user's `email` is not a string");
+        if ((key_ == "userAttributes" || key_ == "roleAssignments") && !is_null) {
+          return reject(ec, "a user's list field is not an array");
+        }
+        return true;
+      case Ctx::attr:
+        if (key_ == "key") {
+          if (!is_string) return reject(ec, "an attribute `key` is not a string");
+          attr_key_ = str_buf_;
+          return true;
+        }
+        if (key_ == "value") return want_string(attr_value_, "an attribute `value` is not a string");
+        if (key_ == "source") return want_string(attr_source_, "an attribute `source` is not a string");
+        return true;
+      case Ctx::role:
+        if (key_ == "roleId") return want_string(role_.role_id, "a `roleId` is not a string");
+        return true;
+      case Ctx::scopes:
+        if (!is_string) return reject(ec, "a scope is not a string");
+        role_.scopes.push_back(str_buf_);
+        return true;
+      case Ctx::error:
+        if (key_ == "message" && is_string) error_message_ = str_buf_;
+        return true;
+      case Ctx::users:
+      case Ctx::attrs:
+      case Ctx::roles:
+        return reject(ec, "a list entry is not an object");
+      case Ctx::errors:
+        return reject(ec, "an `errors` entry is not an object");
+      case Ctx::root:
+        return true;
+    }
+    return true;
+  }
+
+  std::vector<Ctx> stack_;
+  std::size_t skip_ = 0;
+  std::string key_;
+  std::string key_buf_;
+  std::string str_buf_;
+  UserRecord user_;
+  std::optional<std::string> attr_key_;
+  std::string attr_value_;
+  std::string attr_source_;
+  RoleAssignment role_;
+  std::optional<std::string> error_message_;
+};
+
+}  // namespace
+
+struct ListUsersParser::Impl {
+  json::basic_parser<Handler> parser{json::parse_options{}};
+  std::size_t bytes = 0;
+  std::optional<Error> failure;
+
+  Error protocol_error(const error_code& ec) {
+    const std::string& why = parser.handler().failure;
+    return Error(ErrorCode::protocol, why.empty() ? "the listUsers answer is not valid JSON (" + ec.message() + ")" : why);
+  }
+};
+
+ListUsersParser::ListUsersParser() : impl_(std::make_unique<Impl>()) {}
+ListUsersParser::~ListUsersParser() = default;
+
+std::size_t ListUsersParser::bytes_fed() const noexcept { return impl_->bytes; }
+
+Result<void> ListUsersParser::feed(std::string_view chunk) {
+  if (impl_->failure) return *impl_->failure;
+  impl_->bytes += chunk.size();
+  error_code ec;
+  impl_->parser.write_some(true, chunk.data(), chunk.size(), ec);
+  if (ec) {
+    impl_->failure = impl_->protocol_error(ec);
+    return *impl_->failure;
+  }
+  return {};
+}
+
+Result<std::vector<UserRecord>> ListUsersParser::finish(std::string_view operation,
+                                                         std::span<const std::string_view> redact) {
+  auto tag = [&](Error e) { return e.with_operation(std::string(operation)); };
+  if (!impl_->failure) {
+    error_code ec;
+    impl_->parser.write_some(false, nullptr, 0, ec);
+    if (ec) impl_->failure = impl_->protocol_error(ec);
+  }
+  auto& handler = impl_->parser.handler();
+  // GraphQL errors explain a broken answer better than the parse failure they may have caused.
+  if (!handler.error_messages.empty()) {
+    return map_graphql_errors(std::move(handler.error_messages), operation, redact);
+  }
+  if (impl_->failure) return tag(*impl_->failure);
+  if (!handler.saw_users) return tag(Error(ErrorCode::protocol, "the response has no `data.listUsers`"));
+  return std::move(handler.users);
+}
+
+}  // namespace embark::internal

@@ -1,0 +1,166 @@
+// exchange(): one HTTP/1.1 request and its response over any Beast stream (TCP, TLS, test stream).
+#pragma once
+
+#include <array>
+#include <chrono>
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/awaitable.hpp>
+#include <boost/asio/error.hpp>
+#include <boost/asio/ssl/error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core/error.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
+#include <boost/beast/core/stream_traits.hpp>
+#include <boost/beast/http/buffer_body.hpp>
+#include <boost/beast/http/error.hpp>
+#include <boost/beast/http/parser.hpp>
+#include <boost/beast/http/read.hpp>
+#include <boost/beast/http/string_body.hpp>
+#include <boost/beast/http/write.hpp>
+#include <fmt/format.h>
+
+#include "internal/transport/http_transport.hpp"
+
+namespace embark::internal {
+
+/// Limits of one exchange.
+struct ExchangeLimits {
+  std::chrono::milliseconds timeout{10'000};  ///< re-armed before the write and before every read
+  std::size_t max_response_bytes = 0;        ///< largest accepted body
+};
+
+/// What one exchange produced, plus what the caller needs to decide about the connection.
+struct ExchangeOutcome {
+  Result<HttpResponse> response = HttpResponse{};
+  /// The connection may carry another request (HTTP/1.1 keep-alive, complete answer, no EOF body).
+  bool reusable = false;
+  /// The peer had closed the connection before sending any response byte (a stale pooled
+  /// connection): nothing was processed, so an idempotent request may go out again.
+  bool stale = false;
+};
+
+/// Whether an error means the peer closed or reset the connection.
+inline bool is_peer_gone(const boost::system::error_code& ec) {
+  namespace net = boost::asio;
+  return ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::connection_aborted ||
+         ec == net::error::broken_pipe || ec == net::error::not_connected ||
+         ec == boost::beast::http::error::end_of_stream || ec == net::ssl::error::stream_truncated;
+}
+
+/// Maps a Beast/Asio error of one exchange step to an embark::Error. Never includes request or
+/// response data, only the step, the limit and the system's description of the error.
+/// `deadline_passed`: the step's timeout had expired when it failed.
+inline Error exchange_error(const boost::system::error_code& ec, std::string_view step, const ExchangeLimits& limits,
+                            bool deadline_passed = false) {
+  namespace net = boost::asio;
+  namespace http = boost::beast::http;
+  // Through an ssl_stream, Beast's timeout surfaces as operation_aborted, hence the deadline check.
+  if (ec == boost::beast::error::timeout || ec == net::error::timed_out ||
+      (ec == net::error::operation_aborted && deadline_passed))
+    return Error(ErrorCode::timeout, fmt::format("{} timed out after {} ms", step, limits.timeout.count()));
+  if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, fmt::format("{} was cancelled", step));
+  if (ec == http::error::body_limit)
+    return Error(ErrorCode::protocol, fmt::format("the response body exceeds the limit of {} bytes "
+                                                  "(TransportOptions::max_response_bytes)",
+                                                  limits.max_response_bytes));
+  if (ec == http::error::header_limit) return Error(ErrorCode::protocol, "the response header is too large");
+  if (ec == http::error::partial_message)
+    return Error(ErrorCode::protocol, fmt::format("{}: the connection closed in the middle of the response", step));
+  if (is_peer_gone(ec)) {
+    Error error(ErrorCode::connect, fmt::format("{}: the server closed the connection before answering ({})", step,
+                                                ec.message()));
+    error.with_retryable(true);
+    return error;
+  }
+  if (ec.category() == http::make_error_code(http::error::bad_version).category())
+    return Error(ErrorCode::protocol, fmt::format("{}: malformed HTTP response ({})", step, ec.message()));
+  if (ec.category() == net::error::get_ssl_category() || ec.category() == net::ssl::error::get_stream_category())
+    return Error(ErrorCode::tls, fmt::format("{}: TLS error ({})", step, ec.message()));
+  return Error(ErrorCode::connect, fmt::format("{} failed ({})", step, ec.message()));
+}
+
+/// Re-arms the stream's timeout when its lowest layer has one (beast::tcp_stream); test streams
+/// have none. Returns the deadline.
+template <class Stream>
+std::chrono::steady_clock::time_point arm_timeout(Stream& stream, std::chrono::milliseconds timeout) {
+  if constexpr (requires { boost::beast::get_lowest_layer(stream).expires_after(timeout); })
+    boost::beast::get_lowest_layer(stream).expires_after(timeout);
+  return std::chrono::steady_clock::now() + timeout;
+}
+
+/// Whether `deadline` has passed.
+inline bool passed(std::chrono::steady_clock::time_point deadline) {
+  return std::chrono::steady_clock::now() >= deadline;
+}
+
+/// Writes `request`, reads the response header, then the body in chunks: each chunk goes to
+/// `sink` when it is set, otherwise into HttpResponse::body. `buffer` holds bytes read past the
+/// response and belongs to the connection. Never throws; cancellation is Error{cancelled}.
+template <class Stream>
+boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::flat_buffer& buffer,
+                                                 boost::beast::http::request<boost::beast::http::string_body>& request,
+                                                 const std::function<Result<void>(std::string_view)>& sink,
+                                                 ExchangeLimits limits) {
+  namespace http = boost::beast::http;
+  constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
+  ExchangeOutcome outcome;
+
+  auto deadline = arm_timeout(stream, limits.timeout);
+  auto [write_ec, written] = co_await http::async_write(stream, request, kTuple);
+  if (write_ec) {
+    outcome.stale = is_peer_gone(write_ec);
+    outcome.response = exchange_error(write_ec, "sending the request", limits, passed(deadline));
+    co_return outcome;
+  }
+
+  http::response_parser<http::buffer_body> parser;
+  parser.body_limit(limits.max_response_bytes);
+  deadline = arm_timeout(stream, limits.timeout);
+  auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
+  if (header_ec) {
+    outcome.stale = header_ec == http::error::end_of_stream ||
+                    (is_peer_gone(header_ec) && header_bytes == 0 && buffer.size() == 0 && !parser.got_some());
+    outcome.response = exchange_error(header_ec, "reading the response header", limits, passed(deadline));
+    co_return outcome;
+  }
+
+  HttpResponse response;
+  const auto& header = parser.get();
+  response.status = static_cast<int>(header.result_int());
+  if (auto it = header.find(http::field::retry_after); it != header.end())
+    response.retry_after = std::string(it->value());
+  if (auto it = header.find(http::field::content_type); it != header.end())
+    response.content_type = std::string(it->value());
+
+  std::array<char, 16 * 1024> chunk;
+  while (!parser.is_done()) {
+    parser.get().body().data = chunk.data();
+    parser.get().body().size = chunk.size();
+    deadline = arm_timeout(stream, limits.timeout);
+    auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
+    if (read_ec == http::error::need_buffer) read_ec = {};
+    if (read_ec) {
+      outcome.response = exchange_error(read_ec, "reading the response body", limits, passed(deadline));
+      co_return outcome;
+    }
+    const std::size_t got = chunk.size() - parser.get().body().size;
+    if (got == 0) continue;
+    if (sink) {
+      if (auto sunk = sink(std::string_view(chunk.data(), got)); !sunk) {
+        outcome.response = sunk.error();
+        co_return outcome;
+      }
+    } else {
+      response.body.append(chunk.data(), got);
+    }
+  }
+  outcome.reusable = parser.keep_alive() && buffer.size() == 0;
+  outcome.response = std::move(response);
+  co_return outcome;
+}
+
+}  // namespace embark::internal

@@ -1,0 +1,92 @@
+// embark::testing::EmulatorFixture: an in-process WisdomAI emulator for a test's lifetime.
+#pragma once
+
+#include <atomic>
+#include <filesystem>
+#include <memory>
+#include <random>
+#include <string>
+#include <system_error>
+#include <utility>
+
+#include <unistd.h>
+
+#include "embark/client_options.hpp"
+#include "embark/emulator/server.hpp"
+
+namespace embark::testing {
+
+/// Starts the emulator on 127.0.0.1, port 0 (a free port), with the given options, and stops it
+/// in its destructor. Unless the options name their own certificate or `ca_out`, the generated CA
+/// is written to a fresh temporary file (ca_file()) that is removed again on destruction.
+/// Throws embark::Exception when the emulator cannot start. Thread-safe like emulator::Server.
+class EmulatorFixture {
+ public:
+  /// Starts the emulator (port forced to 0).
+  explicit EmulatorFixture(emulator::Options options = {}) {
+    options.port = 0;
+    if (options.tls && options.cert_file.empty() && options.ca_out.empty()) {
+      ca_file_ = unique_temp_path();
+      options.ca_out = ca_file_;
+      owns_ca_file_ = true;
+    } else {
+      ca_file_ = options.ca_out;
+    }
+    server_ = emulator::Server::start(std::move(options)).value();
+  }
+
+  ~EmulatorFixture() {
+    if (server_) server_->stop();
+    if (owns_ca_file_) {
+      std::error_code ignored;
+      std::filesystem::remove(ca_file_, ignored);
+    }
+  }
+
+  EmulatorFixture(const EmulatorFixture&) = delete;
+  EmulatorFixture& operator=(const EmulatorFixture&) = delete;
+
+  /// Base URL, e.g. "https://127.0.0.1:41234".
+  std::string url() const { return server_->url(); }
+  /// The GraphQL endpoint (url() + "/graphql").
+  std::string graphql_url() const { return server_->graphql_url(); }
+  /// Plain-HTTP base URL of the same port (the fixture always binds loopback).
+  std::string http_url() const { return server_->http_url(); }
+  /// PEM file of the CA to trust (empty when the options gave their own certificate).
+  const std::string& ca_file() const { return ca_file_; }
+  /// The access key (impersonateUser, exchangeAccessToken).
+  const Secret& access_key() const { return server_->access_key(); }
+  /// A bearer token with iam:write.
+  const Secret& api_token() const { return server_->api_token(); }
+  /// Per-operation counters since start or the last reset().
+  emulator::Stats stats() const { return server_->stats(); }
+  /// Zeroes the counters; with clear_state also deletes every user.
+  void reset(bool clear_state = false) { server_->reset(clear_state); }
+  /// The server itself.
+  emulator::Server& server() { return *server_; }
+
+  /// ClientOptions pointing at this emulator: endpoint, access key, API token and CA file.
+  ClientOptions client_options() const {
+    ClientOptions o;
+    o.endpoint = graphql_url();
+    o.access_key = access_key();
+    o.api_token = api_token();
+    o.transport.ca_file = ca_file_;
+    return o;
+  }
+
+ private:
+  static std::string unique_temp_path() {
+    static std::atomic<unsigned> counter{0};
+    std::random_device rd;
+    const auto name = "embark-emulator-ca-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
+                      std::to_string(rd()) + ".pem";
+    return (std::filesystem::temp_directory_path() / name).string();
+  }
+
+  std::string ca_file_;
+  bool owns_ca_file_ = false;
+  std::unique_ptr<emulator::Server> server_;
+};
+
+}  // namespace embark::testing
