@@ -7,6 +7,7 @@
 #include <fmt/ostream.h>
 
 #include "commands.hpp"
+#include "embark/log.hpp"
 
 namespace embark::cli {
 namespace {
@@ -81,6 +82,9 @@ int run_cli(const std::vector<std::string>& args, Io& io, const Services& servic
   } catch (const CLI::ParseError& e) {
     const int code = app.exit(e, io.out, io.err);
     return code == 0 ? 0 : to_int(ExitCode::usage);
+  }
+  if (context.verbosity() > 0) {
+    set_log_level(context.verbosity() >= 2 ? LogLevel::debug : LogLevel::info);
   }
   if (!context.action) {
     io.err << app.help();

@@ -6,13 +6,12 @@
 #include <vector>
 
 #include "app.hpp"
-#include "role_names.hpp"
+#include "connect.hpp"
 
 int main(int argc, char** argv) {
   using namespace embark::cli;
   Io io{std::cout, std::cerr, ::isatty(STDERR_FILENO) == 1, process_environment(), read_file};
-  Services services;
-  services.checks = library_checks();
+  const Services services = library_services();
   std::vector<std::string> args(argv, argv + argc);
   return run_cli(args, io, services);
 }
