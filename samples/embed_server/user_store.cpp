@@ -37,23 +37,17 @@ bool UserStore::empty() {
   return stmt.integer(0) == 0;
 }
 
-std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
-                                   const embark::AttributeMap& attributes) {
+std::int64_t UserStore::insert_with_attributes(Database::Statement& insert,
+                                              std::string_view attribute_sql,
+                                              const embark::AttributeMap& attributes) {
   db_.exec("BEGIN");
   try {
-    db_.prepare("INSERT INTO tenants (slug, name) VALUES (?, ?)")
-        .bind(1, slug)
-        .bind(2, name)
-        .step();
+    insert.step();
     auto id_stmt = db_.prepare("SELECT last_insert_rowid()");
     id_stmt.step();
     std::int64_t id = id_stmt.integer(0);
     for (const auto& [key, value] : attributes) {
-      db_.prepare("INSERT INTO tenant_attributes (tenant_id, key, value) VALUES (?, ?, ?)")
-          .bind(1, id)
-          .bind(2, key)
-          .bind(3, value)
-          .step();
+      db_.prepare(attribute_sql).bind(1, id).bind(2, key).bind(3, value).step();
     }
     db_.exec("COMMIT");
     return id;
@@ -63,34 +57,24 @@ std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
   }
 }
 
+std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
+                                   const embark::AttributeMap& attributes) {
+  auto insert = db_.prepare("INSERT INTO tenants (slug, name) VALUES (?, ?)");
+  insert.bind(1, slug).bind(2, name);
+  return insert_with_attributes(
+      insert, "INSERT INTO tenant_attributes (tenant_id, key, value) VALUES (?, ?, ?)",
+      attributes);
+}
+
 std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email,
                                  std::string_view display_name, std::string_view password_hash,
                                  const embark::AttributeMap& attributes) {
-  db_.exec("BEGIN");
-  try {
-    db_.prepare(
-           "INSERT INTO users (tenant_id, email, display_name, password_hash) VALUES (?, ?, ?, ?)")
-        .bind(1, tenant_id)
-        .bind(2, email)
-        .bind(3, display_name)
-        .bind(4, password_hash)
-        .step();
-    auto id_stmt = db_.prepare("SELECT last_insert_rowid()");
-    id_stmt.step();
-    std::int64_t id = id_stmt.integer(0);
-    for (const auto& [key, value] : attributes) {
-      db_.prepare("INSERT INTO user_attributes (user_id, key, value) VALUES (?, ?, ?)")
-          .bind(1, id)
-          .bind(2, key)
-          .bind(3, value)
-          .step();
-    }
-    db_.exec("COMMIT");
-    return id;
-  } catch (...) {
-    db_.exec("ROLLBACK");
-    throw;
-  }
+  auto insert = db_.prepare(
+      "INSERT INTO users (tenant_id, email, display_name, password_hash) VALUES (?, ?, ?, ?)");
+  insert.bind(1, tenant_id).bind(2, email).bind(3, display_name).bind(4, password_hash);
+  return insert_with_attributes(
+      insert, "INSERT INTO user_attributes (user_id, key, value) VALUES (?, ?, ?)",
+      attributes);
 }
 
 std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind,

@@ -40,6 +40,10 @@ class UserStore {
 
  private:
   std::optional<AppUser> load(std::string_view where_sql, auto&& bind, std::string* password_hash);
+  /// In one transaction: runs `insert` (a prepared INSERT of the owner row), then inserts each
+  /// attribute with `attribute_sql` (owner id, key, value). Returns the owner's id.
+  std::int64_t insert_with_attributes(Database::Statement& insert, std::string_view attribute_sql,
+                                      const embark::AttributeMap& attributes);
   Database& db_;
 };
 

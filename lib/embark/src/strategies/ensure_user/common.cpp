@@ -70,4 +70,14 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
   co_return true;
 }
 
+boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
+                                                               const DirectoryEntry& entry) {
+  EnsureUserVerdict verdict;
+  verdict.user = user_from_entry(context, entry);
+  auto enforced = co_await enforce_roles(context, verdict.user);
+  if (!enforced) co_return enforced.error();
+  verdict.outcome = outcome_for_calls(context.stage_vendor_calls(), StageOutcome::skipped_cached);
+  co_return verdict;
+}
+
 }  // namespace embark::internal

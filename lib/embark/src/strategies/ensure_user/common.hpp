@@ -17,6 +17,11 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
 /// Updates `user` and the directory after the vendor confirmed.
 boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user);
 
+/// The verdict for a user the directory lists: roles enforced per RolePolicy, outcome "cached"
+/// unless enforcing them called the vendor.
+boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
+                                                               const DirectoryEntry& entry);
+
 /// The outcome of a stage that made `calls` calls.
 inline StageOutcome outcome_for_calls(int calls, StageOutcome otherwise) {
   return calls > 0 ? StageOutcome::called : otherwise;

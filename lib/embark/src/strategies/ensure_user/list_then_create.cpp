@@ -9,12 +9,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensu
   if (!refreshed) co_return refreshed.error();
   auto entry = context.directory().find(context.workspace(), context.email_key());
   if (!entry) co_return co_await internal::create_missing_user(context);
-  EnsureUserVerdict verdict;
-  verdict.user = internal::user_from_entry(context, *entry);
-  auto enforced = co_await internal::enforce_roles(context, verdict.user);
-  if (!enforced) co_return enforced.error();
-  verdict.outcome = internal::outcome_for_calls(context.stage_vendor_calls(), StageOutcome::skipped_cached);
-  co_return verdict;
+  co_return co_await internal::existing_user(context, *entry);
 }
 
 }  // namespace embark
