@@ -539,6 +539,7 @@ void add_demo_command(CLI::App& app, Context& context) {
       ->check(CLI::PositiveNumber)
       ->needs(serve);
   cmd->add_option("--port", args->port, "with --serve: the sample's port (default 0: any free port)")
+      ->type_name("PORT")
       ->needs(serve);
   cmd->add_option("--port-file", args->port_file, "with --serve: write the sample's port here once it listens")
       ->type_name("FILE")

@@ -1,19 +1,10 @@
 #include "docs_flow.hpp"
 
 #include <algorithm>
-#include <cctype>
+
+#include "text.hpp"
 
 namespace embark::cli {
-
-namespace {
-
-bool same_email(std::string_view a, std::string_view b) {
-  return std::equal(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
-    return std::tolower(static_cast<unsigned char>(x)) == std::tolower(static_cast<unsigned char>(y));
-  });
-}
-
-}  // namespace
 
 DocsFlow::DocsFlow(ConnectionFactory connect, Settings settings, boost::asio::any_io_executor executor)
     : connect_(std::move(connect)), settings_(std::move(settings)), executor_(std::move(executor)) {}
@@ -34,8 +25,9 @@ boost::asio::awaitable<Result<SessionToken>> DocsFlow::login(std::string email, 
   list.workspace_id = settings_.workspace_id;
   auto users = co_await (*api)->list_users(std::move(list));
   if (!users) co_return users.error();
+  const std::string wanted = to_lower(email);
   auto existing = std::find_if(users->begin(), users->end(),
-                               [&](const UserRecord& user) { return same_email(user.email, email); });
+                               [&](const UserRecord& user) { return to_lower(user.email) == wanted; });
   if (existing == users->end()) {
     CreateUsersRequest create;
     create.emails = {email};
