@@ -51,6 +51,14 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
   if (options.wisdom_url.empty()) throw std::runtime_error("wisdom_url: no WisdomAI endpoint given");
   if (options.embed_origin.empty()) throw std::runtime_error("embed_origin: no embed page origin given");
   auto impl = std::make_unique<Impl>();
+  Impl* raw = impl.get();
+
+  // Bind first: a taken port fails before the slow part (hashing the demo passwords). Requests
+  // wait in the backlog until start(); the headers are read from the app once it exists.
+  impl->server.emplace(impl->io.get_executor(), impl->router,
+                       [raw](Response& r) { apply_security_headers(r, raw->app->csp()); });
+  impl->port = impl->server->listen({asio::ip::make_address(options.bind), options.port});
+  impl->host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
 
   embark::ClientOptions client_options;
   client_options.endpoint = options.wisdom_url;
@@ -79,12 +87,7 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
                     impl->cpu_pool);
   impl->app->register_routes(impl->router);
 
-  impl->server.emplace(impl->io.get_executor(), impl->router,
-                       [csp = impl->app->csp()](Response& r) { apply_security_headers(r, csp); });
-  impl->port = impl->server->listen({asio::ip::make_address(options.bind), options.port});
-  impl->host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
   impl->server->start();
-  Impl* raw = impl.get();
   impl->thread = std::thread([raw] { raw->io.run(); });
   return std::unique_ptr<EmbeddedServer>(new EmbeddedServer(std::move(impl)));
 }

@@ -95,6 +95,8 @@ class Demo {
       return ExitCode::usage;
     }
     if (!start_vendor(code)) return code;
+    // Started now so that a bad --port fails at once; it calls nobody until a browser signs in.
+    if (args_.serve && !serve_sample(code)) return code;
     start_counts_ = counts();
     if (!provision_returning_users(code)) return code;
     auto onboarder = Onboarder::create(onboarder_config(context_, settings_, args_.strategies), connection_);
@@ -380,17 +382,8 @@ class Demo {
     // Installed before anything tells a script that the server is up, so an early SIGINT is ours.
     std::optional<asio::signal_set> signals;
     if (args_.serve || args_.keep_running) signals.emplace(context_.io_context(), SIGINT, SIGTERM);
-    std::unique_ptr<SampleServer> sample;
-    if (args_.serve) {
-      auto started = start_sample();
-      if (!started) {
-        // A port that cannot be bound is the operator's choice to change, like any bad flag.
-        const ExitCode failed = context_.report(started.error(), "--serve");
-        return started.error().code() == ErrorCode::invalid_input ? ExitCode::usage : failed;
-      }
-      sample = std::move(*started);
-      print_sample(*sample);
-    }
+    SampleServer* sample = sample_.get();
+    if (sample) print_sample(*sample);
     if (context_.json()) {
       boost::json::object doc = report_.to_json();
       doc["embed_url"] = session.embed_url;
@@ -417,6 +410,18 @@ class Demo {
     }
     if (sample) sample->stop();
     return ExitCode::ok;
+  }
+
+  bool serve_sample(ExitCode& code) {
+    auto started = start_sample();
+    if (!started) {
+      // A port that cannot be bound is the operator's choice to change, like any bad flag.
+      code = context_.report(started.error(), "--serve");
+      if (started.error().code() == ErrorCode::invalid_input) code = ExitCode::usage;
+      return false;
+    }
+    sample_ = std::move(*started);
+    return true;
   }
 
   Result<std::unique_ptr<SampleServer>> start_sample() {
@@ -510,6 +515,7 @@ class Demo {
   std::optional<Onboarder> onboarder_;
   std::optional<DocsFlow> docs_;
   std::optional<CallCounts> start_counts_;
+  std::unique_ptr<SampleServer> sample_;  // declared after server_: stops before the emulator it calls
   DemoReport report_;
   std::uint64_t list_bytes_ = 0;
   std::uint64_t list_calls_ = 0;
