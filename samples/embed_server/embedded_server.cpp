@@ -48,8 +48,10 @@ struct EmbeddedServer::Impl {
 };
 
 std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions options) {
-  if (options.wisdom_url.empty()) throw std::runtime_error("wisdom_url: no WisdomAI endpoint given");
-  if (options.embed_origin.empty()) throw std::runtime_error("embed_origin: no embed page origin given");
+  if (options.wisdom_url.empty())
+    throw std::runtime_error("wisdom_url: no WisdomAI endpoint given");
+  if (options.embed_origin.empty())
+    throw std::runtime_error("embed_origin: no embed page origin given");
   auto impl = std::make_unique<Impl>();
   Impl* raw = impl.get();
 
@@ -58,7 +60,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
   impl->server.emplace(impl->io.get_executor(), impl->router,
                        [raw](Response& r) { apply_security_headers(r, raw->app->csp()); });
   impl->port = impl->server->listen({asio::ip::make_address(options.bind), options.port});
-  impl->host = options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
+  impl->host =
+      options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
 
   embark::ClientOptions client_options;
   client_options.endpoint = options.wisdom_url;
@@ -66,7 +69,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
   client_options.workspace_id = options.workspace;
   client_options.transport.ca_file = options.wisdom_ca_file;
   auto connection = embark::make_wisdom_connection(client_options, impl->io.get_executor());
-  if (!connection) throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
+  if (!connection)
+    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
 
   embark::OnboarderConfig onboarder_config;
   onboarder_config.embed_base_url = options.embed_origin;
@@ -75,16 +79,17 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
   onboarder_config.executor = impl->io.get_executor();
   auto onboarder = embark::Onboarder::create(std::move(onboarder_config), std::move(*connection));
   if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
-  impl->gateway.emplace(std::make_shared<const embark::Onboarder>(std::move(*onboarder)), options.embed_origin,
-                        options.dashboard_id);
+  impl->gateway.emplace(std::make_shared<const embark::Onboarder>(std::move(*onboarder)),
+                        options.embed_origin, options.dashboard_id);
 
   seed_demo_data(impl->users);
-  impl->assets = StaticAssets(options.assets_dir.empty() ? default_assets_dir() : options.assets_dir,
-                              {"style.css", "dashboard.js", "embark-bridge.js"});
+  impl->assets =
+      StaticAssets(options.assets_dir.empty() ? default_assets_dir() : options.assets_dir,
+                   {"style.css", "dashboard.js", "embark-bridge.js"});
   AppConfig app_config;
   app_config.show_demo_accounts = true;
-  impl->app.emplace(app_config, impl->users, impl->sessions, *impl->gateway, impl->metrics, impl->assets,
-                    impl->cpu_pool);
+  impl->app.emplace(app_config, impl->users, impl->sessions, *impl->gateway, impl->metrics,
+                    impl->assets, impl->cpu_pool);
   impl->app->register_routes(impl->router);
 
   impl->server->start();
@@ -98,7 +103,9 @@ EmbeddedServer::~EmbeddedServer() { stop(); }
 
 std::uint16_t EmbeddedServer::port() const noexcept { return impl_->port; }
 
-std::string EmbeddedServer::url() const { return "http://" + impl_->host + ":" + std::to_string(impl_->port) + "/"; }
+std::string EmbeddedServer::url() const {
+  return "http://" + impl_->host + ":" + std::to_string(impl_->port) + "/";
+}
 
 void EmbeddedServer::stop() {
   if (impl_->stopped) return;
@@ -116,9 +123,11 @@ void EmbeddedServer::stop() {
 fs::path EmbeddedServer::default_assets_dir() {
   std::error_code ec;
   const fs::path exe_dir = fs::read_symlink("/proc/self/exe", ec).parent_path();
-  if (!ec && fs::exists(exe_dir / "embark-sample-server-assets", ec)) return exe_dir / "embark-sample-server-assets";
+  if (!ec && fs::exists(exe_dir / "embark-sample-server-assets", ec))
+    return exe_dir / "embark-sample-server-assets";
 #ifdef EMBARK_SAMPLE_ASSETS_DIR
-  if (fs::exists(fs::path(EMBARK_SAMPLE_ASSETS_DIR) / "embark-bridge.js", ec)) return EMBARK_SAMPLE_ASSETS_DIR;
+  if (fs::exists(fs::path(EMBARK_SAMPLE_ASSETS_DIR) / "embark-bridge.js", ec))
+    return EMBARK_SAMPLE_ASSETS_DIR;
 #endif
   return exe_dir;
 }

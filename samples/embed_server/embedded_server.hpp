@@ -1,4 +1,5 @@
-// EmbeddedServer: the sample app served on its own thread inside another program (`embark demo --serve`).
+// EmbeddedServer: the sample app served on its own thread inside another program (`embark demo
+// --serve`).
 #pragma once
 
 #include <cstdint>

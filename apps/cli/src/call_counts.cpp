@@ -39,7 +39,8 @@ std::string describe(const CallCounts& counts) {
     if (it != counts.end()) append(op, it->second);
   }
   for (const auto& [op, n] : counts) {
-    if (std::find(kLoginOperations.begin(), kLoginOperations.end(), op) == kLoginOperations.end()) append(op, n);
+    if (std::find(kLoginOperations.begin(), kLoginOperations.end(), op) == kLoginOperations.end())
+      append(op, n);
   }
   return text.empty() ? "none" : text;
 }
@@ -57,8 +58,9 @@ Result<CallCounts> parse_stats_document(std::string_view json) {
     const auto* entry = value.if_object();
     const auto* calls = entry ? entry->if_contains("calls") : nullptr;
     if (!calls || !calls->is_number()) {
-      return fail(ErrorCode::protocol, fmt::format("the emulator's stats: operations.{}.calls is not a number",
-                                                   std::string_view(op)));
+      return fail(ErrorCode::protocol,
+                  fmt::format("the emulator's stats: operations.{}.calls is not a number",
+                              std::string_view(op)));
     }
     counts[std::string(op)] = calls->to_number<std::uint64_t>();
   }

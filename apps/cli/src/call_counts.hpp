@@ -1,4 +1,5 @@
-// CallCounts: vendor calls per operation, as the emulator's counters (/_emulator/stats) report them.
+// CallCounts: vendor calls per operation, as the emulator's counters (/_emulator/stats) report
+// them.
 #pragma once
 
 #include <array>
@@ -24,7 +25,8 @@ CallCounts difference(const CallCounts& after, const CallCounts& before);
 void accumulate(CallCounts& sum, const CallCounts& more);
 /// Sum over every operation.
 std::uint64_t total(const CallCounts& counts);
-/// "listUsers 1, createUsers 1, impersonateUser 1" (login operations first, then any other), or "none".
+/// "listUsers 1, createUsers 1, impersonateUser 1" (login operations first, then any other), or
+/// "none".
 std::string describe(const CallCounts& counts);
 /// Reads the per-operation call counters of an emulator's /_emulator/stats JSON document.
 /// Fails with protocol when the document does not have that shape.

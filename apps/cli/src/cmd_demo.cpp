@@ -1,7 +1,5 @@
 // `embark demo`: the emulator in-process, two tenants, four kinds of logins, each measured against
 // the docs' literal flow; `--serve` then runs the sample embed server on the same emulator.
-#include <unistd.h>
-
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -14,18 +12,20 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
+#include "embark/emulator/server.hpp"
+#include "embark/validation.hpp"
+
 #include "call_counts.hpp"
 #include "commands.hpp"
 #include "demo_report.hpp"
 #include "demo_serve.hpp"
 #include "docs_flow.hpp"
-#include "embark/emulator/server.hpp"
-#include "embark/validation.hpp"
 #include "format.hpp"
 #include "http_get.hpp"
 #include "pipeline_options.hpp"
 #include "session_output.hpp"
 #include "when_all.hpp"
+#include <unistd.h>
 
 namespace embark::cli {
 namespace {
@@ -52,23 +52,40 @@ struct Person {
 };
 
 Person alice() {
-  return {"alice@acme.test", "acme",
-          {{"tenant_id", "acme"}, {"region", "us-west"}, {"plan", "enterprise"}, {"department", "finance"}}};
+  return {"alice@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "finance"}}};
 }
 Person bob() {
-  return {"bob@acme.test", "acme",
-          {{"tenant_id", "acme"}, {"region", "us-west"}, {"plan", "enterprise"}, {"department", "sales"}}};
+  return {"bob@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "sales"}}};
 }
 Person carol() {
-  return {"carol@globex.test", "globex",
-          {{"tenant_id", "globex"}, {"region", "eu-central"}, {"plan", "starter"}, {"department", "operations"}}};
+  return {"carol@globex.test",
+          "globex",
+          {{"tenant_id", "globex"},
+           {"region", "eu-central"},
+           {"plan", "starter"},
+           {"department", "operations"}}};
 }
 Person dave() {
-  return {"dave@acme.test", "acme",
-          {{"tenant_id", "acme"}, {"region", "us-west"}, {"plan", "enterprise"}, {"department", "support"}}};
+  return {"dave@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "support"}}};
 }
 
-// The docs' flow logs in a user of its own in the same situation, so the two runs never share state.
+// The docs' flow logs in a user of its own in the same situation, so the two runs never share
+// state.
 constexpr std::string_view kDocsTenantSuffix = "-docs";
 
 // Removes a temporary file when the demo ends.
@@ -99,18 +116,24 @@ class Demo {
     if (args_.serve && !serve_sample(code)) return code;
     start_counts_ = counts();
     if (!provision_returning_users(code)) return code;
-    auto onboarder = Onboarder::create(onboarder_config(context_, settings_, args_.strategies), connection_);
+    auto onboarder =
+        Onboarder::create(onboarder_config(context_, settings_, args_.strategies), connection_);
     if (!onboarder) return context_.report(onboarder.error(), "configuration");
     onboarder_.emplace(std::move(*onboarder));
     docs_.emplace(context_.services().connect, settings_, context_.io_context().get_executor());
 
-    fmt::print(out_, "\nLogins through embark's pipeline (strategies: ensure-user {}, set-attributes {}, impersonate {})",
-               onboarder_->strategy_name(Stage::ensure_user), onboarder_->strategy_name(Stage::set_attributes),
+    fmt::print(out_,
+               "\nLogins through embark's pipeline (strategies: ensure-user {}, set-attributes {}, "
+               "impersonate {})",
+               onboarder_->strategy_name(Stage::ensure_user),
+               onboarder_->strategy_name(Stage::set_attributes),
                onboarder_->strategy_name(Stage::impersonate));
-    fmt::print(out_, "{}", docs_measured() ? ",\neach then done again as the docs' literal flow (exchangeAccessToken, "
-                                             "listUsers, createUsers or\nsetUserAttributes, impersonateUser) for a "
-                                             "user of its own in the same situation:\n"
-                                           : ":\n");
+    fmt::print(out_, "{}",
+               docs_measured()
+                   ? ",\neach then done again as the docs' literal flow (exchangeAccessToken, "
+                     "listUsers, createUsers or\nsetUserAttributes, impersonateUser) for a "
+                     "user of its own in the same situation:\n"
+                   : ":\n");
     auto first = login("new user", alice(), code);
     if (!first) return code;
     if (!login("returning user, attributes unchanged", bob(), code)) return code;
@@ -125,8 +148,10 @@ class Demo {
     report_.print_summary(out_);
     if (server_ && list_calls_ > 0) {
       fmt::print(out_,
-                 "listUsers returns the whole workspace ({} seeded users and more, {} KB per call here): the docs' "
-                 "flow pays it\non every login; embark called it {} time(s) in all, so its per-login cost does not "
+                 "listUsers returns the whole workspace ({} seeded users and more, {} KB per call "
+                 "here): the docs' "
+                 "flow pays it\non every login; embark called it {} time(s) in all, so its "
+                 "per-login cost does not "
                  "grow with the workspace.\n",
                  args_.seed_users, list_bytes_ / list_calls_ / 1024, embark_list_calls_);
     }
@@ -144,7 +169,8 @@ class Demo {
       options.seed_users = args_.seed_users;
       options.threads = 2;
       ca_file_.path = (std::filesystem::temp_directory_path() /
-                       fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(), reinterpret_cast<std::uintptr_t>(this)))
+                       fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(),
+                                   reinterpret_cast<std::uintptr_t>(this)))
                           .string();
       options.ca_out = ca_file_.path;
       auto server = emulator::Server::start(std::move(options));
@@ -159,21 +185,25 @@ class Demo {
       settings_.ca_file = ca_file_.path;
       settings_.embed_base_url = server_->url();
       settings_.workspace_id.clear();
-      fmt::print(out_,
-                 "WisdomAI emulator started in-process at {} (HTTPS with a generated CA, {} seeded users).\n"
-                 "Call counts below are the emulator's own per-operation counters (/_emulator/stats).\n",
-                 server_->url(), args_.seed_users);
+      fmt::print(
+          out_,
+          "WisdomAI emulator started in-process at {} (HTTPS with a generated CA, {} seeded "
+          "users).\n"
+          "Call counts below are the emulator's own per-operation counters (/_emulator/stats).\n",
+          server_->url(), args_.seed_users);
     } else {
       fmt::print(out_, "Using the vendor at {} (WISDOM_URL).\n", settings_.url);
       if (settings_.access_key.empty()) {
-        fmt::print(context_.io().err, "embark: demo: WISDOM_URL is set but no access key (WISDOM_ACCESS_KEY or "
-                                      "--access-key-file)\n");
+        fmt::print(context_.io().err,
+                   "embark: demo: WISDOM_URL is set but no access key (WISDOM_ACCESS_KEY or "
+                   "--access-key-file)\n");
         code = ExitCode::usage;
         return false;
       }
     }
     if (!context_.services().connect) {
-      code = context_.report(Error(ErrorCode::unimplemented, "this build has no vendor client"), "connect");
+      code = context_.report(Error(ErrorCode::unimplemented, "this build has no vendor client"),
+                             "connect");
       return false;
     }
     auto connection = context_.services().connect(settings_, context_.io_context().get_executor());
@@ -208,8 +238,8 @@ class Demo {
         code = context_.report(created.error(), "createUsers");
         return false;
       }
-      fmt::print(out_, "Set-up: {} provisioned earlier ({}), as `embark sync` would have.\n", *email,
-                 format_attributes(person.attributes));
+      fmt::print(out_, "Set-up: {} provisioned earlier ({}), as `embark sync` would have.\n",
+                 *email, format_attributes(person.attributes));
     }
     const auto after = counts();
     if (before && after) report_.setup = difference(*after, *before);
@@ -236,7 +266,8 @@ class Demo {
     }
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
-    auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
+    auto answer =
+        context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
     if (!answer || answer->status != 200) return std::nullopt;
     auto counts = parse_stats_document(answer->body);
     if (!counts) return std::nullopt;
@@ -262,17 +293,20 @@ class Demo {
   }
 
   void print_scene_header(const DemoScene& scene, const Person& person) {
-    fmt::print(out_, "\n{}. {}: {} ({} attributes {})\n", report_.scenes.size(), scene.situation, scene.email,
-               person.tenant, format_attributes(person.attributes));
+    fmt::print(out_, "\n{}. {}: {} ({} attributes {})\n", report_.scenes.size(), scene.situation,
+               scene.email, person.tenant, format_attributes(person.attributes));
   }
 
   void print_counts(const DemoScene& scene) {
-    fmt::print(out_, "   embark:      {} call(s)  ({})\n", total(scene.embark), describe(scene.embark));
+    fmt::print(out_, "   embark:      {} call(s)  ({})\n", total(scene.embark),
+               describe(scene.embark));
     if (scene.docs) {
-      fmt::print(out_, "   docs' flow:  {} call(s)  ({}), as {}\n", total(*scene.docs), describe(*scene.docs),
-                 scene.docs_email);
+      fmt::print(out_, "   docs' flow:  {} call(s)  ({}), as {}\n", total(*scene.docs),
+                 describe(*scene.docs), scene.docs_email);
     } else {
-      fmt::print(out_, "   docs' flow:  not run (the vendor has no emulator counters to measure it with)\n");
+      fmt::print(
+          out_,
+          "   docs' flow:  not run (the vendor has no emulator counters to measure it with)\n");
     }
   }
 
@@ -293,7 +327,9 @@ class Demo {
       code = context_.report(session.error(), fmt::format("onboard {}", *email));
       return std::nullopt;
     }
-    scene.embark = used ? *used : CallCounts{{"calls counted by embark", static_cast<std::uint64_t>(session->vendor_calls)}};
+    scene.embark = used ? *used
+                        : CallCounts{{"calls counted by embark",
+                                      static_cast<std::uint64_t>(session->vendor_calls)}};
     if (docs_measured()) {
       Result<SessionToken> token = Error(ErrorCode::internal, "not run");
       scene.docs = measured(docs_->login(*twin, person.attributes), token);
@@ -332,7 +368,8 @@ class Demo {
     std::uint64_t reported = 0;
     for (const auto& r : results) {
       if (!r || !*r) {
-        code = r ? context_.report(r->error(), fmt::format("onboard {}", *email)) : ExitCode::failure;
+        code =
+            r ? context_.report(r->error(), fmt::format("onboard {}", *email)) : ExitCode::failure;
         return false;
       }
       ++ok;
@@ -342,12 +379,14 @@ class Demo {
     scene.embark = used ? *used : CallCounts{{"calls counted by embark", reported}};
     if (docs_measured()) {
       std::vector<asio::awaitable<Result<SessionToken>>> docs_tasks;
-      for (std::size_t i = 0; i < args_.burst; ++i) docs_tasks.push_back(docs_->login(*twin, person.attributes));
+      for (std::size_t i = 0; i < args_.burst; ++i)
+        docs_tasks.push_back(docs_->login(*twin, person.attributes));
       std::vector<std::optional<Result<SessionToken>>> tokens;
       scene.docs = measured(when_all(std::move(docs_tasks)), tokens);
       for (const auto& t : tokens) {
         if (!t || !*t) {
-          code = t ? context_.report(t->error(), fmt::format("the docs' flow for {}", *twin)) : ExitCode::failure;
+          code = t ? context_.report(t->error(), fmt::format("the docs' flow for {}", *twin))
+                   : ExitCode::failure;
           return false;
         }
       }
@@ -355,7 +394,9 @@ class Demo {
     embark_list_calls_ += scene.embark.count("listUsers") ? scene.embark.at("listUsers") : 0;
     report_.scenes.push_back(scene);
     print_scene_header(scene, person);
-    fmt::print(out_, "   {} sessions, {} of them joined an identical run in flight (single-flight)\n", ok, joined);
+    fmt::print(out_,
+               "   {} sessions, {} of them joined an identical run in flight (single-flight)\n", ok,
+               joined);
     print_counts(scene);
     return true;
   }
@@ -371,11 +412,12 @@ class Demo {
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {
       return context_.report(Error(ErrorCode::server_error,
-                                   fmt::format("the embed page answered HTTP {} without \"{}\"", page->status,
-                                               signed_in)),
+                                   fmt::format("the embed page answered HTTP {} without \"{}\"",
+                                               page->status, signed_in)),
                              "checking the embed page");
     }
-    fmt::print(out_, "\nEmbed page check: GET of the embed URL below answered HTTP 200, \"{}\".\n", signed_in);
+    fmt::print(out_, "\nEmbed page check: GET of the embed URL below answered HTTP 200, \"{}\".\n",
+               signed_in);
     fmt::print(out_, "Session token expires at {}. The URL carries it: treat it as a secret.\n",
                format_time(session.expires_at));
 
@@ -394,12 +436,15 @@ class Demo {
       out_ << session.embed_url << '\n' << std::flush;
     }
     if (sample && !args_.port_file.empty()) {
-      if (auto written = write_port_file(sample->port()); !written) return context_.report(written.error());
+      if (auto written = write_port_file(sample->port()); !written)
+        return context_.report(written.error());
     }
     if (signals) {
       if (sample) {
-        fmt::print(context_.io().err, "embark demo: the sample app is at {} ({}); Ctrl-C stops it.\n", sample->url(),
-                   args_.serve_for ? fmt::format("for {} s", *args_.serve_for) : "until SIGINT or SIGTERM");
+        fmt::print(context_.io().err,
+                   "embark demo: the sample app is at {} ({}); Ctrl-C stops it.\n", sample->url(),
+                   args_.serve_for ? fmt::format("for {} s", *args_.serve_for)
+                                   : "until SIGINT or SIGTERM");
       } else if (server_) {
         fmt::print(context_.io().err,
                    "embark demo: the emulator keeps running at {}; open the URL in a browser "
@@ -432,7 +477,8 @@ class Demo {
     options.access_key = settings_.access_key;
     options.workspace = settings_.workspace_id;
     if (server_) {
-      options.embed_origin = server_->http_url();  // the browser needs no CA for plain HTTP on loopback
+      options.embed_origin =
+          server_->http_url();  // the browser needs no CA for plain HTTP on loopback
     } else if (!settings_.embed_base_url.empty()) {
       options.embed_origin = settings_.embed_base_url;
     } else {
@@ -445,8 +491,10 @@ class Demo {
 
   void print_sample(const SampleServer& sample) {
     fmt::print(out_,
-               "\nThe sample embed server runs in-process on the same {}: open {} in a browser and sign in\n"
-               "with a demo account of the sample app (its demo passwords, shown on its login page too):\n",
+               "\nThe sample embed server runs in-process on the same {}: open {} in a browser and "
+               "sign in\n"
+               "with a demo account of the sample app (its demo passwords, shown on its login page "
+               "too):\n",
                server_ ? "emulator" : "vendor", sample.url());
     for (const SampleAccount& account : SampleServer::accounts()) {
       fmt::print(out_, "   {:<20} {:<20} {}\n", account.email, account.password, account.tenant);
@@ -457,8 +505,8 @@ class Demo {
   boost::json::object sample_json(const SampleServer& sample) const {
     boost::json::array accounts;
     for (const SampleAccount& account : SampleServer::accounts()) {
-      accounts.push_back(
-          boost::json::object{{"email", account.email}, {"password", account.password}, {"tenant", account.tenant}});
+      accounts.push_back(boost::json::object{
+          {"email", account.email}, {"password", account.password}, {"tenant", account.tenant}});
     }
     return {{"url", sample.url()}, {"port", sample.port()}, {"accounts", std::move(accounts)}};
   }
@@ -469,11 +517,15 @@ class Demo {
     {
       std::ofstream file(temporary, std::ios::trunc);
       file << port << '\n';
-      if (!file) return fail(ErrorCode::invalid_input, fmt::format("--port-file {}: cannot write", args_.port_file));
+      if (!file)
+        return fail(ErrorCode::invalid_input,
+                    fmt::format("--port-file {}: cannot write", args_.port_file));
     }
     std::error_code ec;
     std::filesystem::rename(temporary, args_.port_file, ec);
-    if (ec) return fail(ErrorCode::invalid_input, fmt::format("--port-file {}: {}", args_.port_file, ec.message()));
+    if (ec)
+      return fail(ErrorCode::invalid_input,
+                  fmt::format("--port-file {}: {}", args_.port_file, ec.message()));
     return {};
   }
 
@@ -489,7 +541,8 @@ class Demo {
     });
     if (args_.serve && args_.serve_for) {
       ++pending;
-      timer.expires_after(std::chrono::milliseconds(static_cast<std::int64_t>(*args_.serve_for * 1000)));
+      timer.expires_after(
+          std::chrono::milliseconds(static_cast<std::int64_t>(*args_.serve_for * 1000)));
       timer.async_wait([&](const boost::system::error_code& ec) {
         --pending;
         if (!ec) stop = true;
@@ -515,7 +568,8 @@ class Demo {
   std::optional<Onboarder> onboarder_;
   std::optional<DocsFlow> docs_;
   std::optional<CallCounts> start_counts_;
-  std::unique_ptr<SampleServer> sample_;  // declared after server_: stops before the emulator it calls
+  std::unique_ptr<SampleServer>
+      sample_;  // declared after server_: stops before the emulator it calls
   DemoReport report_;
   std::uint64_t list_bytes_ = 0;
   std::uint64_t list_calls_ = 0;
@@ -527,38 +581,51 @@ class Demo {
 void add_demo_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "see what embark does and what it saves, on the WisdomAI emulator started in-process");
-  cmd->add_option("--seed-users", args->seed_users, "users the emulator starts with (listUsers returns them all)")
+      "demo",
+      "see what embark does and what it saves, on the WisdomAI emulator started in-process");
+  cmd->add_option("--seed-users", args->seed_users,
+                  "users the emulator starts with (listUsers returns them all)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--burst", args->burst, "concurrent logins of one user in the last scene")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_flag("--keep-running", args->keep_running,
-                "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
+  cmd->add_flag(
+      "--keep-running", args->keep_running,
+      "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
   CLI::Option* serve = cmd->add_flag(
       "--serve", args->serve,
       "then run the sample embed server (samples/embed_server) on the same emulator until Ctrl-C, "
       "and print its address and demo logins");
-  cmd->add_option("--serve-for", args->serve_for, "with --serve: stop by itself after this many seconds")
+  cmd->add_option("--serve-for", args->serve_for,
+                  "with --serve: stop by itself after this many seconds")
       ->type_name("SECONDS")
       ->check(CLI::PositiveNumber)
       ->needs(serve);
-  cmd->add_option("--port", args->port, "with --serve: the sample's port (default 0: any free port)")
+  cmd->add_option("--port", args->port,
+                  "with --serve: the sample's port (default 0: any free port)")
       ->type_name("PORT")
       ->needs(serve);
-  cmd->add_option("--port-file", args->port_file, "with --serve: write the sample's port here once it listens")
+  cmd->add_option("--port-file", args->port_file,
+                  "with --serve: write the sample's port here once it listens")
       ->type_name("FILE")
       ->needs(serve);
   add_strategy_options(*cmd, args->strategies);
   cmd->footer(
-      "With no WISDOM_URL the emulator runs in-process on a free port; with WISDOM_URL (e.g. a standalone\n"
-      "embark-emulator) the demo runs against it. Every login is done twice: by embark, and as the docs'\n"
-      "literal flow for a user of its own; both columns are the emulator's counters. The last line of\n"
-      "stdout is a working embed URL (with --json: one JSON document with the counts and the URL).\n"
-      "--serve then starts the sample SaaS app on the same emulator and prints http://127.0.0.1:PORT/\n"
-      "and the sample's demo logins; it stops on SIGINT/SIGTERM (or after --serve-for) with exit 0.\n\n"
-      "Example:\n  embark demo\n  embark demo --serve            # then open the printed address and sign in\n"
+      "With no WISDOM_URL the emulator runs in-process on a free port; with WISDOM_URL (e.g. a "
+      "standalone\n"
+      "embark-emulator) the demo runs against it. Every login is done twice: by embark, and as the "
+      "docs'\n"
+      "literal flow for a user of its own; both columns are the emulator's counters. The last line "
+      "of\n"
+      "stdout is a working embed URL (with --json: one JSON document with the counts and the "
+      "URL).\n"
+      "--serve then starts the sample SaaS app on the same emulator and prints "
+      "http://127.0.0.1:PORT/\n"
+      "and the sample's demo logins; it stops on SIGINT/SIGTERM (or after --serve-for) with exit "
+      "0.\n\n"
+      "Example:\n  embark demo\n  embark demo --serve            # then open the printed address "
+      "and sign in\n"
       "  embark demo --impersonate direct --burst 100\n"
       "  embark demo --json --serve --serve-for 60 --port-file /tmp/sample.port");
   cmd->callback([&context, args] {

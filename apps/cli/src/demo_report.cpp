@@ -39,14 +39,19 @@ void DemoReport::print_summary(std::ostream& out) const {
   }
   const std::uint64_t embark = total(embark_total());
   const auto docs = docs_total();
-  table.add_row({"total", std::to_string(embark), docs ? std::to_string(total(*docs)) : "not measured"});
+  table.add_row(
+      {"total", std::to_string(embark), docs ? std::to_string(total(*docs)) : "not measured"});
   table.render(out);
   if (!emulator) return;
   const std::uint64_t counted = total(*emulator);
   const std::uint64_t parts = total(setup) + embark + (docs ? total(*docs) : 0);
-  fmt::print(out, "The emulator counted {} calls during the demo: {} set-up + {} embark + {} docs' flow{}.\n", counted,
-             total(setup), embark, docs ? total(*docs) : 0,
-             counted == parts ? "" : fmt::format(" (and {} from elsewhere)", static_cast<std::int64_t>(counted - parts)));
+  fmt::print(
+      out,
+      "The emulator counted {} calls during the demo: {} set-up + {} embark + {} docs' flow{}.\n",
+      counted, total(setup), embark, docs ? total(*docs) : 0,
+      counted == parts
+          ? ""
+          : fmt::format(" (and {} from elsewhere)", static_cast<std::int64_t>(counted - parts)));
 }
 
 boost::json::object DemoReport::to_json() const {
@@ -71,7 +76,9 @@ boost::json::object DemoReport::to_json() const {
   } else {
     totals["docs_flow"] = nullptr;
   }
-  boost::json::object doc{{"setup", counts_json(setup)}, {"scenes", std::move(scene_array)}, {"totals", std::move(totals)}};
+  boost::json::object doc{{"setup", counts_json(setup)},
+                          {"scenes", std::move(scene_array)},
+                          {"totals", std::move(totals)}};
   if (emulator) {
     doc["emulator"] = counts_json(*emulator);
   } else {

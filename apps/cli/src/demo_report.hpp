@@ -15,8 +15,8 @@ namespace embark::cli {
 
 /// One login situation of the demo and the vendor calls each way cost, counted by the emulator.
 struct DemoScene {
-  std::string situation;  ///< e.g. "new user"
-  std::string email;      ///< the user embark onboarded
+  std::string situation;   ///< e.g. "new user"
+  std::string email;       ///< the user embark onboarded
   std::string docs_email;  ///< the user the docs' flow logged in (same situation, its own user)
   std::size_t logins = 1;  ///< concurrent logins in the scene (the burst has many)
   CallCounts embark;
@@ -25,7 +25,7 @@ struct DemoScene {
 
 /// The demo's measurements. Plain value type; not thread-safe.
 struct DemoReport {
-  CallCounts setup;                    ///< calls of the set-up (provisioning the returning users)
+  CallCounts setup;  ///< calls of the set-up (provisioning the returning users)
   std::vector<DemoScene> scenes;
   std::optional<CallCounts> emulator;  ///< the emulator's counters over the whole demo, if readable
 

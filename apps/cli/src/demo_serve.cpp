@@ -27,10 +27,11 @@ Result<std::unique_ptr<SampleServer>> SampleServer::start(const ServeOptions& op
     impl->server = sample::EmbeddedServer::start(std::move(sample_options));
   } catch (const boost::system::system_error& e) {
     return fail(ErrorCode::invalid_input,
-                fmt::format("--port {}: cannot listen on 127.0.0.1:{}: {}", options.port, options.port,
-                            e.code().message()));
+                fmt::format("--port {}: cannot listen on 127.0.0.1:{}: {}", options.port,
+                            options.port, e.code().message()));
   } catch (const std::exception& e) {
-    return fail(ErrorCode::internal, fmt::format("the sample embed server did not start: {}", e.what()));
+    return fail(ErrorCode::internal,
+                fmt::format("the sample embed server did not start: {}", e.what()));
   }
   return std::unique_ptr<SampleServer>(new SampleServer(std::move(impl)));
 }

@@ -1,4 +1,5 @@
-// SampleServer: the sample embed server (samples/embed_server) run in-process by `embark demo --serve`.
+// SampleServer: the sample embed server (samples/embed_server) run in-process by `embark demo
+// --serve`.
 #pragma once
 
 #include <cstdint>

@@ -6,10 +6,14 @@
 
 namespace embark::cli {
 
-DocsFlow::DocsFlow(ConnectionFactory connect, Settings settings, boost::asio::any_io_executor executor)
-    : connect_(std::move(connect)), settings_(std::move(settings)), executor_(std::move(executor)) {}
+DocsFlow::DocsFlow(ConnectionFactory connect, Settings settings,
+                   boost::asio::any_io_executor executor)
+    : connect_(std::move(connect)),
+      settings_(std::move(settings)),
+      executor_(std::move(executor)) {}
 
-boost::asio::awaitable<Result<SessionToken>> DocsFlow::login(std::string email, AttributeMap attributes) const {
+boost::asio::awaitable<Result<SessionToken>> DocsFlow::login(std::string email,
+                                                             AttributeMap attributes) const {
   Settings key_only = settings_;
   key_only.api_token = Secret();
   auto key_connection = connect_(key_only, executor_);
@@ -26,8 +30,9 @@ boost::asio::awaitable<Result<SessionToken>> DocsFlow::login(std::string email, 
   auto users = co_await (*api)->list_users(std::move(list));
   if (!users) co_return users.error();
   const std::string wanted = to_lower(email);
-  auto existing = std::find_if(users->begin(), users->end(),
-                               [&](const UserRecord& user) { return to_lower(user.email) == wanted; });
+  auto existing = std::find_if(users->begin(), users->end(), [&](const UserRecord& user) {
+    return to_lower(user.email) == wanted;
+  });
   if (existing == users->end()) {
     CreateUsersRequest create;
     create.emails = {email};

@@ -6,8 +6,9 @@
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 
-#include "context.hpp"
 #include "embark/model.hpp"
+
+#include "context.hpp"
 
 namespace embark::cli {
 
@@ -24,7 +25,8 @@ class DocsFlow {
   DocsFlow(ConnectionFactory connect, Settings settings, boost::asio::any_io_executor executor);
 
   /// Runs one login of `email` with stored `attributes`; returns the session token.
-  boost::asio::awaitable<Result<SessionToken>> login(std::string email, AttributeMap attributes) const;
+  boost::asio::awaitable<Result<SessionToken>> login(std::string email,
+                                                     AttributeMap attributes) const;
 
  private:
   ConnectionFactory connect_;

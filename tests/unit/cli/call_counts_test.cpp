@@ -1,12 +1,11 @@
 // The demo's call counting: differences of the emulator's counters, their rendering, the stats
 // document, and the summary's check that the parts add up to the emulator's total.
-#include <doctest/doctest.h>
+#include "call_counts.hpp"
 
 #include <sstream>
 
 #include <boost/json.hpp>
-
-#include "call_counts.hpp"
+#include <doctest/doctest.h>
 #ifdef EMBARK_CLI_DEMO
 #include "demo_report.hpp"
 #endif
@@ -27,7 +26,10 @@ TEST_CASE("call counts: difference keeps only operations that grew") {
 
 TEST_CASE("call counts: described in login order, other operations after, none when empty") {
   CHECK(describe({}) == "none");
-  CHECK(describe({{"impersonateUser", 1}, {"listUsers", 1}, {"exchangeAccessToken", 1}, {"createUsers", 1}}) ==
+  CHECK(describe({{"impersonateUser", 1},
+                  {"listUsers", 1},
+                  {"exchangeAccessToken", 1},
+                  {"createUsers", 1}}) ==
         "exchangeAccessToken 1, listUsers 1, createUsers 1, impersonateUser 1");
   CHECK(describe({{"currentUser", 2}, {"listUsers", 1}}) == "listUsers 1, currentUser 2");
 }
@@ -38,8 +40,9 @@ TEST_CASE("call counts: the emulator's stats document") {
       R"("total":{"calls":4}})");
   REQUIRE(counts.has_value());
   CHECK(*counts == CallCounts{{"listUsers", 3}, {"impersonateUser", 1}});
-  for (const char* bad : {"", "[]", R"({"total":{}})", R"({"operations":{"listUsers":{"calls":"3"}}})",
-                          R"({"operations":{"listUsers":7}})"}) {
+  for (const char* bad :
+       {"", "[]", R"({"total":{}})", R"({"operations":{"listUsers":{"calls":"3"}}})",
+        R"({"operations":{"listUsers":7}})"}) {
     CAPTURE(bad);
     auto parsed = parse_stats_document(bad);
     REQUIRE(!parsed.has_value());
@@ -51,22 +54,37 @@ TEST_CASE("call counts: the emulator's stats document") {
 TEST_CASE("demo report: totals per column, and the check against the emulator's own count") {
   DemoReport report;
   report.setup = {{"createUsers", 2}};
-  report.scenes.push_back({"new user", "a+t@x.test", "a+t-docs@x.test", 1,
+  report.scenes.push_back({"new user",
+                           "a+t@x.test",
+                           "a+t-docs@x.test",
+                           1,
                            {{"listUsers", 1}, {"createUsers", 1}, {"impersonateUser", 1}},
-                           CallCounts{{"exchangeAccessToken", 1}, {"listUsers", 1}, {"createUsers", 1},
+                           CallCounts{{"exchangeAccessToken", 1},
+                                      {"listUsers", 1},
+                                      {"createUsers", 1},
                                       {"impersonateUser", 1}}});
-  report.scenes.push_back({"fresh token", "a+t@x.test", "a+t-docs@x.test", 1, {},
-                           CallCounts{{"exchangeAccessToken", 1}, {"listUsers", 1}, {"setUserAttributes", 1},
+  report.scenes.push_back({"fresh token",
+                           "a+t@x.test",
+                           "a+t-docs@x.test",
+                           1,
+                           {},
+                           CallCounts{{"exchangeAccessToken", 1},
+                                      {"listUsers", 1},
+                                      {"setUserAttributes", 1},
                                       {"impersonateUser", 1}}});
-  report.emulator = CallCounts{{"createUsers", 4}, {"listUsers", 3}, {"impersonateUser", 3},
-                               {"exchangeAccessToken", 2}, {"setUserAttributes", 1}};
+  report.emulator = CallCounts{{"createUsers", 4},
+                               {"listUsers", 3},
+                               {"impersonateUser", 3},
+                               {"exchangeAccessToken", 2},
+                               {"setUserAttributes", 1}};
   CHECK(total(report.embark_total()) == 3);
   REQUIRE(report.docs_total().has_value());
   CHECK(total(*report.docs_total()) == 8);
 
   std::ostringstream text;
   report.print_summary(text);
-  CHECK(text.str().find("The emulator counted 13 calls during the demo: 2 set-up + 3 embark + 8 docs' flow.") !=
+  CHECK(text.str().find(
+            "The emulator counted 13 calls during the demo: 2 set-up + 3 embark + 8 docs' flow.") !=
         std::string::npos);
   const auto json = report.to_json();
   CHECK(json.at("totals").at("docs_flow").to_number<int>() == 8);
