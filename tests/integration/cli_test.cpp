@@ -264,23 +264,93 @@ TEST_CASE("cli: config file settings and precedence against the emulator") {
   CHECK(cli.err.str().find("literal") == std::string::npos);
 }
 
+namespace {
+
+// Every scene of the demo's JSON: both columns measured, embark cheaper, the docs' flow 4 calls per
+// login, and the parts adding up to the emulator's own counters.
+void check_demo_counts(const boost::json::object& doc, std::size_t burst) {
+  const auto& scenes = doc.at("scenes").as_array();
+  REQUIRE(scenes.size() == 5);
+  std::map<std::string, std::uint64_t> sum;
+  auto add = [&](const boost::json::value& counts) {
+    std::uint64_t calls = 0;
+    for (const auto& [op, n] : counts.at("operations").as_object()) {
+      sum[std::string(op)] += n.to_number<std::uint64_t>();
+      calls += n.to_number<std::uint64_t>();
+    }
+    CHECK(counts.at("calls").to_number<std::uint64_t>() == calls);
+    return calls;
+  };
+  add(doc.at("setup"));
+  for (const auto& scene : scenes) {
+    INFO(scene.at("situation").as_string());
+    const std::uint64_t embark = add(scene.at("embark"));
+    REQUIRE(scene.at("docs_flow").is_object());
+    const std::uint64_t docs = add(scene.at("docs_flow"));
+    const auto logins = scene.at("logins").to_number<std::uint64_t>();
+    CHECK(embark < docs);
+    CHECK(docs == 4 * logins);  // exchange + list + create|set + impersonate, nothing cached
+    CHECK(scene.at("docs_flow").at("operations").at("exchangeAccessToken").to_number<std::uint64_t>() == logins);
+    CHECK(scene.at("email").as_string() != scene.at("docs_email").as_string());
+  }
+  CHECK(scenes.at(4).at("logins").to_number<std::uint64_t>() == burst);
+  // The new user: embark creates it once; the returning ones are never sent createUsers.
+  CHECK(scenes.at(0).at("embark").at("operations").at("createUsers").to_number<std::uint64_t>() == 1);
+  CHECK(scenes.at(1).at("embark").at("calls").to_number<std::uint64_t>() == 1);
+  CHECK(scenes.at(3).at("embark").at("calls").to_number<std::uint64_t>() == 0);
+  CHECK(scenes.at(2).at("docs_flow").at("operations").at("setUserAttributes").to_number<std::uint64_t>() == 1);
+  // The parts add up to what the emulator counted over the whole demo.
+  const auto& emulator = doc.at("emulator").as_object();
+  std::uint64_t parts = 0;
+  for (const auto& [op, n] : sum) {
+    INFO(op);
+    CHECK(emulator.at("operations").at(op).to_number<std::uint64_t>() == n);
+    parts += n;
+  }
+  CHECK(emulator.at("calls").to_number<std::uint64_t>() == parts);
+  CHECK(doc.at("totals").at("docs_flow").to_number<std::uint64_t>() >
+        doc.at("totals").at("embark").to_number<std::uint64_t>());
+}
+
+Io no_environment(std::ostringstream& out, std::ostringstream& err) {
+  return Io{out, err, false, [](std::string_view) -> std::optional<std::string> { return std::nullopt; },
+            read_file};
+}
+
+}  // namespace
+
 TEST_CASE("cli: demo on its own in-process emulator ends with a working embed URL") {
-  std::map<std::string, std::string> no_env;
   std::ostringstream out, err;
-  Io io{out, err, false,
-        [](std::string_view) -> std::optional<std::string> { return std::nullopt; }, read_file};
+  Io io = no_environment(out, err);
   const int code = run_cli({"embark", "demo", "--seed-users", "300", "--burst", "20"}, io, library_services());
   INFO(err.str());
   REQUIRE(code == 0);
   std::string text = out.str();
   CHECK(text.find("new user") != std::string::npos);
   CHECK(text.find("burst: 20 concurrent logins") != std::string::npos);
+  CHECK(text.find("docs' flow:  4 call(s)  (exchangeAccessToken 1, listUsers 1, createUsers 1, impersonateUser 1)") !=
+        std::string::npos);
+  CHECK(text.find("docs' flow:  80 call(s)") != std::string::npos);
+  CHECK(text.find("The emulator counted") != std::string::npos);
+  CHECK(text.find("from elsewhere") == std::string::npos);
   CHECK(text.find("Embed page check: GET of the embed URL below answered HTTP 200") != std::string::npos);
   while (!text.empty() && text.back() == '\n') text.pop_back();
   const std::string last = text.substr(text.rfind('\n') + 1);
   CHECK(last.rfind("https://127.0.0.1:", 0) == 0);
   CHECK(last.find("/embed/dashboards/sales-overview?token=") != std::string::npos);
   CHECK(text.substr(0, text.rfind('\n')).find("token=") == std::string::npos);  // the URL only once, last
+}
+
+TEST_CASE("cli: demo --json measures both columns, and they add up to the emulator's counters") {
+  std::ostringstream out, err;
+  Io io = no_environment(out, err);
+  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "200", "--burst", "12"}, io, library_services());
+  INFO(err.str());
+  REQUIRE(code == 0);
+  const auto doc = boost::json::parse(out.str()).as_object();
+  check_demo_counts(doc, 12);
+  CHECK(std::string(doc.at("embed_url").as_string()).find("?token=") != std::string::npos);
+  CHECK(!doc.contains("sample"));
 }
 
 TEST_CASE("cli: demo against a running emulator (WISDOM_URL); its URL works after the demo") {
@@ -291,7 +361,69 @@ TEST_CASE("cli: demo against a running emulator (WISDOM_URL); its URL works afte
   auto page = get(cli.last_line(), emulator.ca_file());
   REQUIRE(page.has_value());
   CHECK(page->status == 200);
-  CHECK(page->body.find("Signed in as alice+acme@example.com") != std::string::npos);
-  // The burst joined one run: one createUsers for dave, not twenty.
-  CHECK(calls(emulator, "createUsers") <= 3);
+  CHECK(page->body.find("Signed in as alice+acme@acme.test") != std::string::npos);
+  cli.check_no_secret(emulator);
+}
+
+TEST_CASE("cli: demo --json against a running emulator: its counters are the demo's totals") {
+  testing::EmulatorFixture emulator(embark::emulator::Options{.seed_users = 100});
+  Cli cli(emulator);
+  REQUIRE(cli.run({"demo", "--json", "--burst", "10"}) == 0);
+  const auto doc = boost::json::parse(cli.out.str()).as_object();
+  check_demo_counts(doc, 10);
+  // Nothing else called this emulator, so the demo's total is the fixture's own count.
+  for (const char* op : {"exchangeAccessToken", "listUsers", "createUsers", "setUserAttributes", "impersonateUser"}) {
+    INFO(op);
+    CHECK(doc.at("emulator").at("operations").as_object().contains(op));
+    CHECK(doc.at("emulator").at("operations").at(op).to_number<std::uint64_t>() == calls(emulator, op));
+  }
+  // The burst joined one run: one createUsers for dave. The docs' ten logins each wrote the user:
+  // createUsers while it looked missing to them, setUserAttributes once another had created it.
+  const auto& burst = doc.at("scenes").at(4);
+  CHECK(burst.at("embark").at("operations").at("createUsers").to_number<std::uint64_t>() == 1);
+  const auto& docs_ops = burst.at("docs_flow").at("operations").as_object();
+  const auto docs_creates = docs_ops.at("createUsers").to_number<std::uint64_t>();
+  const auto docs_sets = docs_ops.contains("setUserAttributes") ? docs_ops.at("setUserAttributes").to_number<std::uint64_t>() : 0;
+  CHECK(docs_creates >= 1);
+  CHECK(docs_creates + docs_sets == 10);
+  cli.check_no_secret(emulator);
+}
+
+#ifdef EMBARK_CLI_SERVE
+TEST_CASE("cli: demo --serve runs the sample app on the demo's emulator and stops after --serve-for") {
+  std::ostringstream out, err;
+  Io io = no_environment(out, err);
+  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "50", "--burst", "3", "--serve",
+                            "--serve-for", "0.2"},
+                           io, library_services());
+  INFO(err.str());
+  REQUIRE(code == 0);
+  const auto doc = boost::json::parse(out.str()).as_object();
+  const auto& sample = doc.at("sample").as_object();
+  const std::string url(sample.at("url").as_string());
+  CHECK(url == "http://127.0.0.1:" + std::to_string(sample.at("port").to_number<int>()) + "/");
+  CHECK(sample.at("port").to_number<int>() > 0);
+  CHECK(sample.at("accounts").as_array().at(0).at("email").as_string() == "alice@acme.test");
+  CHECK(err.str().find("the sample app is at " + url) != std::string::npos);
+}
+#endif
+
+TEST_CASE("cli: demo usage errors: --port without --serve, a port that is taken") {
+  std::ostringstream out, err;
+  Io io = no_environment(out, err);
+  CHECK(run_cli({"embark", "demo", "--port", "8080"}, io, library_services()) == 2);
+  CHECK(err.str().find("--serve") != std::string::npos);
+#ifdef EMBARK_CLI_SERVE
+  boost::asio::io_context ctx;
+  boost::asio::ip::tcp::acceptor taken(ctx, {boost::asio::ip::make_address("127.0.0.1"), 0});
+  const std::string port = std::to_string(taken.local_endpoint().port());
+  err.str("");
+  CHECK(run_cli({"embark", "demo", "--seed-users", "0", "--burst", "1", "--serve", "--port", port}, io,
+                library_services()) == 2);
+  CHECK(err.str().find("--port " + port) != std::string::npos);
+#else
+  err.str("");
+  CHECK(run_cli({"embark", "demo", "--serve"}, io, library_services()) == 2);
+  CHECK(err.str().find("no sample embed server") != std::string::npos);
+#endif
 }

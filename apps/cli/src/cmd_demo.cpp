@@ -1,26 +1,31 @@
-// `embark demo`: the emulator in-process, two tenants, four kinds of logins, real call counts.
-#include <unistd.h>
-
+// `embark demo`: the emulator in-process, two tenants, four kinds of logins, each measured against
+// the docs' literal flow; `--serve` then runs the sample embed server on the same emulator.
+#include <csignal>
 #include <filesystem>
-#include <map>
+#include <fstream>
 #include <ostream>
+#include <sstream>
 
-#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/signal_set.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "commands.hpp"
 #include "embark/emulator/server.hpp"
 #include "embark/validation.hpp"
+
+#include "call_counts.hpp"
+#include "commands.hpp"
+#include "demo_report.hpp"
+#include "demo_serve.hpp"
+#include "docs_flow.hpp"
 #include "format.hpp"
 #include "http_get.hpp"
 #include "pipeline_options.hpp"
 #include "session_output.hpp"
-#include "table.hpp"
 #include "when_all.hpp"
+#include <unistd.h>
 
 namespace embark::cli {
 namespace {
@@ -31,16 +36,59 @@ struct DemoArgs {
   std::size_t seed_users = 1000;
   std::size_t burst = 50;
   bool keep_running = false;
+  bool serve = false;
+  std::optional<double> serve_for;  ///< seconds; nullopt: until SIGINT/SIGTERM
+  std::uint16_t port = 0;
+  std::string port_file;
   StrategyArgs strategies;
 };
 
-/// Calls per vendor operation.
-using CallCounts = std::map<std::string, std::uint64_t, std::less<>>;
+// A person of the demo: the sample app's demo accounts (samples/embed_server/seed.cpp) with the
+// row-level attributes the app sends, so `--serve` logs the same WisdomAI users in.
+struct Person {
+  std::string email;
+  std::string tenant;
+  AttributeMap attributes;
+};
 
-constexpr const char* kOperations[] = {"listUsers", "createUsers", "setUserAttributes", "impersonateUser",
-                                       "exchangeAccessToken"};
+Person alice() {
+  return {"alice@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "finance"}}};
+}
+Person bob() {
+  return {"bob@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "sales"}}};
+}
+Person carol() {
+  return {"carol@globex.test",
+          "globex",
+          {{"tenant_id", "globex"},
+           {"region", "eu-central"},
+           {"plan", "starter"},
+           {"department", "operations"}}};
+}
+Person dave() {
+  return {"dave@acme.test",
+          "acme",
+          {{"tenant_id", "acme"},
+           {"region", "us-west"},
+           {"plan", "enterprise"},
+           {"department", "support"}}};
+}
 
-// Removes the generated CA file when the demo ends.
+// The docs' flow logs in a user of its own in the same situation, so the two runs never share
+// state.
+constexpr std::string_view kDocsTenantSuffix = "-docs";
+
+// Removes a temporary file when the demo ends.
 struct TempFile {
   std::string path;
   ~TempFile() {
@@ -50,48 +98,63 @@ struct TempFile {
   }
 };
 
-// One line of the closing summary.
-struct SummaryRow {
-  std::string situation;
-  std::uint64_t embark_calls = 0;
-  std::string docs_calls;
-};
-
 class Demo {
  public:
-  Demo(Context& context, const DemoArgs& args) : context_(context), args_(args), out_(context.io().out) {}
+  Demo(Context& context, const DemoArgs& args)
+      : context_(context), args_(args), out_(context.json() ? discarded_ : context.io().out) {}
 
   ExitCode run() {
     ExitCode code = ExitCode::ok;
+    if (args_.serve && !SampleServer::available()) {
+      fmt::print(context_.io().err,
+                 "embark: demo: --serve: this build has no sample embed server (configure with "
+                 "-DEMBARK_SAMPLES=ON, or meson -Dsamples=true)\n");
+      return ExitCode::usage;
+    }
     if (!start_vendor(code)) return code;
+    // Started now so that a bad --port fails at once; it calls nobody until a browser signs in.
+    if (args_.serve && !serve_sample(code)) return code;
+    start_counts_ = counts();
     if (!provision_returning_users(code)) return code;
-    auto onboarder = Onboarder::create(onboarder_config(context_, settings_, args_.strategies), connection_);
+    auto onboarder =
+        Onboarder::create(onboarder_config(context_, settings_, args_.strategies), connection_);
     if (!onboarder) return context_.report(onboarder.error(), "configuration");
     onboarder_.emplace(std::move(*onboarder));
+    docs_.emplace(context_.services().connect, settings_, context_.io_context().get_executor());
 
-    fmt::print(out_, "\nLogins through embark's pipeline (strategies: ensure-user {}, set-attributes {}, "
-                     "impersonate {}):\n",
-               onboarder_->strategy_name(Stage::ensure_user), onboarder_->strategy_name(Stage::set_attributes),
+    fmt::print(out_,
+               "\nLogins through embark's pipeline (strategies: ensure-user {}, set-attributes {}, "
+               "impersonate {})",
+               onboarder_->strategy_name(Stage::ensure_user),
+               onboarder_->strategy_name(Stage::set_attributes),
                onboarder_->strategy_name(Stage::impersonate));
-    const AttributeMap acme{{"tenant_id", "acme"}, {"region", "eu"}};
-    const AttributeMap globex_us{{"tenant_id", "globex"}, {"region", "us"}};
-    const AttributeMap globex_eu{{"tenant_id", "globex"}, {"region", "eu"}};
-    auto alice = login("new user", "alice", "acme", acme, "4  (list + create + set + impersonate)", code);
-    if (!alice) return code;
-    if (!login("returning user, attributes unchanged", "bob", "globex", globex_us,
-               "3  (list + skip + set + impersonate)", code)) {
-      return code;
-    }
-    if (!login("returning user, attributes changed", "carol", "globex", globex_eu,
-               "3  (list + skip + set + impersonate)", code)) {
-      return code;
-    }
-    auto again = login("same user again, token still fresh", "alice", "acme", acme,
-                       "3  (list + skip + set + impersonate)", code);
+    fmt::print(out_, "{}",
+               docs_measured()
+                   ? ",\neach then done again as the docs' literal flow (exchangeAccessToken, "
+                     "listUsers, createUsers or\nsetUserAttributes, impersonateUser) for a "
+                     "user of its own in the same situation:\n"
+                   : ":\n");
+    auto first = login("new user", alice(), code);
+    if (!first) return code;
+    if (!login("returning user, attributes unchanged", bob(), code)) return code;
+    if (!login("returning user, attributes changed", carol(), code)) return code;
+    auto again = login("same user again, token still fresh", alice(), code);
     if (!again) return code;
-    if (!burst("dave", "acme", acme, code)) return code;
+    if (!burst(dave(), code)) return code;
 
-    print_summary();
+    if (start_counts_) {
+      if (auto end = counts()) report_.emulator = difference(*end, *start_counts_);
+    }
+    report_.print_summary(out_);
+    if (server_ && list_calls_ > 0) {
+      fmt::print(out_,
+                 "listUsers returns the whole workspace ({} seeded users and more, {} KB per call "
+                 "here): the docs' "
+                 "flow pays it\non every login; embark called it {} time(s) in all, so its "
+                 "per-login cost does not "
+                 "grow with the workspace.\n",
+                 args_.seed_users, list_bytes_ / list_calls_ / 1024, embark_list_calls_);
+    }
     return finish(*again);
   }
 
@@ -106,7 +169,8 @@ class Demo {
       options.seed_users = args_.seed_users;
       options.threads = 2;
       ca_file_.path = (std::filesystem::temp_directory_path() /
-                       fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(), reinterpret_cast<std::uintptr_t>(this)))
+                       fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(),
+                                   reinterpret_cast<std::uintptr_t>(this)))
                           .string();
       options.ca_out = ca_file_.path;
       auto server = emulator::Server::start(std::move(options));
@@ -121,21 +185,25 @@ class Demo {
       settings_.ca_file = ca_file_.path;
       settings_.embed_base_url = server_->url();
       settings_.workspace_id.clear();
-      fmt::print(out_,
-                 "WisdomAI emulator started in-process at {} (HTTPS with a generated CA, {} seeded users).\n"
-                 "Call counts below are the emulator's own per-operation counters (/_emulator/stats).\n",
-                 server_->url(), args_.seed_users);
+      fmt::print(
+          out_,
+          "WisdomAI emulator started in-process at {} (HTTPS with a generated CA, {} seeded "
+          "users).\n"
+          "Call counts below are the emulator's own per-operation counters (/_emulator/stats).\n",
+          server_->url(), args_.seed_users);
     } else {
       fmt::print(out_, "Using the vendor at {} (WISDOM_URL).\n", settings_.url);
       if (settings_.access_key.empty()) {
-        fmt::print(context_.io().err, "embark: demo: WISDOM_URL is set but no access key (WISDOM_ACCESS_KEY or "
-                                      "--access-key-file)\n");
+        fmt::print(context_.io().err,
+                   "embark: demo: WISDOM_URL is set but no access key (WISDOM_ACCESS_KEY or "
+                   "--access-key-file)\n");
         code = ExitCode::usage;
         return false;
       }
     }
     if (!context_.services().connect) {
-      code = context_.report(Error(ErrorCode::unimplemented, "this build has no vendor client"), "connect");
+      code = context_.report(Error(ErrorCode::unimplemented, "this build has no vendor client"),
+                             "connect");
       return false;
     }
     auto connection = context_.services().connect(settings_, context_.io_context().get_executor());
@@ -147,33 +215,50 @@ class Demo {
     return true;
   }
 
-  // Users that exist before the demo's logins, as a bulk sync would have left them.
+  // Users that exist before the demo's logins, as a bulk sync would have left them: bob as he is,
+  // carol still in her old region. Each with the docs' flow's twin.
   bool provision_returning_users(ExitCode& code) {
-    auto bob = tenant_email("bob@example.com", "globex");
-    auto carol = tenant_email("carol@example.com", "globex");
-    if (!bob || !carol) {
-      code = context_.report(bob ? carol.error() : bob.error());
-      return false;
+    Person old_carol = carol();
+    old_carol.attributes["region"] = "us-east";
+    const auto before = counts();
+    for (const Person& person : {bob(), old_carol}) {
+      auto email = tenant_email(person.email, person.tenant);
+      auto twin = docs_email(person);
+      if (!email || !twin) {
+        code = context_.report(email ? twin.error() : email.error());
+        return false;
+      }
+      CreateUsersRequest request;
+      request.emails = {*email};
+      if (docs_measured()) request.emails.push_back(*twin);
+      request.workspace_id = settings_.workspace_id;
+      request.attributes = person.attributes;
+      auto created = context_.run(connection_->create_users(std::move(request)));
+      if (!created) {
+        code = context_.report(created.error(), "createUsers");
+        return false;
+      }
+      fmt::print(out_, "Set-up: {} provisioned earlier ({}), as `embark sync` would have.\n",
+                 *email, format_attributes(person.attributes));
     }
-    CreateUsersRequest request;
-    request.emails = {*bob, *carol};
-    request.workspace_id = settings_.workspace_id;
-    request.attributes = AttributeMap{{"tenant_id", "globex"}, {"region", "us"}};
-    auto created = context_.run(connection_->create_users(std::move(request)));
-    if (!created) {
-      code = context_.report(created.error(), "createUsers");
-      return false;
-    }
-    fmt::print(out_, "Set-up (not counted): {} and {} were provisioned earlier, as `embark sync` would have.\n",
-               *bob, *carol);
+    const auto after = counts();
+    if (before && after) report_.setup = difference(*after, *before);
     return true;
+  }
+
+  // The docs' flow runs only where the emulator counts calls: against a real vendor it would
+  // create users just for the comparison.
+  bool docs_measured() const { return start_counts_.has_value(); }
+
+  static Result<std::string> docs_email(const Person& person) {
+    return tenant_email(person.email, person.tenant + std::string(kDocsTenantSuffix));
   }
 
   // Counters of the in-process emulator, or of a standalone one's /_emulator/stats.
   std::optional<CallCounts> counts() {
-    CallCounts counts;
     if (server_) {
       const emulator::Stats stats = server_->stats();
+      CallCounts counts;
       for (const auto& [op, s] : stats.operations) counts[op] = s.calls;
       list_bytes_ = stats.of("listUsers").response_bytes;
       list_calls_ = stats.of("listUsers").calls;
@@ -181,44 +266,12 @@ class Demo {
     }
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
-    auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
+    auto answer =
+        context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
     if (!answer || answer->status != 200) return std::nullopt;
-    boost::system::error_code ec;
-    auto doc = boost::json::parse(answer->body, ec);
-    if (ec || !doc.is_object() || !doc.as_object().contains("operations")) return std::nullopt;
-    for (const auto& [op, value] : doc.at("operations").as_object()) {
-      if (const auto* calls = value.as_object().if_contains("calls")) {
-        counts[std::string(op)] = calls->to_number<std::uint64_t>();
-      }
-    }
-    return counts;
-  }
-
-  static CallCounts difference(const CallCounts& after, const CallCounts& before) {
-    CallCounts diff;
-    for (const auto& [op, n] : after) {
-      auto it = before.find(op);
-      const std::uint64_t earlier = it == before.end() ? 0 : it->second;
-      if (n > earlier) diff[op] = n - earlier;
-    }
-    return diff;
-  }
-
-  static std::uint64_t total(const CallCounts& counts) {
-    std::uint64_t n = 0;
-    for (const auto& [op, c] : counts) n += c;
-    return n;
-  }
-
-  static std::string describe(const CallCounts& counts) {
-    std::string text;
-    for (const char* op : kOperations) {
-      auto it = counts.find(op);
-      if (it == counts.end()) continue;
-      if (!text.empty()) text += ", ";
-      text += fmt::format("{} {}", op, it->second);
-    }
-    return text.empty() ? "none" : text;
+    auto counts = parse_stats_document(answer->body);
+    if (!counts) return std::nullopt;
+    return *counts;
   }
 
   OnboardRequest request_for(const std::string& email, const AttributeMap& attributes) const {
@@ -229,85 +282,127 @@ class Demo {
     return request;
   }
 
-  std::optional<Session> login(const std::string& situation, const std::string& person, const std::string& tenant,
-                               const AttributeMap& attributes, const std::string& docs, ExitCode& code) {
-    auto email = tenant_email(person + "@example.com", tenant);
-    if (!email) {
-      code = context_.report(email.error());
+  // Runs `task` and returns the calls the emulator counted meanwhile (nullopt: no counters).
+  template <class T>
+  std::optional<CallCounts> measured(asio::awaitable<T> task, T& result) {
+    const auto before = counts();
+    result = context_.run(std::move(task));
+    const auto after = counts();
+    if (!before || !after) return std::nullopt;
+    return difference(*after, *before);
+  }
+
+  void print_scene_header(const DemoScene& scene, const Person& person) {
+    fmt::print(out_, "\n{}. {}: {} ({} attributes {})\n", report_.scenes.size(), scene.situation,
+               scene.email, person.tenant, format_attributes(person.attributes));
+  }
+
+  void print_counts(const DemoScene& scene) {
+    fmt::print(out_, "   embark:      {} call(s)  ({})\n", total(scene.embark),
+               describe(scene.embark));
+    if (scene.docs) {
+      fmt::print(out_, "   docs' flow:  {} call(s)  ({}), as {}\n", total(*scene.docs),
+                 describe(*scene.docs), scene.docs_email);
+    } else {
+      fmt::print(
+          out_,
+          "   docs' flow:  not run (the vendor has no emulator counters to measure it with)\n");
+    }
+  }
+
+  std::optional<Session> login(const std::string& situation, const Person& person, ExitCode& code) {
+    auto email = tenant_email(person.email, person.tenant);
+    auto twin = docs_email(person);
+    if (!email || !twin) {
+      code = context_.report(email ? twin.error() : email.error());
       return std::nullopt;
     }
-    const auto before = counts();
-    auto session = context_.run(onboarder_->co_onboard(request_for(*email, attributes)));
-    const auto after = counts();
+    DemoScene scene;
+    scene.situation = situation;
+    scene.email = *email;
+    scene.docs_email = *twin;
+    Result<Session> session = Error(ErrorCode::internal, "not run");
+    auto used = measured(onboarder_->co_onboard(request_for(*email, person.attributes)), session);
     if (!session) {
       code = context_.report(session.error(), fmt::format("onboard {}", *email));
       return std::nullopt;
     }
-    const CallCounts used = before && after ? difference(*after, *before) : CallCounts{};
-    const std::uint64_t calls = before && after ? total(used) : static_cast<std::uint64_t>(session->vendor_calls);
-    fmt::print(out_, "\n{}. {}: {} ({} attributes {})\n", ++logins_, situation, *email, tenant,
-               format_attributes(attributes));
+    scene.embark = used ? *used
+                        : CallCounts{{"calls counted by embark",
+                                      static_cast<std::uint64_t>(session->vendor_calls)}};
+    if (docs_measured()) {
+      Result<SessionToken> token = Error(ErrorCode::internal, "not run");
+      scene.docs = measured(docs_->login(*twin, person.attributes), token);
+      if (!token) {
+        code = context_.report(token.error(), fmt::format("the docs' flow for {}", *twin));
+        return std::nullopt;
+      }
+    }
+    embark_list_calls_ += scene.embark.count("listUsers") ? scene.embark.at("listUsers") : 0;
+    report_.scenes.push_back(scene);
+    print_scene_header(scene, person);
     print_stages(out_, *session);
-    fmt::print(out_, "   vendor calls: {}  ({})   docs' literal flow: {}\n", calls,
-               before && after ? describe(used) : "counted by embark", docs);
-    summary_.push_back({situation, calls, docs.substr(0, docs.find(' '))});
+    print_counts(scene);
     return std::move(*session);
   }
 
-  bool burst(const std::string& person, const std::string& tenant, const AttributeMap& attributes, ExitCode& code) {
-    auto email = tenant_email(person + "@example.com", tenant);
-    if (!email) {
-      code = context_.report(email.error());
+  bool burst(const Person& person, ExitCode& code) {
+    auto email = tenant_email(person.email, person.tenant);
+    auto twin = docs_email(person);
+    if (!email || !twin) {
+      code = context_.report(email ? twin.error() : email.error());
       return false;
     }
+    DemoScene scene;
+    scene.situation = fmt::format("burst: {} concurrent logins of one new user", args_.burst);
+    scene.email = *email;
+    scene.docs_email = *twin;
+    scene.logins = args_.burst;
     std::vector<asio::awaitable<Result<Session>>> tasks;
-    for (std::size_t i = 0; i < args_.burst; ++i) tasks.push_back(onboarder_->co_onboard(request_for(*email, attributes)));
-    const auto before = counts();
-    auto results = context_.run(when_all(std::move(tasks)));
-    const auto after = counts();
+    for (std::size_t i = 0; i < args_.burst; ++i) {
+      tasks.push_back(onboarder_->co_onboard(request_for(*email, person.attributes)));
+    }
+    std::vector<std::optional<Result<Session>>> results;
+    auto used = measured(when_all(std::move(tasks)), results);
     std::size_t ok = 0, joined = 0;
     std::uint64_t reported = 0;
     for (const auto& r : results) {
       if (!r || !*r) {
-        if (r && !*r) code = context_.report(r->error(), fmt::format("onboard {}", *email));
-        continue;
+        code =
+            r ? context_.report(r->error(), fmt::format("onboard {}", *email)) : ExitCode::failure;
+        return false;
       }
       ++ok;
       joined += (*r)->joined_in_flight ? 1 : 0;
       reported += static_cast<std::uint64_t>((*r)->vendor_calls);
     }
-    if (ok != results.size()) {
-      if (code == ExitCode::ok) code = ExitCode::failure;
-      return false;
+    scene.embark = used ? *used : CallCounts{{"calls counted by embark", reported}};
+    if (docs_measured()) {
+      std::vector<asio::awaitable<Result<SessionToken>>> docs_tasks;
+      for (std::size_t i = 0; i < args_.burst; ++i)
+        docs_tasks.push_back(docs_->login(*twin, person.attributes));
+      std::vector<std::optional<Result<SessionToken>>> tokens;
+      scene.docs = measured(when_all(std::move(docs_tasks)), tokens);
+      for (const auto& t : tokens) {
+        if (!t || !*t) {
+          code = t ? context_.report(t->error(), fmt::format("the docs' flow for {}", *twin))
+                   : ExitCode::failure;
+          return false;
+        }
+      }
     }
-    const CallCounts used = before && after ? difference(*after, *before) : CallCounts{};
-    const std::uint64_t calls = before && after ? total(used) : reported;
-    const std::string situation = fmt::format("burst: {} concurrent logins of one new user", args_.burst);
-    fmt::print(out_, "\n{}. {}: {} ({} attributes {})\n", ++logins_, situation, *email, tenant,
-               format_attributes(attributes));
-    fmt::print(out_, "   {} sessions, {} of them joined an identical run in flight (single-flight)\n", ok, joined);
-    fmt::print(out_, "   vendor calls: {}  ({})   docs' literal flow: {}-{}  (3-4 per login)\n", calls,
-               before && after ? describe(used) : "counted by embark", 3 * args_.burst, 4 * args_.burst);
-    summary_.push_back({situation, calls, fmt::format("{}-{}", 3 * args_.burst, 4 * args_.burst)});
+    embark_list_calls_ += scene.embark.count("listUsers") ? scene.embark.at("listUsers") : 0;
+    report_.scenes.push_back(scene);
+    print_scene_header(scene, person);
+    fmt::print(out_,
+               "   {} sessions, {} of them joined an identical run in flight (single-flight)\n", ok,
+               joined);
+    print_counts(scene);
     return true;
   }
 
-  void print_summary() {
-    fmt::print(out_, "\nSummary (vendor round trips):\n");
-    Table table({"situation", "embark", "docs' flow"});
-    for (const SummaryRow& row : summary_) {
-      table.add_row({row.situation, std::to_string(row.embark_calls), row.docs_calls});
-    }
-    table.render(out_);
-    if (server_ && list_calls_ > 0) {
-      fmt::print(out_,
-                 "listUsers returns the whole workspace ({} seeded users and more, {} KB per call here): the docs' flow pays it on\n"
-                 "every login; embark called it {} time(s) in total and keeps per-login cost independent of size.\n",
-                 args_.seed_users, list_bytes_ / list_calls_ / 1024, list_calls_);
-    }
-  }
-
-  // Proves the embed URL works (the emulator's embed page accepts the token), then prints it last.
+  // Proves the embed URL works (the emulator's embed page accepts the token), serves the sample
+  // when asked, and prints the URL last.
   ExitCode finish(const Session& session) {
     if (session.embed_url.empty()) {
       return context_.report(Error(ErrorCode::internal, "the session has no embed URL"));
@@ -317,44 +412,168 @@ class Demo {
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {
       return context_.report(Error(ErrorCode::server_error,
-                                   fmt::format("the embed page answered HTTP {} without \"{}\"", page->status,
-                                               signed_in)),
+                                   fmt::format("the embed page answered HTTP {} without \"{}\"",
+                                               page->status, signed_in)),
                              "checking the embed page");
     }
-    fmt::print(out_, "\nEmbed page check: GET of the embed URL below answered HTTP 200, \"{}\".\n", signed_in);
+    fmt::print(out_, "\nEmbed page check: GET of the embed URL below answered HTTP 200, \"{}\".\n",
+               signed_in);
     fmt::print(out_, "Session token expires at {}. The URL carries it: treat it as a secret.\n",
                format_time(session.expires_at));
-    if (args_.keep_running && server_) {
-      fmt::print(context_.io().err,
-                 "embark demo: the emulator keeps running at {}; open the URL in a browser "
-                 "(its CA is {}). Ctrl-C stops it.\n",
-                 server_->url(), ca_file_.path);
+
+    // Installed before anything tells a script that the server is up, so an early SIGINT is ours.
+    std::optional<asio::signal_set> signals;
+    if (args_.serve || args_.keep_running) signals.emplace(context_.io_context(), SIGINT, SIGTERM);
+    SampleServer* sample = sample_.get();
+    if (sample) print_sample(*sample);
+    if (context_.json()) {
+      boost::json::object doc = report_.to_json();
+      doc["embed_url"] = session.embed_url;
+      doc["expires_at"] = format_time(session.expires_at);
+      if (sample) doc["sample"] = sample_json(*sample);
+      context_.io().out << boost::json::serialize(doc) << '\n' << std::flush;
+    } else {
+      out_ << session.embed_url << '\n' << std::flush;
     }
-    out_ << session.embed_url << '\n' << std::flush;
-    if (args_.keep_running && server_) wait_for_signal();
+    if (sample && !args_.port_file.empty()) {
+      if (auto written = write_port_file(sample->port()); !written)
+        return context_.report(written.error());
+    }
+    if (signals) {
+      if (sample) {
+        fmt::print(context_.io().err,
+                   "embark demo: the sample app is at {} ({}); Ctrl-C stops it.\n", sample->url(),
+                   args_.serve_for ? fmt::format("for {} s", *args_.serve_for)
+                                   : "until SIGINT or SIGTERM");
+      } else if (server_) {
+        fmt::print(context_.io().err,
+                   "embark demo: the emulator keeps running at {}; open the URL in a browser "
+                   "(its CA is {}). Ctrl-C stops it.\n",
+                   server_->url(), ca_file_.path);
+      }
+      wait_until_stopped(*signals);
+    }
+    if (sample) sample->stop();
     return ExitCode::ok;
   }
 
-  void wait_for_signal() {
-    asio::signal_set signals(context_.io_context(), SIGINT, SIGTERM);
-    context_.run([&]() -> asio::awaitable<int> {
-      auto [ec, number] = co_await signals.async_wait(asio::as_tuple(asio::use_awaitable));
-      co_return number;
-    }());
+  bool serve_sample(ExitCode& code) {
+    auto started = start_sample();
+    if (!started) {
+      // A port that cannot be bound is the operator's choice to change, like any bad flag.
+      code = context_.report(started.error(), "--serve");
+      if (started.error().code() == ErrorCode::invalid_input) code = ExitCode::usage;
+      return false;
+    }
+    sample_ = std::move(*started);
+    return true;
+  }
+
+  Result<std::unique_ptr<SampleServer>> start_sample() {
+    ServeOptions options;
+    options.port = args_.port;
+    options.wisdom_url = settings_.url;
+    options.ca_file = settings_.ca_file;
+    options.access_key = settings_.access_key;
+    options.workspace = settings_.workspace_id;
+    if (server_) {
+      options.embed_origin =
+          server_->http_url();  // the browser needs no CA for plain HTTP on loopback
+    } else if (!settings_.embed_base_url.empty()) {
+      options.embed_origin = settings_.embed_base_url;
+    } else {
+      auto origin = url_origin(settings_.url);
+      if (!origin) return origin.error();
+      options.embed_origin = *origin;
+    }
+    return SampleServer::start(options);
+  }
+
+  void print_sample(const SampleServer& sample) {
+    fmt::print(out_,
+               "\nThe sample embed server runs in-process on the same {}: open {} in a browser and "
+               "sign in\n"
+               "with a demo account of the sample app (its demo passwords, shown on its login page "
+               "too):\n",
+               server_ ? "emulator" : "vendor", sample.url());
+    for (const SampleAccount& account : SampleServer::accounts()) {
+      fmt::print(out_, "   {:<20} {:<20} {}\n", account.email, account.password, account.tenant);
+    }
+    fmt::print(out_, "Signing in as alice is the demo's alice logging in again, from a browser.\n");
+  }
+
+  boost::json::object sample_json(const SampleServer& sample) const {
+    boost::json::array accounts;
+    for (const SampleAccount& account : SampleServer::accounts()) {
+      accounts.push_back(boost::json::object{
+          {"email", account.email}, {"password", account.password}, {"tenant", account.tenant}});
+    }
+    return {{"url", sample.url()}, {"port", sample.port()}, {"accounts", std::move(accounts)}};
+  }
+
+  // Written whole under a temporary name, then renamed: a reader never sees half a port.
+  Result<void> write_port_file(std::uint16_t port) const {
+    const std::string temporary = args_.port_file + ".tmp";
+    {
+      std::ofstream file(temporary, std::ios::trunc);
+      file << port << '\n';
+      if (!file)
+        return fail(ErrorCode::invalid_input,
+                    fmt::format("--port-file {}: cannot write", args_.port_file));
+    }
+    std::error_code ec;
+    std::filesystem::rename(temporary, args_.port_file, ec);
+    if (ec)
+      return fail(ErrorCode::invalid_input,
+                  fmt::format("--port-file {}: {}", args_.port_file, ec.message()));
+    return {};
+  }
+
+  // Until SIGINT/SIGTERM, or until --serve-for has passed.
+  void wait_until_stopped(asio::signal_set& signals) {
+    asio::io_context& io = context_.io_context();
+    asio::steady_timer timer(io);
+    bool stop = false;
+    int pending = 1;
+    signals.async_wait([&](const boost::system::error_code& ec, int) {
+      --pending;
+      if (!ec) stop = true;
+    });
+    if (args_.serve && args_.serve_for) {
+      ++pending;
+      timer.expires_after(
+          std::chrono::milliseconds(static_cast<std::int64_t>(*args_.serve_for * 1000)));
+      timer.async_wait([&](const boost::system::error_code& ec) {
+        --pending;
+        if (!ec) stop = true;
+      });
+    }
+    io.restart();
+    while (!stop && io.run_one() > 0) {
+    }
+    signals.cancel();
+    timer.cancel();
+    while (pending > 0 && io.run_one() > 0) {
+    }
   }
 
   Context& context_;
   const DemoArgs& args_;
+  std::ostringstream discarded_;  // the readable output, when --json asks for JSON only
   std::ostream& out_;
   Settings settings_;
   TempFile ca_file_;
   std::unique_ptr<emulator::Server> server_;
   std::shared_ptr<WisdomConnection> connection_;
   std::optional<Onboarder> onboarder_;
-  std::vector<SummaryRow> summary_;
-  int logins_ = 0;
+  std::optional<DocsFlow> docs_;
+  std::optional<CallCounts> start_counts_;
+  std::unique_ptr<SampleServer>
+      sample_;  // declared after server_: stops before the emulator it calls
+  DemoReport report_;
   std::uint64_t list_bytes_ = 0;
   std::uint64_t list_calls_ = 0;
+  std::uint64_t embark_list_calls_ = 0;
 };
 
 }  // namespace
@@ -362,20 +581,53 @@ class Demo {
 void add_demo_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<DemoArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "demo", "see what embark does and what it saves, on the WisdomAI emulator started in-process");
-  cmd->add_option("--seed-users", args->seed_users, "users the emulator starts with (listUsers returns them all)")
+      "demo",
+      "see what embark does and what it saves, on the WisdomAI emulator started in-process");
+  cmd->add_option("--seed-users", args->seed_users,
+                  "users the emulator starts with (listUsers returns them all)")
       ->check(CLI::Range(0, 1'000'000))
       ->capture_default_str();
   cmd->add_option("--burst", args->burst, "concurrent logins of one user in the last scene")
       ->check(CLI::Range(1, 1000))
       ->capture_default_str();
-  cmd->add_flag("--keep-running", args->keep_running,
-                "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
+  cmd->add_flag(
+      "--keep-running", args->keep_running,
+      "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
+  CLI::Option* serve = cmd->add_flag(
+      "--serve", args->serve,
+      "then run the sample embed server (samples/embed_server) on the same emulator until Ctrl-C, "
+      "and print its address and demo logins");
+  cmd->add_option("--serve-for", args->serve_for,
+                  "with --serve: stop by itself after this many seconds")
+      ->type_name("SECONDS")
+      ->check(CLI::PositiveNumber)
+      ->needs(serve);
+  cmd->add_option("--port", args->port,
+                  "with --serve: the sample's port (default 0: any free port)")
+      ->type_name("PORT")
+      ->needs(serve);
+  cmd->add_option("--port-file", args->port_file,
+                  "with --serve: write the sample's port here once it listens")
+      ->type_name("FILE")
+      ->needs(serve);
   add_strategy_options(*cmd, args->strategies);
   cmd->footer(
-      "With no WISDOM_URL the emulator runs in-process on a free port; with WISDOM_URL (e.g. a standalone\n"
-      "embark-emulator) the demo runs against it. The last line of stdout is a working embed URL.\n\n"
-      "Example:\n  embark demo\n  embark demo --impersonate direct --burst 100\n  embark demo --keep-running");
+      "With no WISDOM_URL the emulator runs in-process on a free port; with WISDOM_URL (e.g. a "
+      "standalone\n"
+      "embark-emulator) the demo runs against it. Every login is done twice: by embark, and as the "
+      "docs'\n"
+      "literal flow for a user of its own; both columns are the emulator's counters. The last line "
+      "of\n"
+      "stdout is a working embed URL (with --json: one JSON document with the counts and the "
+      "URL).\n"
+      "--serve then starts the sample SaaS app on the same emulator and prints "
+      "http://127.0.0.1:PORT/\n"
+      "and the sample's demo logins; it stops on SIGINT/SIGTERM (or after --serve-for) with exit "
+      "0.\n\n"
+      "Example:\n  embark demo\n  embark demo --serve            # then open the printed address "
+      "and sign in\n"
+      "  embark demo --impersonate direct --burst 100\n"
+      "  embark demo --json --serve --serve-for 60 --port-file /tmp/sample.port");
   cmd->callback([&context, args] {
     context.action = [&context, args] { return Demo(context, *args).run(); };
   });

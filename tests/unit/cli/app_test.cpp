@@ -93,6 +93,16 @@ TEST_CASE("cli: help everywhere, with an example; exit codes and precedence docu
     CHECK(h.run(cmd) == 0);
     CHECK(h.out.str().find("Example:") != std::string::npos);
   }
+#ifdef EMBARK_CLI_DEMO
+  CHECK(h.run({"demo", "--help"}) == 0);
+  for (const char* text : {"--serve ", "--serve-for", "--port-file", "embark demo --serve"}) {
+    CAPTURE(text);
+    CHECK(h.out.str().find(text) != std::string::npos);
+  }
+  // --port and friends only make sense with --serve: a usage error, before anything starts.
+  CHECK(h.run({"demo", "--port", "8080"}) == 2);
+  CHECK(h.err.str().find("--serve") != std::string::npos);
+#endif
   CHECK(h.connects == 0);
 }
 
