@@ -9,7 +9,7 @@
 #include "embark/connection.hpp"
 #include "embark/retry.hpp"
 #include "internal/client/bearer_source.hpp"
-#include "internal/client/wisdom_stub.hpp"
+#include "internal/client/call_layer.hpp"
 #include "internal/policies/retry_loop.hpp"
 #include "internal/transport/http_transport.hpp"
 
@@ -33,16 +33,16 @@ struct ConnectionStack {
   std::shared_ptr<RetryBudget> budget;
 };
 
-/// Stacks GraphqlStub, LoggingStub, RetryStub and AuthStub under a WisdomConnection that gives
+/// Stacks GraphqlLayer, LoggingDecorator, RetryDecorator and AuthDecorator under a WisdomConnection that gives
 /// every call `options.call_deadline` and checks input before anything is sent.
 ConnectionStack make_connection_stack(const ClientOptions& options, ConnectionParts parts);
 
-/// WisdomConnection over a WisdomStub: sets each call's deadline and validates input first.
-class StubConnection final : public WisdomConnection {
+/// WisdomConnection over the top CallLayer: sets each call's deadline and validates input first.
+class LayeredConnection final : public WisdomConnection {
  public:
-  StubConnection(std::shared_ptr<WisdomStub> stub, std::chrono::milliseconds call_deadline,
+  LayeredConnection(std::shared_ptr<CallLayer> top, std::chrono::milliseconds call_deadline,
                  std::function<std::chrono::steady_clock::time_point()> now)
-      : stub_(std::move(stub)), call_deadline_(call_deadline), now_(std::move(now)) {}
+      : top_(std::move(top)), call_deadline_(call_deadline), now_(std::move(now)) {}
 
   boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(ListUsersRequest request) override;
   boost::asio::awaitable<Result<void>> create_users(CreateUsersRequest request) override;
@@ -53,7 +53,7 @@ class StubConnection final : public WisdomConnection {
 
  private:
   CallContext context() const { return CallContext{now_() + call_deadline_, std::nullopt, 1}; }
-  std::shared_ptr<WisdomStub> stub_;
+  std::shared_ptr<CallLayer> top_;
   std::chrono::milliseconds call_deadline_;
   std::function<std::chrono::steady_clock::time_point()> now_;
 };

@@ -1,4 +1,4 @@
-// GraphqlStub: one attempt of an operation as one GraphQL POST over the HTTP transport.
+// GraphqlLayer: the innermost CallLayer, one attempt of an operation as one GraphQL POST over the HTTP transport.
 #pragma once
 
 #include <chrono>
@@ -8,7 +8,7 @@
 
 #include <boost/json/value.hpp>
 
-#include "internal/client/wisdom_stub.hpp"
+#include "internal/client/call_layer.hpp"
 #include "internal/graphql/graphql_request.hpp"
 #include "internal/transport/http_transport.hpp"
 
@@ -16,9 +16,9 @@ namespace embark::internal {
 
 /// Builds the request, sends it with the context's bearer, and maps the answer (listUsers is
 /// parsed as it streams in). Each attempt ends by the context's deadline at the latest.
-class GraphqlStub final : public WisdomStub {
+class GraphqlLayer final : public CallLayer {
  public:
-  GraphqlStub(std::shared_ptr<HttpTransport> transport, std::string target, Secret access_key,
+  GraphqlLayer(std::shared_ptr<HttpTransport> transport, std::string target, Secret access_key,
               std::chrono::milliseconds operation_timeout,
               std::function<std::chrono::system_clock::time_point()> wall_clock = &std::chrono::system_clock::now);
 
@@ -31,8 +31,9 @@ class GraphqlStub final : public WisdomStub {
 
  private:
   boost::asio::awaitable<Result<HttpResponse>> send(const CallContext& ctx, HttpRequest request, std::string_view operation);
-  boost::asio::awaitable<Result<boost::json::value>> call(const CallContext& ctx, const GraphqlRequest& request,
-                                                          std::string_view operation, bool with_bearer, bool idempotent);
+  /// Sends `request` for Operation (bearer and idempotency from its descriptor); the mapped `data`.
+  template <class Operation>
+  boost::asio::awaitable<Result<boost::json::value>> call(const CallContext& ctx, const GraphqlRequest& request);
 
   std::shared_ptr<HttpTransport> transport_;
   std::string target_;

@@ -1,4 +1,5 @@
-// WisdomStub: the per-attempt seam below WisdomConnection; decorators (logging, retry, auth) wrap it.
+// CallLayer: the per-attempt seam below WisdomConnection. GraphqlLayer is the innermost layer;
+// decorators (logging, retry, auth) wrap it.
 #pragma once
 
 #include <chrono>
@@ -13,7 +14,7 @@
 
 namespace embark::internal {
 
-/// Per-call state handed down the decorator stack.
+/// Per-call state handed down the layers.
 struct CallContext {
   std::chrono::steady_clock::time_point deadline;  ///< the whole call, retries included
   std::optional<Secret> bearer;                    ///< set by the auth decorator for management calls
@@ -22,9 +23,9 @@ struct CallContext {
 
 /// One operation per virtual, like WisdomConnection, plus the call context. Arguments are
 /// references: callers co_await at once. Implementations are thread-safe.
-class WisdomStub {
+class CallLayer {
  public:
-  virtual ~WisdomStub() = default;
+  virtual ~CallLayer() = default;
   virtual boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(CallContext& ctx, const ListUsersRequest& request) = 0;
   virtual boost::asio::awaitable<Result<void>> create_users(CallContext& ctx, const CreateUsersRequest& request) = 0;
   virtual boost::asio::awaitable<Result<void>> set_user_attributes(CallContext& ctx, const SetUserAttributesRequest& request) = 0;

@@ -1,4 +1,4 @@
-#include "internal/client/graphql_stub.hpp"
+#include "internal/client/graphql_layer.hpp"
 
 #include <algorithm>
 #include <array>
@@ -37,7 +37,7 @@ Result<void> status_only(Result<boost::json::value> mapped) {
 
 }  // namespace
 
-GraphqlStub::GraphqlStub(std::shared_ptr<HttpTransport> transport, std::string target, Secret access_key,
+GraphqlLayer::GraphqlLayer(std::shared_ptr<HttpTransport> transport, std::string target, Secret access_key,
                          std::chrono::milliseconds operation_timeout,
                          std::function<std::chrono::system_clock::time_point()> wall_clock)
     : transport_(std::move(transport)),
@@ -46,7 +46,7 @@ GraphqlStub::GraphqlStub(std::shared_ptr<HttpTransport> transport, std::string t
       operation_timeout_(operation_timeout),
       wall_clock_(std::move(wall_clock)) {}
 
-asio::awaitable<Result<HttpResponse>> GraphqlStub::send(const CallContext& ctx, HttpRequest request,
+asio::awaitable<Result<HttpResponse>> GraphqlLayer::send(const CallContext& ctx, HttpRequest request,
                                                         std::string_view operation) {
   const auto remaining =
       std::chrono::duration_cast<std::chrono::milliseconds>(ctx.deadline - std::chrono::steady_clock::now());
@@ -70,27 +70,26 @@ asio::awaitable<Result<HttpResponse>> GraphqlStub::send(const CallContext& ctx, 
   co_return response;
 }
 
-asio::awaitable<Result<boost::json::value>> GraphqlStub::call(const CallContext& ctx, const GraphqlRequest& graphql,
-                                                              std::string_view operation, bool with_bearer,
-                                                              bool idempotent) {
+template <class Operation>
+asio::awaitable<Result<boost::json::value>> GraphqlLayer::call(const CallContext& ctx, const GraphqlRequest& graphql) {
   HttpRequest request;
   request.body = to_body(graphql);
-  if (with_bearer) request.bearer = ctx.bearer;
-  request.idempotent = idempotent;
-  auto response = co_await send(ctx, std::move(request), operation);
+  if constexpr (Operation::kNeedsBearer) request.bearer = ctx.bearer;
+  request.idempotent = Operation::kIdempotency == Idempotency::idempotent;
+  auto response = co_await send(ctx, std::move(request), Operation::kName);
   if (!response) co_return std::move(response).error();
   const std::string_view bearer = ctx.bearer ? ctx.bearer->reveal() : std::string_view();
   const std::array<std::string_view, 2> redact{access_key_.reveal(), bearer};
-  co_return map_response(*response, operation, wall_clock_(), redact).data;
+  co_return map_response(*response, Operation::kName, wall_clock_(), redact).data;
 }
 
-asio::awaitable<Result<std::vector<UserRecord>>> GraphqlStub::list_users(CallContext& ctx,
+asio::awaitable<Result<std::vector<UserRecord>>> GraphqlLayer::list_users(CallContext& ctx,
                                                                          const ListUsersRequest& list) {
   constexpr auto op = ListUsersOperation::kName;
   HttpRequest request;
   request.body = to_body(ListUsersOperation::build(list));
   request.bearer = ctx.bearer;
-  request.idempotent = true;
+  request.idempotent = ListUsersOperation::kIdempotency == Idempotency::idempotent;
   ListUsersParser parser;
   std::string prefix;
   request.body_sink = [&parser, &prefix](std::string_view chunk) -> Result<void> {
@@ -119,32 +118,28 @@ asio::awaitable<Result<std::vector<UserRecord>>> GraphqlStub::list_users(CallCon
   co_return users;
 }
 
-asio::awaitable<Result<void>> GraphqlStub::create_users(CallContext& ctx, const CreateUsersRequest& request) {
-  co_return status_only(co_await call(ctx, CreateUsersOperation::build(request), CreateUsersOperation::kName, true, true));
+asio::awaitable<Result<void>> GraphqlLayer::create_users(CallContext& ctx, const CreateUsersRequest& request) {
+  co_return status_only(co_await call<CreateUsersOperation>(ctx, CreateUsersOperation::build(request)));
 }
 
-asio::awaitable<Result<void>> GraphqlStub::set_user_attributes(CallContext& ctx, const SetUserAttributesRequest& request) {
-  co_return status_only(
-      co_await call(ctx, SetUserAttributesOperation::build(request), SetUserAttributesOperation::kName, true, true));
+asio::awaitable<Result<void>> GraphqlLayer::set_user_attributes(CallContext& ctx, const SetUserAttributesRequest& request) {
+  co_return status_only(co_await call<SetUserAttributesOperation>(ctx, SetUserAttributesOperation::build(request)));
 }
 
-asio::awaitable<Result<void>> GraphqlStub::delete_users(CallContext& ctx, const DeleteUsersRequest& request) {
-  co_return status_only(
-      co_await call(ctx, DeleteUsersOperation::build(request), DeleteUsersOperation::kName, true, false));
+asio::awaitable<Result<void>> GraphqlLayer::delete_users(CallContext& ctx, const DeleteUsersRequest& request) {
+  co_return status_only(co_await call<DeleteUsersOperation>(ctx, DeleteUsersOperation::build(request)));
 }
 
-asio::awaitable<Result<SessionToken>> GraphqlStub::impersonate_user(CallContext& ctx, const ImpersonateRequest& request) {
-  constexpr auto op = ImpersonateOperation::kName;
-  auto data = co_await call(ctx, ImpersonateOperation::build(request, access_key_), op, false, true);
+asio::awaitable<Result<SessionToken>> GraphqlLayer::impersonate_user(CallContext& ctx, const ImpersonateRequest& request) {
+  auto data = co_await call<ImpersonateOperation>(ctx, ImpersonateOperation::build(request, access_key_));
   if (!data) co_return std::move(data).error();
-  co_return read_token(*data, op);
+  co_return read_token(*data, ImpersonateOperation::kName);
 }
 
-asio::awaitable<Result<SessionToken>> GraphqlStub::exchange_access_token(CallContext& ctx) {
-  constexpr auto op = ExchangeOperation::kName;
-  auto data = co_await call(ctx, ExchangeOperation::build(access_key_), op, false, true);
+asio::awaitable<Result<SessionToken>> GraphqlLayer::exchange_access_token(CallContext& ctx) {
+  auto data = co_await call<ExchangeOperation>(ctx, ExchangeOperation::build(access_key_));
   if (!data) co_return std::move(data).error();
-  co_return read_token(*data, op);
+  co_return read_token(*data, ExchangeOperation::kName);
 }
 
 }  // namespace embark::internal
