@@ -40,9 +40,13 @@ Error handshake_error(const boost::system::error_code& ec, SSL* ssl, const Endpo
                  fmt::format("TLS handshake with {}:{} timed out after {} ms", endpoint.host, endpoint.port, timeout.count()));
   if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, "TLS handshake was cancelled");
   const long verify = SSL_get_verify_result(ssl);
-  if (verify != X509_V_OK)
-    return Error(ErrorCode::tls, fmt::format("TLS handshake with {}:{} failed: certificate verification failed ({})",
-                                             endpoint.host, endpoint.port, X509_verify_cert_error_string(verify)));
+  if (verify != X509_V_OK) {
+    // The same certificate fails the same way on every attempt: retrying only adds load.
+    Error error(ErrorCode::tls, fmt::format("TLS handshake with {}:{} failed: certificate verification failed ({})",
+                                            endpoint.host, endpoint.port, X509_verify_cert_error_string(verify)));
+    error.with_retryable(false);
+    return error;
+  }
   return Error(ErrorCode::tls,
                fmt::format("TLS handshake with {}:{} failed ({})", endpoint.host, endpoint.port, ec.message()));
 }
