@@ -573,3 +573,21 @@ TEST_CASE("a 100,000-user listUsers is parsed with bounded memory") {
   client.reset();
   io.join();
 }
+
+TEST_CASE("a client that runs its own I/O thread can be dropped while its pool holds connections") {
+  // Regression: the pooled sockets outlived the client's io_context and were closed into freed
+  // memory. The corruption shows reliably only under a sanitizer (the tsan preset runs this test)
+  // or glibc's heap checks without this binary's counting operator new (embark-bench-client).
+  auto emu_options = emulator_options();
+  emu_options.seed_users = 1;
+  testing::EmulatorFixture emulator(emu_options);
+  const auto options = client_options(emulator);
+  std::string email;
+  for (int i = 0; i < 20; ++i) {
+    auto client = public_client(options);
+    if (email.empty()) email = some_seeded_email(client);
+    auto token = client.impersonate_user({.email = email});
+    REQUIRE_MESSAGE(token.has_value(), (token ? "" : token.error().to_string()));
+  }
+  CHECK(emulator.stats().of("impersonateUser").calls == 20);
+}

@@ -29,6 +29,9 @@ struct ClientState {
     } else if (thread.joinable()) {
       thread.join();
     }
+    // The connection's sockets and timers belong to own_context: they must go first (members
+    // would be destroyed in the opposite order, closing sockets of a destroyed io_context).
+    connection.reset();
   }
 };
 
