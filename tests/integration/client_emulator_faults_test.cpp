@@ -545,7 +545,10 @@ TEST_CASE("a 100,000-user listUsers is parsed with bounded memory") {
   boost::asio::post(io, [] { t_count_heap = true; });  // the client's I/O thread is counted
   std::optional<WisdomClient> client;
   {
-    auto made = WisdomClient::create(client_options(emulator), io.get_executor());
+    auto options = client_options(emulator);
+    options.call_deadline = 600s;  // an upper bound only: under the tsan preset this call takes minutes
+    options.transport.operation_timeout = 300s;
+    auto made = WisdomClient::create(options, io.get_executor());
     REQUIRE_MESSAGE(made.has_value(), (made ? "" : made.error().to_string()));
     client.emplace(std::move(*made));
   }
