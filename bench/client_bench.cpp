@@ -35,7 +35,9 @@ struct Summary {
 
 Summary summarize(std::vector<double> samples) {
   std::sort(samples.begin(), samples.end());
-  auto at = [&](double q) { return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))]; };
+  auto at = [&](double q) {
+    return samples[static_cast<std::size_t>(q * static_cast<double>(samples.size() - 1))];
+  };
   return {at(0.5), at(0.9)};
 }
 
@@ -85,7 +87,8 @@ embark::WisdomClient make_client(const embark::ClientOptions& options) {
 }
 
 void print(const char* name, const Summary& s, const std::string& note) {
-  std::printf("%-8s median %8.0f us   p90 %8.0f us   %s\n", name, s.median_us, s.p90_us, note.c_str());
+  std::printf("%-8s median %8.0f us   p90 %8.0f us   %s\n", name, s.median_us, s.p90_us,
+              note.c_str());
 }
 
 }  // namespace
@@ -107,8 +110,9 @@ int main(int argc, char** argv) {
     return 1;
   }
   const std::string email = users->front().email;
-  std::printf("impersonateUser against the in-process emulator over TLS, %d calls per case, load %s\n", calls,
-              load_average().c_str());
+  std::printf(
+      "impersonateUser against the in-process emulator over TLS, %d calls per case, load %s\n",
+      calls, load_average().c_str());
 
   std::vector<double> warm;
   timed_call(warm_client, email);  // opens the connection the timed calls reuse
@@ -125,8 +129,8 @@ int main(int argc, char** argv) {
   std::vector<double> resumed;
   for (int i = 0; i < calls; ++i) resumed.push_back(timed_call(resuming_client, email));
   print("resumed", summarize(resumed),
-        "new TLS connection per call, " + std::to_string(counter.resumed.load() - resumed_before) + " of " +
-            std::to_string(calls) + " handshakes resumed");
+        "new TLS connection per call, " + std::to_string(counter.resumed.load() - resumed_before) +
+            " of " + std::to_string(calls) + " handshakes resumed");
 
   const int full_before = counter.full.load();
   std::vector<double> full;
@@ -142,7 +146,7 @@ int main(int argc, char** argv) {
   const auto w = summarize(warm);
   const auto r = summarize(resumed);
   const auto f = summarize(full);
-  std::printf("new connection / warm (median): resumed %.1fx, full %.1fx; load after %s\n", r.median_us / w.median_us,
-              f.median_us / w.median_us, load_average().c_str());
+  std::printf("new connection / warm (median): resumed %.1fx, full %.1fx; load after %s\n",
+              r.median_us / w.median_us, f.median_us / w.median_us, load_average().c_str());
   return 0;
 }

@@ -1,8 +1,6 @@
 // WisdomClient against the in-process emulator over real TLS: the fault cases of issue 4 (an
 // untrusted certificate, a wrong host name, 429 + Retry-After, connections closed by the server,
 // 500, refused credentials) and a 100,000-user listUsers parsed with bounded memory.
-#include <doctest/doctest.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -17,19 +15,20 @@
 #include <string>
 #include <vector>
 
-#include <unistd.h>
-
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
+#include <doctest/doctest.h>
 
 #include "embark/client.hpp"
 #include "embark/log.hpp"
 #include "embark/testing/emulator_fixture.hpp"
+
 #include "internal/client/connection_factory.hpp"
 #include "internal/transport/endpoint.hpp"
 #include "internal/transport/pooled_http_transport.hpp"
 #include "support/test_certificates.hpp"
+#include <unistd.h>
 
 // ---- heap accounting -------------------------------------------------------------------------
 // Counts the bytes allocated with operator new by threads that opted in (the test's thread and
@@ -188,14 +187,17 @@ class InstrumentedClient {
   explicit InstrumentedClient(const ClientOptions& options) {
     auto endpoint = internal::parse_endpoint(options.endpoint, options.transport);
     REQUIRE(endpoint.has_value());
-    auto made = internal::make_http_transport(pool_.get_executor(), options.endpoint, options.transport);
+    auto made =
+        internal::make_http_transport(pool_.get_executor(), options.endpoint, options.transport);
     REQUIRE_MESSAGE(made.has_value(), (made ? "" : made.error().to_string()));
     transport_ = std::dynamic_pointer_cast<internal::PooledHttpTransport>(*made);
     REQUIRE(transport_ != nullptr);
     internal::ConnectionParts parts;
     parts.transport = *made;
     parts.target = endpoint->target;
-    parts.environment.now = [sleeps = sleeps_] { return std::chrono::steady_clock::now() + sleeps->total(); };
+    parts.environment.now = [sleeps = sleeps_] {
+      return std::chrono::steady_clock::now() + sleeps->total();
+    };
     parts.environment.sleep = [sleeps = sleeps_](milliseconds delay) {
       sleeps->add(delay);
       return no_wait();
@@ -284,7 +286,8 @@ TEST_CASE("a certificate the client does not trust is refused: Error{tls}, once,
   REQUIRE_FALSE(users.has_value());
   CHECK(users.error().code() == ErrorCode::tls);
   CHECK_FALSE(users.error().retryable());
-  check_no_secret(users.error().to_string() + logs.text(), {&emulator.access_key(), &emulator.api_token()});
+  check_no_secret(users.error().to_string() + logs.text(),
+                  {&emulator.access_key(), &emulator.api_token()});
 }
 
 TEST_CASE("a certificate for another host name is refused: Error{tls} naming the mismatch") {
@@ -310,7 +313,8 @@ TEST_CASE("a certificate for another host name is refused: Error{tls} naming the
   CHECK(token.error().message().find("mismatch") != std::string::npos);
   CHECK_FALSE(token.error().retryable());
   CHECK(emulator.stats().total.calls == 0);
-  check_no_secret(token.error().to_string() + logs.text(), {&emulator.access_key(), &emulator.api_token()});
+  check_no_secret(token.error().to_string() + logs.text(),
+                  {&emulator.access_key(), &emulator.api_token()});
 
   // The control: the same certificate for the right name is accepted.
   auto good_options = emulator_options();
@@ -403,8 +407,9 @@ TEST_CASE("connections the server closes are survived; only idempotent requests 
     }
     const auto transport = instrumented.transport();
     const auto stats = emulator.stats();
-    MESSAGE((kCalls + 1) << " calls: " << transport.connections_opened << " connections, " << transport.stale_resends
-                       << " requests re-sent after finding the connection closed");
+    MESSAGE((kCalls + 1) << " calls: " << transport.connections_opened << " connections, "
+                         << transport.stale_resends
+                         << " requests re-sent after finding the connection closed");
     // The server never reads a request on a connection it closed: nothing was done twice.
     CHECK(stats.of("impersonateUser").calls == kCalls);
     CHECK(stats.total.calls == kCalls + 1);
@@ -433,11 +438,13 @@ TEST_CASE("connections the server closes are survived; only idempotent requests 
     const auto stats = emulator.stats().of("impersonateUser");
     const auto transport = instrumented.transport();
     MESSAGE(kCalls << " calls: " << stats.faults << " resets, "
-                   << transport.stale_resends - transport_before.stale_resends << " transport re-sends, "
-                   << instrumented.sleeps().size() - sleeps_before << " retries");
+                   << transport.stale_resends - transport_before.stale_resends
+                   << " transport re-sends, " << instrumented.sleeps().size() - sleeps_before
+                   << " retries");
     CHECK(stats.faults > 0);
     CHECK(stats.calls == kCalls + stats.faults);
-    CHECK(transport.stale_resends - transport_before.stale_resends + instrumented.sleeps().size() - sleeps_before ==
+    CHECK(transport.stale_resends - transport_before.stale_resends + instrumented.sleeps().size() -
+              sleeps_before ==
           stats.faults);
   }
   SUBCASE("every request reset: deleteUsersFromWorkspace is sent once, impersonateUser retried") {
@@ -478,7 +485,9 @@ TEST_CASE("500 is Error{server_error} and not retried") {
     CHECK(emulator.stats().of("listUsers").calls == 1);
     CHECK(emulator.stats().of("listUsers").faults == 1);
   }
-  SUBCASE("half of the impersonateUser calls answered 500: exactly those calls fail, each after one attempt") {
+  SUBCASE(
+      "half of the impersonateUser calls answered 500: exactly those calls fail, each after one "
+      "attempt") {
     auto emu_options = emulator_options();
     emu_options.seed_users = 1;
     emu_options.fail_rates = {{"impersonateUser", 0.5}};
@@ -502,7 +511,9 @@ TEST_CASE("500 is Error{server_error} and not retried") {
   }
 }
 
-TEST_CASE("refused credentials are Error{unauthenticated}, not retried, whichever way the vendor says it") {
+TEST_CASE(
+    "refused credentials are Error{unauthenticated}, not retried, whichever way the vendor says "
+    "it") {
   LogCapture logs;
   for (const auto mode : {emu::AuthErrorMode::graphql, emu::AuthErrorMode::http401}) {
     CAPTURE(static_cast<int>(mode));
@@ -532,7 +543,8 @@ TEST_CASE("refused credentials are Error{unauthenticated}, not retried, whicheve
     CHECK(exchanged.error().code() == ErrorCode::unauthenticated);
     CHECK(emulator.stats().of("exchangeAccessToken").calls == 1);
     CHECK(emulator.stats().of("listUsers").calls == 1);
-    check_no_secret(users.error().to_string() + token.error().to_string() + exchanged.error().to_string() + logs.text(),
+    check_no_secret(users.error().to_string() + token.error().to_string() +
+                        exchanged.error().to_string() + logs.text(),
                     {&wrong_token, &wrong_key, &emulator.access_key(), &emulator.api_token()});
   }
 }
@@ -546,7 +558,8 @@ TEST_CASE("a 100,000-user listUsers is parsed with bounded memory") {
   std::optional<WisdomClient> client;
   {
     auto options = client_options(emulator);
-    options.call_deadline = 600s;  // an upper bound only: under the tsan preset this call takes minutes
+    options.call_deadline =
+        600s;  // an upper bound only: under the tsan preset this call takes minutes
     options.transport.operation_timeout = 300s;
     auto made = WisdomClient::create(options, io.get_executor());
     REQUIRE_MESSAGE(made.has_value(), (made ? "" : made.error().to_string()));
@@ -566,9 +579,10 @@ TEST_CASE("a 100,000-user listUsers is parsed with bounded memory") {
   REQUIRE_MESSAGE(users.has_value(), (users ? "" : users.error().to_string()));
   CHECK(users->size() == 100'000);
   const std::size_t answer = emulator.stats().of("listUsers").response_bytes;
-  MESSAGE("listUsers of " << users->size() << " users: answer " << answer << " B, records kept " << kept
-                          << " B, peak heap during the call " << peak << " B (" << double(peak) / double(answer)
-                          << "x the answer, " << double(peak) / double(kept) << "x the records)");
+  MESSAGE("listUsers of " << users->size() << " users: answer " << answer << " B, records kept "
+                          << kept << " B, peak heap during the call " << peak << " B ("
+                          << double(peak) / double(answer) << "x the answer, "
+                          << double(peak) / double(kept) << "x the records)");
   // The answer never existed whole next to the records (let alone as a DOM): the records and
   // some buffers are all there is at the peak.
   CHECK(peak < answer + kept);

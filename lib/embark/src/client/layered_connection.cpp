@@ -12,11 +12,13 @@ Error bad_input(std::string_view operation, std::string field, std::string messa
   return error;
 }
 
-std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values, const char* field) {
+std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values,
+                                const char* field) {
   if (values.empty()) return bad_input(operation, field, std::string(field) + " must not be empty");
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (values[i].empty()) {
-      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]", "an entry is empty");
+      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]",
+                       "an entry is empty");
     }
   }
   return std::nullopt;
@@ -24,7 +26,8 @@ std::optional<Error> check_list(std::string_view operation, const std::vector<st
 
 }  // namespace
 
-asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(ListUsersRequest request) {
+asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(
+    ListUsersRequest request) {
   auto ctx = context();
   co_return co_await top_->list_users(ctx, request);
 }
@@ -35,7 +38,8 @@ asio::awaitable<Result<void>> LayeredConnection::create_users(CreateUsersRequest
   co_return co_await top_->create_users(ctx, request);
 }
 
-asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(SetUserAttributesRequest request) {
+asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
+    SetUserAttributesRequest request) {
   if (request.user_id.empty()) {
     co_return bad_input(SetUserAttributesOperation::kName, "user_id", "user_id must not be empty");
   }
@@ -49,8 +53,10 @@ asio::awaitable<Result<void>> LayeredConnection::delete_users(DeleteUsersRequest
   co_return co_await top_->delete_users(ctx, request);
 }
 
-asio::awaitable<Result<SessionToken>> LayeredConnection::impersonate_user(ImpersonateRequest request) {
-  if (request.email.empty()) co_return bad_input(ImpersonateOperation::kName, "email", "email must not be empty");
+asio::awaitable<Result<SessionToken>> LayeredConnection::impersonate_user(
+    ImpersonateRequest request) {
+  if (request.email.empty())
+    co_return bad_input(ImpersonateOperation::kName, "email", "email must not be empty");
   if (request.session_attributes.contains("impersonated_user_id")) {
     co_return bad_input(ImpersonateOperation::kName, "session_attributes.impersonated_user_id",
                         "impersonated_user_id is reserved and cannot be a session attribute");

@@ -34,7 +34,8 @@ class AuthDecorator final : public Decorator<AuthDecorator> {
 
  private:
   template <class Next>
-  boost::asio::awaitable<ResultOf<Next>> with_bearer(std::string_view operation, CallContext& ctx, Next next) {
+  boost::asio::awaitable<ResultOf<Next>> with_bearer(std::string_view operation, CallContext& ctx,
+                                                     Next next) {
     auto bearer = co_await bearer_->get(ctx.deadline);
     if (!bearer) co_return bearer.error();
     ctx.bearer = *bearer;

@@ -29,24 +29,34 @@ class Decorator : public CallLayer {
  public:
   explicit Decorator(std::shared_ptr<CallLayer> inner) : inner_(std::move(inner)) {}
 
-  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(CallContext& ctx, const ListUsersRequest& r) final {
-    return dispatch<ListUsersOperation>(ctx, [&inner = *inner_, &ctx, &r] { return inner.list_users(ctx, r); });
+  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      CallContext& ctx, const ListUsersRequest& r) final {
+    return dispatch<ListUsersOperation>(
+        ctx, [&inner = *inner_, &ctx, &r] { return inner.list_users(ctx, r); });
   }
-  boost::asio::awaitable<Result<void>> create_users(CallContext& ctx, const CreateUsersRequest& r) final {
-    return dispatch<CreateUsersOperation>(ctx, [&inner = *inner_, &ctx, &r] { return inner.create_users(ctx, r); });
+  boost::asio::awaitable<Result<void>> create_users(CallContext& ctx,
+                                                    const CreateUsersRequest& r) final {
+    return dispatch<CreateUsersOperation>(
+        ctx, [&inner = *inner_, &ctx, &r] { return inner.create_users(ctx, r); });
   }
-  boost::asio::awaitable<Result<void>> set_user_attributes(CallContext& ctx, const SetUserAttributesRequest& r) final {
-    return dispatch<SetUserAttributesOperation>(ctx,
-                                              [&inner = *inner_, &ctx, &r] { return inner.set_user_attributes(ctx, r); });
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      CallContext& ctx, const SetUserAttributesRequest& r) final {
+    return dispatch<SetUserAttributesOperation>(
+        ctx, [&inner = *inner_, &ctx, &r] { return inner.set_user_attributes(ctx, r); });
   }
-  boost::asio::awaitable<Result<void>> delete_users(CallContext& ctx, const DeleteUsersRequest& r) final {
-    return dispatch<DeleteUsersOperation>(ctx, [&inner = *inner_, &ctx, &r] { return inner.delete_users(ctx, r); });
+  boost::asio::awaitable<Result<void>> delete_users(CallContext& ctx,
+                                                    const DeleteUsersRequest& r) final {
+    return dispatch<DeleteUsersOperation>(
+        ctx, [&inner = *inner_, &ctx, &r] { return inner.delete_users(ctx, r); });
   }
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(CallContext& ctx, const ImpersonateRequest& r) final {
-    return dispatch<ImpersonateOperation>(ctx, [&inner = *inner_, &ctx, &r] { return inner.impersonate_user(ctx, r); });
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(CallContext& ctx,
+                                                                const ImpersonateRequest& r) final {
+    return dispatch<ImpersonateOperation>(
+        ctx, [&inner = *inner_, &ctx, &r] { return inner.impersonate_user(ctx, r); });
   }
   boost::asio::awaitable<Result<SessionToken>> exchange_access_token(CallContext& ctx) final {
-    return dispatch<ExchangeOperation>(ctx, [&inner = *inner_, &ctx] { return inner.exchange_access_token(ctx); });
+    return dispatch<ExchangeOperation>(
+        ctx, [&inner = *inner_, &ctx] { return inner.exchange_access_token(ctx); });
   }
 
  private:

@@ -1,4 +1,5 @@
-// GraphqlLayer: the innermost CallLayer, one attempt of an operation as one GraphQL POST over the HTTP transport.
+// GraphqlLayer: the innermost CallLayer, one attempt of an operation as one GraphQL POST over the
+// HTTP transport.
 #pragma once
 
 #include <chrono>
@@ -19,21 +20,29 @@ namespace embark::internal {
 class GraphqlLayer final : public CallLayer {
  public:
   GraphqlLayer(std::shared_ptr<HttpTransport> transport, std::string target, Secret access_key,
-              std::chrono::milliseconds operation_timeout,
-              std::function<std::chrono::system_clock::time_point()> wall_clock = &std::chrono::system_clock::now);
+               std::chrono::milliseconds operation_timeout,
+               std::function<std::chrono::system_clock::time_point()> wall_clock =
+                   &std::chrono::system_clock::now);
 
-  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(CallContext& ctx, const ListUsersRequest& request) override;
-  boost::asio::awaitable<Result<void>> create_users(CallContext& ctx, const CreateUsersRequest& request) override;
-  boost::asio::awaitable<Result<void>> set_user_attributes(CallContext& ctx, const SetUserAttributesRequest& request) override;
-  boost::asio::awaitable<Result<void>> delete_users(CallContext& ctx, const DeleteUsersRequest& request) override;
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(CallContext& ctx, const ImpersonateRequest& request) override;
+  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      CallContext& ctx, const ListUsersRequest& request) override;
+  boost::asio::awaitable<Result<void>> create_users(CallContext& ctx,
+                                                    const CreateUsersRequest& request) override;
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      CallContext& ctx, const SetUserAttributesRequest& request) override;
+  boost::asio::awaitable<Result<void>> delete_users(CallContext& ctx,
+                                                    const DeleteUsersRequest& request) override;
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(
+      CallContext& ctx, const ImpersonateRequest& request) override;
   boost::asio::awaitable<Result<SessionToken>> exchange_access_token(CallContext& ctx) override;
 
  private:
-  boost::asio::awaitable<Result<HttpResponse>> send(const CallContext& ctx, HttpRequest request, std::string_view operation);
+  boost::asio::awaitable<Result<HttpResponse>> send(const CallContext& ctx, HttpRequest request,
+                                                    std::string_view operation);
   /// Sends `request` for Operation (bearer and idempotency from its descriptor); the mapped `data`.
   template <class Operation>
-  boost::asio::awaitable<Result<boost::json::value>> call(const CallContext& ctx, const GraphqlRequest& request);
+  boost::asio::awaitable<Result<boost::json::value>> call(const CallContext& ctx,
+                                                          const GraphqlRequest& request);
 
   std::shared_ptr<HttpTransport> transport_;
   std::string target_;

@@ -10,8 +10,8 @@ namespace embark::internal {
 
 /// Logs one attempt: LogLevel::trace when it succeeded, LogLevel::debug with the error otherwise
 /// (operation, attempt, outcome, HTTP status, latency, bearer fingerprint). Never logs a secret.
-void log_attempt(std::string_view operation, const CallContext& ctx, std::chrono::steady_clock::time_point start,
-                 const Error* error);
+void log_attempt(std::string_view operation, const CallContext& ctx,
+                 std::chrono::steady_clock::time_point start, const Error* error);
 
 /// Logs every attempt of every operation (see log_attempt).
 class LoggingDecorator final : public Decorator<LoggingDecorator> {

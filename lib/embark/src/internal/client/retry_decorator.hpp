@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "embark/retry.hpp"
+
 #include "internal/client/decorator.hpp"
 #include "internal/policies/retry_loop.hpp"
 
@@ -27,12 +28,13 @@ class RetryDecorator final : public Decorator<RetryDecorator> {
   /// Runs `next` once per attempt, numbering the attempts in ctx.attempt.
   template <class Operation, class Next>
   boost::asio::awaitable<ResultOf<Next>> around(CallContext& ctx, Next next) {
-    const RetrySettings settings{*retry_, *backoff_, budget_.get(), ctx.deadline, Operation::kIdempotency,
-                                 Operation::kName};
-    co_return co_await retry_loop<typename ResultOf<Next>::value_type>(settings, env_, [&ctx, &next](int n, auto) {
-      ctx.attempt = n;
-      return next();
-    });
+    const RetrySettings settings{
+        *retry_, *backoff_, budget_.get(), ctx.deadline, Operation::kIdempotency, Operation::kName};
+    co_return co_await retry_loop<typename ResultOf<Next>::value_type>(settings, env_,
+                                                                       [&ctx, &next](int n, auto) {
+                                                                         ctx.attempt = n;
+                                                                         return next();
+                                                                       });
   }
 
  private:

@@ -13,6 +13,7 @@
 #include "embark/result.hpp"
 #include "embark/retry.hpp"
 #include "embark/secret.hpp"
+
 #include "internal/graphql/graphql_request.hpp"
 
 namespace embark::internal {
@@ -37,7 +38,8 @@ struct CreateUsersOperation {
   static constexpr bool kNeedsBearer = true;
   static constexpr std::string_view kOperationName = "CreateUsers";
   static constexpr std::string_view kDocument =
-      "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { code message } } }";
+      "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { "
+      "code message } } }";
   static GraphqlRequest build(const CreateUsersRequest& request);
 };
 
@@ -53,7 +55,8 @@ struct SetUserAttributesOperation {
   static GraphqlRequest build(const SetUserAttributesRequest& request);
 };
 
-/// deleteUsersFromWorkspace (input shape inferred, wisdom-api.md §9 #3). Answer: `status{code message}`.
+/// deleteUsersFromWorkspace (input shape inferred, wisdom-api.md §9 #3). Answer: `status{code
+/// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";
   // Repeating it after it took effect answers NOT_FOUND.
@@ -66,15 +69,18 @@ struct DeleteUsersOperation {
   static GraphqlRequest build(const DeleteUsersRequest& request);
 };
 
-/// impersonateUser, current mutation form (with optional session attributes) and the old query form.
+/// impersonateUser, current mutation form (with optional session attributes) and the old query
+/// form.
 struct ImpersonateOperation {
   static constexpr std::string_view kName = "impersonateUser";
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr bool kNeedsBearer = false;
   static constexpr std::string_view kOperationName = "ImpersonateUser";
   static constexpr std::string_view kMutationDocument =
-      "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: [UserAttributeInput!]) "
-      "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail, attributes: $attributes) }";
+      "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: "
+      "[UserAttributeInput!]) "
+      "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail, attributes: "
+      "$attributes) }";
   static constexpr std::string_view kQueryDocument =
       "query ImpersonateUser($accessToken: String!, $userEmail: String!) "
       "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail) }";
@@ -89,7 +95,8 @@ struct ExchangeOperation {
   static constexpr bool kNeedsBearer = false;
   static constexpr std::string_view kOperationName = "ExchangeAccessToken";
   static constexpr std::string_view kDocument =
-      "query ExchangeAccessToken($accessToken: String!) { exchangeAccessToken(accessToken: $accessToken) }";
+      "query ExchangeAccessToken($accessToken: String!) { exchangeAccessToken(accessToken: "
+      "$accessToken) }";
   static GraphqlRequest build(const Secret& access_key);
 };
 
