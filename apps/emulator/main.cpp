@@ -124,6 +124,8 @@ int main(int argc, char** argv) {
   app.add_option("--retry-after", retry_after, "Retry-After seconds of throttled answers")->capture_default_str();
   app.add_option("--reset-rate", o.reset_rate, "share of GraphQL requests whose connection is reset unanswered")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--close-after-requests", o.close_after_requests,
+                 "close a connection without notice after answering N requests on it (0 = never)");
   app.add_option("--truncate-rate", o.truncate_rate, "share of GraphQL answers cut off after half the body")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--seed-users", o.seed_users, "create N realistic users in the default workspace at start-up");

@@ -136,6 +136,7 @@ Result<std::unique_ptr<Server>> Server::start(Options options) {
   config.allow_plain = impl->plain_allowed;
   config.body_limit = options.max_body_bytes;
   config.idle_timeout = options.idle_timeout;
+  config.close_after_requests = options.close_after_requests;
 
   auto service = Service::create(std::move(options));
   if (!service) return service.error();

@@ -29,12 +29,17 @@ struct ClientState {
     } else if (thread.joinable()) {
       thread.join();
     }
+    // The connection's sockets and timers belong to own_context: they must go first (members
+    // would be destroyed in the opposite order, closing sockets of a destroyed io_context).
+    connection.reset();
   }
 };
 
 asio::any_io_executor client_executor(const ClientState& state) { return state.executor; }
 
-std::shared_ptr<WisdomConnection> client_connection(const ClientState& state) { return state.connection; }
+std::shared_ptr<WisdomConnection> client_connection(const ClientState& state) {
+  return state.connection;
+}
 
 std::optional<Error> blocking_call_check(const ClientState& state, const char* operation) {
   bool on_io_thread = false;
@@ -45,7 +50,8 @@ std::optional<Error> blocking_call_check(const ClientState& state, const char* o
   }
   if (!on_io_thread) return std::nullopt;
   return Error(ErrorCode::internal,
-               "a blocking WisdomClient call was made on the thread that runs the client's executor; it would "
+               "a blocking WisdomClient call was made on the thread that runs the client's "
+               "executor; it would "
                "wait forever. Use the async_ form (e.g. with use_awaitable) there")
       .with_operation(operation);
 }
@@ -57,9 +63,11 @@ Error error_from_exception(std::exception_ptr ep, const char* operation) {
     if (e.code() == asio::error::operation_aborted) {
       return Error(ErrorCode::cancelled, "the call was cancelled").with_operation(operation);
     }
-    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what()).with_operation(operation);
+    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what())
+        .with_operation(operation);
   } catch (const std::exception& e) {
-    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what()).with_operation(operation);
+    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what())
+        .with_operation(operation);
   } catch (...) {
     return Error(ErrorCode::internal, "unexpected exception").with_operation(operation);
   }
@@ -77,12 +85,14 @@ WisdomClient::WisdomClient(std::shared_ptr<WisdomConnection> connection)
     try {
       context->run();
     } catch (const std::exception& e) {
-      logf(LogLevel::error, "client", "the client's I/O thread stopped on an exception: {}", e.what());
+      logf(LogLevel::error, "client", "the client's I/O thread stopped on an exception: {}",
+           e.what());
     }
   });
 }
 
-WisdomClient::WisdomClient(std::shared_ptr<WisdomConnection> connection, boost::asio::any_io_executor executor)
+WisdomClient::WisdomClient(std::shared_ptr<WisdomConnection> connection,
+                           boost::asio::any_io_executor executor)
     : state_(std::make_shared<detail::ClientState>()) {
   state_->connection = std::move(connection);
   state_->executor = std::move(executor);
@@ -98,11 +108,13 @@ std::shared_ptr<WisdomConnection> WisdomClient::connection() const { return stat
 
 Result<std::vector<UserRecord>> WisdomClient::list_users(ListUsersRequest request) const {
   return blocking<std::vector<UserRecord>>(
-      "listUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); });
+      "listUsers",
+      [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); });
 }
 Result<void> WisdomClient::create_users(CreateUsersRequest request) const {
-  return blocking<void>("createUsers",
-                        [r = std::move(request)](WisdomConnection& c) mutable { return c.create_users(std::move(r)); });
+  return blocking<void>("createUsers", [r = std::move(request)](WisdomConnection& c) mutable {
+    return c.create_users(std::move(r));
+  });
 }
 Result<void> WisdomClient::set_user_attributes(SetUserAttributesRequest request) const {
   return blocking<void>("setUserAttributes", [r = std::move(request)](WisdomConnection& c) mutable {
@@ -111,15 +123,19 @@ Result<void> WisdomClient::set_user_attributes(SetUserAttributesRequest request)
 }
 Result<void> WisdomClient::delete_users_from_workspace(DeleteUsersRequest request) const {
   return blocking<void>("deleteUsersFromWorkspace",
-                        [r = std::move(request)](WisdomConnection& c) mutable { return c.delete_users(std::move(r)); });
+                        [r = std::move(request)](WisdomConnection& c) mutable {
+                          return c.delete_users(std::move(r));
+                        });
 }
 Result<SessionToken> WisdomClient::impersonate_user(ImpersonateRequest request) const {
-  return blocking<SessionToken>("impersonateUser", [r = std::move(request)](WisdomConnection& c) mutable {
-    return c.impersonate_user(std::move(r));
-  });
+  return blocking<SessionToken>("impersonateUser",
+                                [r = std::move(request)](WisdomConnection& c) mutable {
+                                  return c.impersonate_user(std::move(r));
+                                });
 }
 Result<SessionToken> WisdomClient::exchange_access_token() const {
-  return blocking<SessionToken>("exchangeAccessToken", [](WisdomConnection& c) { return c.exchange_access_token(); });
+  return blocking<SessionToken>("exchangeAccessToken",
+                                [](WisdomConnection& c) { return c.exchange_access_token(); });
 }
 
 }  // namespace embark

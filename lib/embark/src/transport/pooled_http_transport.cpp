@@ -13,6 +13,7 @@
 #include <openssl/x509v3.h>
 
 #include "embark/log.hpp"
+
 #include "internal/transport/http_exchange.hpp"
 
 namespace embark::internal {
@@ -28,7 +29,8 @@ constexpr std::string_view kComponent = "transport";
 constexpr std::chrono::seconds kDnsReuse{30};
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
 
-std::chrono::milliseconds effective_timeout(const HttpRequest& request, const TransportOptions& options) {
+std::chrono::milliseconds effective_timeout(const HttpRequest& request,
+                                            const TransportOptions& options) {
   if (request.timeout.count() <= 0) return options.operation_timeout;
   return std::min(request.timeout, options.operation_timeout);
 }
@@ -36,21 +38,28 @@ std::chrono::milliseconds effective_timeout(const HttpRequest& request, const Tr
 Error handshake_error(const boost::system::error_code& ec, SSL* ssl, const Endpoint& endpoint,
                       std::chrono::milliseconds timeout, bool deadline_passed) {
   if (ec == beast::error::timeout || (ec == net::error::operation_aborted && deadline_passed))
-    return Error(ErrorCode::timeout,
-                 fmt::format("TLS handshake with {}:{} timed out after {} ms", endpoint.host, endpoint.port, timeout.count()));
-  if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, "TLS handshake was cancelled");
+    return Error(ErrorCode::timeout, fmt::format("TLS handshake with {}:{} timed out after {} ms",
+                                                 endpoint.host, endpoint.port, timeout.count()));
+  if (ec == net::error::operation_aborted)
+    return Error(ErrorCode::cancelled, "TLS handshake was cancelled");
   const long verify = SSL_get_verify_result(ssl);
-  if (verify != X509_V_OK)
-    return Error(ErrorCode::tls, fmt::format("TLS handshake with {}:{} failed: certificate verification failed ({})",
-                                             endpoint.host, endpoint.port, X509_verify_cert_error_string(verify)));
-  return Error(ErrorCode::tls,
-               fmt::format("TLS handshake with {}:{} failed ({})", endpoint.host, endpoint.port, ec.message()));
+  if (verify != X509_V_OK) {
+    // The same certificate fails the same way on every attempt: retrying only adds load.
+    Error error(ErrorCode::tls,
+                fmt::format("TLS handshake with {}:{} failed: certificate verification failed ({})",
+                            endpoint.host, endpoint.port, X509_verify_cert_error_string(verify)));
+    error.with_retryable(false);
+    return error;
+  }
+  return Error(ErrorCode::tls, fmt::format("TLS handshake with {}:{} failed ({})", endpoint.host,
+                                           endpoint.port, ec.message()));
 }
 
 }  // namespace
 
-Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor executor, std::string endpoint_url,
-                                                            const TransportOptions& options) {
+Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor executor,
+                                                           std::string endpoint_url,
+                                                           const TransportOptions& options) {
   auto endpoint = parse_endpoint(endpoint_url, options);
   if (!endpoint) return endpoint.error();
   if (options.max_connections_per_host == 0) {
@@ -69,16 +78,19 @@ Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor 
     if (!context) return context.error();
     tls_context = std::move(*context);
     if (!options.verify_peer)
-      logf(LogLevel::warn, kComponent, "TLS peer verification is off for {} (verify_peer = false)", endpoint->host);
+      logf(LogLevel::warn, kComponent, "TLS peer verification is off for {} (verify_peer = false)",
+           endpoint->host);
   } else if (!endpoint->loopback) {
-    logf(LogLevel::warn, kComponent, "plain http to non-loopback host {} (allow_insecure_http): traffic is not encrypted",
+    logf(LogLevel::warn, kComponent,
+         "plain http to non-loopback host {} (allow_insecure_http): traffic is not encrypted",
          endpoint->host);
   }
-  return std::shared_ptr<HttpTransport>(
-      std::make_shared<PooledHttpTransport>(std::move(executor), std::move(*endpoint), options, std::move(tls_context)));
+  return std::shared_ptr<HttpTransport>(std::make_shared<PooledHttpTransport>(
+      std::move(executor), std::move(*endpoint), options, std::move(tls_context)));
 }
 
-PooledHttpTransport::PooledHttpTransport(net::any_io_executor executor, Endpoint endpoint, TransportOptions options,
+PooledHttpTransport::PooledHttpTransport(net::any_io_executor executor, Endpoint endpoint,
+                                         TransportOptions options,
                                          std::shared_ptr<net::ssl::context> tls_context)
     : executor_(executor),
       endpoint_(std::move(endpoint)),
@@ -103,7 +115,8 @@ void PooledHttpTransport::forget_resolved() {
   resolved_.reset();
 }
 
-net::awaitable<Result<PooledHttpTransport::Resolved>> PooledHttpTransport::resolve(std::chrono::milliseconds timeout) {
+net::awaitable<Result<PooledHttpTransport::Resolved>> PooledHttpTransport::resolve(
+    std::chrono::milliseconds timeout) {
   {
     std::lock_guard lock(dns_mutex_);
     if (resolved_ && std::chrono::steady_clock::now() < resolved_until_) co_return *resolved_;
@@ -112,12 +125,17 @@ net::awaitable<Result<PooledHttpTransport::Resolved>> PooledHttpTransport::resol
   tcp::resolver resolver(executor_);
   net::steady_timer timer(executor_);
   timer.expires_after(timeout);
-  auto first = co_await (resolver.async_resolve(endpoint_.host, endpoint_.port, kTuple) || timer.async_wait(kTuple));
+  auto first = co_await (resolver.async_resolve(endpoint_.host, endpoint_.port, kTuple) ||
+                         timer.async_wait(kTuple));
   if (first.index() == 1)
-    co_return fail(ErrorCode::timeout, fmt::format("resolving {} timed out after {} ms", endpoint_.host, timeout.count()));
+    co_return fail(ErrorCode::timeout, fmt::format("resolving {} timed out after {} ms",
+                                                   endpoint_.host, timeout.count()));
   auto [ec, results] = std::get<0>(std::move(first));
-  if (ec == net::error::operation_aborted) co_return fail(ErrorCode::cancelled, "name resolution was cancelled");
-  if (ec) co_return fail(ErrorCode::connect, fmt::format("resolving {} failed ({})", endpoint_.host, ec.message()));
+  if (ec == net::error::operation_aborted)
+    co_return fail(ErrorCode::cancelled, "name resolution was cancelled");
+  if (ec)
+    co_return fail(ErrorCode::connect,
+                   fmt::format("resolving {} failed ({})", endpoint_.host, ec.message()));
   std::lock_guard lock(dns_mutex_);
   resolved_ = results;
   resolved_until_ = std::chrono::steady_clock::now() + kDnsReuse;
@@ -135,11 +153,14 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   if (connect_ec) {
     forget_resolved();
     if (connect_ec == beast::error::timeout)
-      co_return fail(ErrorCode::timeout, fmt::format("connecting to {}:{} timed out after {} ms", endpoint_.host,
-                                                     endpoint_.port, timeout.count()));
-    if (connect_ec == net::error::operation_aborted) co_return fail(ErrorCode::cancelled, "connecting was cancelled");
+      co_return fail(ErrorCode::timeout,
+                     fmt::format("connecting to {}:{} timed out after {} ms", endpoint_.host,
+                                 endpoint_.port, timeout.count()));
+    if (connect_ec == net::error::operation_aborted)
+      co_return fail(ErrorCode::cancelled, "connecting was cancelled");
     co_return fail(ErrorCode::connect,
-                   fmt::format("connecting to {}:{} failed ({})", endpoint_.host, endpoint_.port, connect_ec.message()));
+                   fmt::format("connecting to {}:{} failed ({})", endpoint_.host, endpoint_.port,
+                               connect_ec.message()));
   }
   connections_opened_.fetch_add(1);
   logf(LogLevel::trace, kComponent, "connected to {}:{}", endpoint_.host, endpoint_.port);
@@ -149,7 +170,8 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   auto connection = std::make_unique<PooledConnection>();
   if (!endpoint_.tls) {
     connection->plain = std::make_unique<beast::tcp_stream>(std::move(stream));
-    logf(LogLevel::debug, kComponent, "opened http connection to {}:{}", endpoint_.host, endpoint_.port);
+    logf(LogLevel::debug, kComponent, "opened http connection to {}:{}", endpoint_.host,
+         endpoint_.port);
     co_return connection;
   }
 
@@ -158,13 +180,15 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   if (!endpoint_.ip_literal && SSL_set_tlsext_host_name(ssl, endpoint_.host.c_str()) != 1)
     co_return fail(ErrorCode::tls, "cannot set the TLS server name (SNI)");
   if (options_.verify_peer) {
-    const int set = endpoint_.ip_literal ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), endpoint_.host.c_str())
-                                         : SSL_set1_host(ssl, endpoint_.host.c_str());
+    const int set = endpoint_.ip_literal
+                        ? X509_VERIFY_PARAM_set1_ip_asc(SSL_get0_param(ssl), endpoint_.host.c_str())
+                        : SSL_set1_host(ssl, endpoint_.host.c_str());
     if (set != 1) co_return fail(ErrorCode::tls, "cannot set the expected TLS peer name");
   }
   sessions_.apply_to(ssl);
   const auto deadline = arm_timeout(*connection->tls, timeout);
-  auto [handshake_ec] = co_await connection->tls->async_handshake(net::ssl::stream_base::client, kTuple);
+  auto [handshake_ec] =
+      co_await connection->tls->async_handshake(net::ssl::stream_base::client, kTuple);
   if (handshake_ec) {
     sessions_.clear();
     auto error = handshake_error(handshake_ec, ssl, endpoint_, timeout, passed(deadline));
@@ -173,8 +197,8 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   }
   const bool resumed = SSL_session_reused(ssl) == 1;
   if (resumed) tls_sessions_resumed_.fetch_add(1);
-  logf(LogLevel::debug, kComponent, "opened TLS connection to {}:{} ({}, session {})", endpoint_.host, endpoint_.port,
-       SSL_get_version(ssl), resumed ? "resumed" : "new");
+  logf(LogLevel::debug, kComponent, "opened TLS connection to {}:{} ({}, session {})",
+       endpoint_.host, endpoint_.port, SSL_get_version(ssl), resumed ? "resumed" : "new");
   co_return connection;
 }
 
@@ -182,8 +206,8 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
   auto self = shared_from_this();  // keeps the pool alive while this request runs
   const auto timeout = effective_timeout(request, options_);
 
-  http::request<http::string_body> message{http::verb::post, request.target.empty() ? endpoint_.target : request.target,
-                                           11};
+  http::request<http::string_body> message{
+      http::verb::post, request.target.empty() ? endpoint_.target : request.target, 11};
   message.set(http::field::host, endpoint_.host_header);
   message.set(http::field::user_agent, "embark");
   message.set(http::field::content_type, "application/json");
@@ -213,11 +237,14 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
     // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
     ExchangeOutcome outcome;
     if (connection.tls)
-      outcome = co_await exchange(*connection.tls, connection.buffer, message, request.body_sink, limits);
+      outcome =
+          co_await exchange(*connection.tls, connection.buffer, message, request.body_sink, limits);
     else
-      outcome = co_await exchange(*connection.plain, connection.buffer, message, request.body_sink, limits);
+      outcome = co_await exchange(*connection.plain, connection.buffer, message, request.body_sink,
+                                  limits);
     if (outcome.response) {
-      if (++connection.responses == 1 && connection.tls) sessions_.remember_from(connection.tls->native_handle());
+      if (++connection.responses == 1 && connection.tls)
+        sessions_.remember_from(connection.tls->native_handle());
       if (outcome.reusable) {
         connection.tcp().expires_never();
         lease->give_back();
@@ -229,14 +256,15 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
       if (request.idempotent && !resent) {
         resent = true;
         stale_resends_.fetch_add(1);
-        logf(LogLevel::debug, kComponent, "pooled connection to {} was closed by the server; re-sending once",
-             endpoint_.host);
+        logf(LogLevel::debug, kComponent,
+             "pooled connection to {} was closed by the server; re-sending once", endpoint_.host);
         continue;  // on a fresh connection: the lease no longer holds one
       }
-      Error error(ErrorCode::connect,
-                  fmt::format("the pooled connection to {} was closed by the server before it answered; "
-                              "the request was not re-sent because it is not idempotent",
-                              endpoint_.host));
+      Error error(
+          ErrorCode::connect,
+          fmt::format("the pooled connection to {} was closed by the server before it answered; "
+                      "the request was not re-sent because it is not idempotent",
+                      endpoint_.host));
       error.with_retryable(true);
       co_return error;
     }

@@ -54,6 +54,7 @@ template <class Stream>
 asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& buffer, Service& service,
                                            const ListenerConfig& config) {
   auto& lowest = beast::get_lowest_layer(stream);
+  std::size_t answered = 0;
   for (;;) {
     http::request_parser<http::string_body> parser;
     parser.body_limit(config.body_limit);
@@ -94,6 +95,7 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     auto [wec, written] = co_await http::async_write(stream, out.response, kAwait);
     if (wec) co_return SessionEnd::abort;
     if (!keep_alive) co_return SessionEnd::graceful;
+    if (++answered == config.close_after_requests) co_return SessionEnd::graceful;  // unannounced close
   }
 }
 

@@ -22,6 +22,7 @@ struct ListenerConfig {
   bool allow_plain = false;                  ///< answer plain HTTP too (TLS is detected per connection)
   std::size_t body_limit = 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
+  std::size_t close_after_requests = 0;  ///< Options::close_after_requests
 };
 
 /// One listening socket and its connections. Thread-safe: connections run on their own strands.

@@ -8,8 +8,9 @@
 #include "embark/client_options.hpp"
 #include "embark/connection.hpp"
 #include "embark/retry.hpp"
+
 #include "internal/client/bearer_source.hpp"
-#include "internal/client/wisdom_stub.hpp"
+#include "internal/client/call_layer.hpp"
 #include "internal/policies/retry_loop.hpp"
 #include "internal/transport/http_transport.hpp"
 
@@ -20,7 +21,8 @@ struct ConnectionParts {
   std::shared_ptr<HttpTransport> transport;
   std::string target = "/graphql";  ///< path of the endpoint URL
   RetryEnvironment environment = real_retry_environment();
-  std::function<std::chrono::system_clock::time_point()> wall_clock = &std::chrono::system_clock::now;
+  std::function<std::chrono::system_clock::time_point()> wall_clock =
+      &std::chrono::system_clock::now;
   /// Prototypes; null = from ClientOptions::retry.
   std::shared_ptr<const RetryPolicy> retry;
   std::shared_ptr<const BackoffPolicy> backoff;
@@ -33,27 +35,30 @@ struct ConnectionStack {
   std::shared_ptr<RetryBudget> budget;
 };
 
-/// Stacks GraphqlStub, LoggingStub, RetryStub and AuthStub under a WisdomConnection that gives
-/// every call `options.call_deadline` and checks input before anything is sent.
+/// Stacks GraphqlLayer, LoggingDecorator, RetryDecorator and AuthDecorator under a WisdomConnection
+/// that gives every call `options.call_deadline` and checks input before anything is sent.
 ConnectionStack make_connection_stack(const ClientOptions& options, ConnectionParts parts);
 
-/// WisdomConnection over a WisdomStub: sets each call's deadline and validates input first.
-class StubConnection final : public WisdomConnection {
+/// WisdomConnection over the top CallLayer: sets each call's deadline and validates input first.
+class LayeredConnection final : public WisdomConnection {
  public:
-  StubConnection(std::shared_ptr<WisdomStub> stub, std::chrono::milliseconds call_deadline,
-                 std::function<std::chrono::steady_clock::time_point()> now)
-      : stub_(std::move(stub)), call_deadline_(call_deadline), now_(std::move(now)) {}
+  LayeredConnection(std::shared_ptr<CallLayer> top, std::chrono::milliseconds call_deadline,
+                    std::function<std::chrono::steady_clock::time_point()> now)
+      : top_(std::move(top)), call_deadline_(call_deadline), now_(std::move(now)) {}
 
-  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(ListUsersRequest request) override;
+  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      ListUsersRequest request) override;
   boost::asio::awaitable<Result<void>> create_users(CreateUsersRequest request) override;
-  boost::asio::awaitable<Result<void>> set_user_attributes(SetUserAttributesRequest request) override;
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      SetUserAttributesRequest request) override;
   boost::asio::awaitable<Result<void>> delete_users(DeleteUsersRequest request) override;
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(ImpersonateRequest request) override;
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(
+      ImpersonateRequest request) override;
   boost::asio::awaitable<Result<SessionToken>> exchange_access_token() override;
 
  private:
   CallContext context() const { return CallContext{now_() + call_deadline_, std::nullopt, 1}; }
-  std::shared_ptr<WisdomStub> stub_;
+  std::shared_ptr<CallLayer> top_;
   std::chrono::milliseconds call_deadline_;
   std::function<std::chrono::steady_clock::time_point()> now_;
 };

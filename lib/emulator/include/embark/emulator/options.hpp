@@ -46,6 +46,9 @@ struct Options {
   int threads = 0;          ///< I/O threads; 0 = std::thread::hardware_concurrency()
   std::size_t max_body_bytes = 1024 * 1024;  ///< larger request bodies get HTTP 413
   std::chrono::seconds idle_timeout{60};      ///< a keep-alive connection idle this long is closed
+  /// After answering this many requests on one connection, close it without announcing it (no
+  /// `Connection: close`), as a server closing an idle keep-alive connection does; 0 = never.
+  std::size_t close_after_requests = 0;
 
   // ---- credentials and state -----------------------------------------------------------------
   std::vector<AccessKey> access_keys;  ///< empty: one random key is generated (Server::access_key)

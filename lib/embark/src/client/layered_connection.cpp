@@ -12,11 +12,13 @@ Error bad_input(std::string_view operation, std::string field, std::string messa
   return error;
 }
 
-std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values, const char* field) {
+std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values,
+                                const char* field) {
   if (values.empty()) return bad_input(operation, field, std::string(field) + " must not be empty");
   for (std::size_t i = 0; i < values.size(); ++i) {
     if (values[i].empty()) {
-      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]", "an entry is empty");
+      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]",
+                       "an entry is empty");
     }
   }
   return std::nullopt;
@@ -24,33 +26,37 @@ std::optional<Error> check_list(std::string_view operation, const std::vector<st
 
 }  // namespace
 
-asio::awaitable<Result<std::vector<UserRecord>>> StubConnection::list_users(ListUsersRequest request) {
+asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(
+    ListUsersRequest request) {
   auto ctx = context();
-  co_return co_await stub_->list_users(ctx, request);
+  co_return co_await top_->list_users(ctx, request);
 }
 
-asio::awaitable<Result<void>> StubConnection::create_users(CreateUsersRequest request) {
+asio::awaitable<Result<void>> LayeredConnection::create_users(CreateUsersRequest request) {
   if (auto e = check_list(CreateUsersOperation::kName, request.emails, "emails")) co_return *e;
   auto ctx = context();
-  co_return co_await stub_->create_users(ctx, request);
+  co_return co_await top_->create_users(ctx, request);
 }
 
-asio::awaitable<Result<void>> StubConnection::set_user_attributes(SetUserAttributesRequest request) {
+asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
+    SetUserAttributesRequest request) {
   if (request.user_id.empty()) {
     co_return bad_input(SetUserAttributesOperation::kName, "user_id", "user_id must not be empty");
   }
   auto ctx = context();
-  co_return co_await stub_->set_user_attributes(ctx, request);
+  co_return co_await top_->set_user_attributes(ctx, request);
 }
 
-asio::awaitable<Result<void>> StubConnection::delete_users(DeleteUsersRequest request) {
+asio::awaitable<Result<void>> LayeredConnection::delete_users(DeleteUsersRequest request) {
   if (auto e = check_list(DeleteUsersOperation::kName, request.user_ids, "user_ids")) co_return *e;
   auto ctx = context();
-  co_return co_await stub_->delete_users(ctx, request);
+  co_return co_await top_->delete_users(ctx, request);
 }
 
-asio::awaitable<Result<SessionToken>> StubConnection::impersonate_user(ImpersonateRequest request) {
-  if (request.email.empty()) co_return bad_input(ImpersonateOperation::kName, "email", "email must not be empty");
+asio::awaitable<Result<SessionToken>> LayeredConnection::impersonate_user(
+    ImpersonateRequest request) {
+  if (request.email.empty())
+    co_return bad_input(ImpersonateOperation::kName, "email", "email must not be empty");
   if (request.session_attributes.contains("impersonated_user_id")) {
     co_return bad_input(ImpersonateOperation::kName, "session_attributes.impersonated_user_id",
                         "impersonated_user_id is reserved and cannot be a session attribute");
@@ -60,12 +66,12 @@ asio::awaitable<Result<SessionToken>> StubConnection::impersonate_user(Impersona
                         "the query form of impersonateUser cannot carry session attributes");
   }
   auto ctx = context();
-  co_return co_await stub_->impersonate_user(ctx, request);
+  co_return co_await top_->impersonate_user(ctx, request);
 }
 
-asio::awaitable<Result<SessionToken>> StubConnection::exchange_access_token() {
+asio::awaitable<Result<SessionToken>> LayeredConnection::exchange_access_token() {
   auto ctx = context();
-  co_return co_await stub_->exchange_access_token(ctx);
+  co_return co_await top_->exchange_access_token(ctx);
 }
 
 }  // namespace embark::internal

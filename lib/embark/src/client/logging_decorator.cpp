@@ -1,0 +1,28 @@
+#include "internal/client/logging_decorator.hpp"
+
+#include <string>
+
+#include "embark/log.hpp"
+
+namespace embark::internal {
+
+void log_attempt(std::string_view operation, const CallContext& ctx,
+                 std::chrono::steady_clock::time_point start, const Error* error) {
+  const auto level = error ? LogLevel::debug : LogLevel::trace;
+  if (!log_enabled(level)) return;
+  const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
+                      std::chrono::steady_clock::now() - start)
+                      .count() /
+                  1000.0;
+  const std::string bearer = ctx.bearer ? ctx.bearer->redacted() : std::string("none");
+  if (!error) {
+    logf(level, "call", "{} attempt={} status=ok latency_ms={:.1f} bearer={}", operation,
+         ctx.attempt, ms, bearer);
+  } else {
+    logf(level, "call", "{} attempt={} status={} http={} latency_ms={:.1f} bearer={} error=\"{}\"",
+         operation, ctx.attempt, embark::to_string(error->code()), error->http_status(), ms, bearer,
+         error->to_string());
+  }
+}
+
+}  // namespace embark::internal
