@@ -29,6 +29,9 @@ class JwtKeys {
   const std::string& key_id() const { return kid_; }
   /// Signs the claims: header {alg, typ: JWT, kid}, compact serialization.
   std::string sign(const boost::json::object& claims) const;
+  /// Same as sign(), with the claims already serialized (a JSON object's text, taken as is).
+  /// Returns an empty string only if OpenSSL fails.
+  std::string sign_json(std::string_view claims_json) const;
   /// Verifies a compact JWT: exactly this key's algorithm and kid (so `none`, HS256 and any
   /// algorithm confusion are refused), a valid signature, and `exp` > now_s.
   /// Errors are unauthenticated with a message that never contains the token.

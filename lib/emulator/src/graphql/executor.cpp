@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "graphql/input_coercion.hpp"
+#include "graphql/json_text.hpp"
 #include "graphql/printer.hpp"
 
 namespace embark::emulator::graphql {
@@ -77,29 +78,8 @@ void append_number(std::string& out, const json::value& v) {
   }
 }
 
-// Appends `s` as a JSON string literal.
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.substr(start, i - start));
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c); break;
-    }
-    start = i + 1;
-  }
-  out.append(s.substr(start));
-  out += '"';
-}
+// The body's strings are written by the shared JSON text writer.
+void append_string(std::string& out, std::string_view s) { append_json_string(out, s); }
 
 // Output coercion of leaf values (graphql-js serialize), written as JSON text; returns false and
 // sets `error` when the value cannot be represented.
