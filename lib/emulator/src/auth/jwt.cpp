@@ -50,31 +50,6 @@ std::string bn_bytes(const EVP_PKEY* key, const char* param) {
   return out;
 }
 
-// ECDSA signatures are DER in OpenSSL and fixed-width r||s in JWS (RFC 7518 §3.4). The DER is
-// SEQUENCE { INTEGER r, INTEGER s }, short enough for one-byte lengths; read by hand because
-// d2i_ECDSA_SIG + BIGNUMs cost several allocations per token. Returns false on anything else.
-bool der_to_raw(const unsigned char* der, std::size_t len, unsigned char* raw) {
-  if (len < 2 || der[0] != 0x30 || der[1] >= 0x80 || der[1] != len - 2) return false;
-  std::size_t pos = 2;
-  for (int part = 0; part < 2; ++part) {
-    if (pos + 2 > len || der[pos] != 0x02) return false;
-    std::size_t n = der[pos + 1];
-    pos += 2;
-    if (n == 0 || n >= 0x80 || pos + n > len) return false;
-    const unsigned char* p = der + pos;
-    pos += n;
-    while (n > 0 && *p == 0) {  // sign byte and leading zeros
-      ++p;
-      --n;
-    }
-    if (n > kEcCoordinateBytes) return false;
-    unsigned char* o = raw + part * kEcCoordinateBytes;
-    std::memset(o, 0, kEcCoordinateBytes - n);
-    std::memcpy(o + kEcCoordinateBytes - n, p, n);
-  }
-  return pos == len;
-}
-
 std::string raw_to_der(std::string_view raw) {
   if (raw.size() != 2 * kEcCoordinateBytes) return {};
   const auto* p = reinterpret_cast<const unsigned char*>(raw.data());
@@ -143,6 +118,32 @@ bool sha256(const EVP_MD* md, std::string_view data, unsigned char* out) {
 
 }  // namespace
 
+// d2i_ECDSA_SIG + BIGNUMs cost several allocations per token; the DER here is small and fixed in
+// shape (one-byte lengths), so it is read by hand.
+bool ecdsa_der_to_raw(std::string_view der_text, unsigned char (&raw)[64]) {
+  const auto* der = reinterpret_cast<const unsigned char*>(der_text.data());
+  const std::size_t len = der_text.size();
+  if (len < 2 || der[0] != 0x30 || der[1] >= 0x80 || der[1] != len - 2) return false;
+  std::size_t pos = 2;
+  for (int part = 0; part < 2; ++part) {
+    if (pos + 2 > len || der[pos] != 0x02) return false;
+    std::size_t n = der[pos + 1];
+    pos += 2;
+    if (n == 0 || n >= 0x80 || pos + n > len) return false;
+    const unsigned char* p = der + pos;
+    pos += n;
+    while (n > 0 && *p == 0) {  // sign byte and leading zeros
+      ++p;
+      --n;
+    }
+    if (n > kEcCoordinateBytes) return false;
+    unsigned char* o = raw + part * kEcCoordinateBytes;
+    std::memset(o, 0, kEcCoordinateBytes - n);
+    std::memcpy(o + kEcCoordinateBytes - n, p, n);
+  }
+  return pos == len;
+}
+
 struct JwtKeys::Impl {
   PkeyPtr key;
   MdPtr sha256;
@@ -179,7 +180,10 @@ std::string JwtKeys::sign(const boost::json::object& claims) const { return sign
 
 std::string JwtKeys::sign_json(std::string_view claims_json) const {
   std::string input;
-  input.reserve(impl_->header_b64.size() + (claims_json.size() + 2) / 3 * 4 + 1 + 512);
+  // Exactly what the token needs (RSA-2048 and P-256 signatures encode to 342 and 86 characters):
+  // a request of 1 KiB or more makes glibc consolidate its fast bins first.
+  const std::size_t signature_chars = alg_ == JwtAlgorithm::es256 ? 86 : 342;
+  input.reserve(impl_->header_b64.size() + (claims_json.size() * 4 + 2) / 3 + 1 + signature_chars);
   input += impl_->header_b64;
   base64url_append(input, claims_json);
 
@@ -197,7 +201,7 @@ std::string JwtKeys::sign_json(std::string_view claims_json) const {
   input += '.';
   if (alg_ == JwtAlgorithm::es256) {
     unsigned char raw[2 * kEcCoordinateBytes];
-    if (!der_to_raw(sig, len, raw)) return {};
+    if (!ecdsa_der_to_raw(std::string_view(reinterpret_cast<const char*>(sig), len), raw)) return {};
     base64url_append(input, std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
   } else {
     base64url_append(input, std::string_view(reinterpret_cast<const char*>(sig), len));

@@ -13,6 +13,10 @@
 
 namespace embark::emulator {
 
+/// Converts a DER ECDSA P-256 signature (SEQUENCE of two INTEGERs) to the 64-byte r||s form JWS
+/// uses (RFC 7518 §3.4). False when `der` is not such a signature. Thread-safe.
+bool ecdsa_der_to_raw(std::string_view der, unsigned char (&raw)[64]);
+
 /// A signing key pair with its key id. Immutable after creation; thread-safe.
 class JwtKeys {
  public:

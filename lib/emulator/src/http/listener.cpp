@@ -19,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/response_head.hpp"
 #include "http/service.hpp"
 
 namespace embark::emulator {
@@ -43,38 +44,6 @@ Response too_large(unsigned version) {
   res.keep_alive(false);
   res.prepare_payload();
   return res;
-}
-
-// The response head exactly as Beast's serializer writes it (status line, the fields in order,
-// blank line). Built in one string so head and body leave in one gathered write: Beast's
-// buffer-sequence machinery cost more CPU than the rest of an impersonateUser answer but signing.
-std::string wire_head(const Response& res) {
-  std::string head;
-  head.reserve(160);
-  const unsigned version = res.version();
-  const unsigned code = res.result_int();
-  const char start[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + version / 10), '.',
-                        static_cast<char>('0' + version % 10), ' ', static_cast<char>('0' + code / 100),
-                        static_cast<char>('0' + (code / 10) % 10), static_cast<char>('0' + code % 10), ' '};
-  head.append(start, sizeof start);
-  const auto reason = res.reason();
-  if (reason.empty()) {
-    const auto obsolete = http::obsolete_reason(res.result());
-    head.append(obsolete.data(), obsolete.size());
-  } else {
-    head.append(reason.data(), reason.size());
-  }
-  head += "\r\n";
-  for (const auto& field : res) {
-    const auto name = field.name_string();
-    const auto value = field.value();
-    head.append(name.data(), name.size());
-    head += ": ";
-    head.append(value.data(), value.size());
-    head += "\r\n";
-  }
-  head += "\r\n";
-  return head;
 }
 
 void hard_close(tcp::socket& socket) {
@@ -115,7 +84,7 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     }
     lowest.expires_after(kWriteTimeout);
     if (out.fault == Fault::truncate) {
-      std::string wire = wire_head(out.response);
+      std::string wire = response_head(out.response);
       wire.append(out.response.body(), 0, out.response.body().size() / 2);
       co_await asio::async_write(stream, asio::buffer(wire), kAwait);
       hard_close(lowest.socket());
@@ -124,7 +93,7 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     const bool keep_alive = out.response.keep_alive();
     boost::system::error_code wec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
-      const std::string head = wire_head(out.response);
+      const std::string head = response_head(out.response);
       const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(out.response.body())};
       std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kAwait);
     } else {
