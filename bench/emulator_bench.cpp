@@ -111,6 +111,16 @@ std::optional<double> other_process_cpu_s(int pid) {
   return ticks / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
+// CPU seconds the whole machine spent busy (all cores: user, nice, system, irq, softirq), from
+// /proc/stat; minus this process's share it tells how much other programs took meanwhile.
+std::optional<double> machine_busy_s() {
+  std::ifstream in("/proc/stat");
+  std::string cpu;
+  double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu") return std::nullopt;
+  return (user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
+}
+
 // Whole-server CPU time: in-process it is everything but the load generator's thread (the main
 // thread only waits meanwhile); external, it is read from /proc.
 struct ServerCpu {
@@ -364,6 +374,7 @@ struct ImpersonateResult {
   double p99_us = 0;
   double load_cpu_s = 0;
   std::optional<double> server_cpu_s;
+  std::optional<double> machine_busy_s;
 };
 
 double percentile(std::vector<std::uint32_t>& v, double q) {
@@ -395,6 +406,7 @@ ImpersonateResult run_impersonate(const Config& config, const Target& target, co
     std::uint64_t ok0 = 0, failed0 = 0, reconnects0 = 0;
     double load_cpu0 = 0;
     std::optional<double> server_cpu0;
+    std::optional<double> busy0;
     SteadyClock::time_point t0;
     asio::steady_timer timer(ioc);
     timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(config.warmup_s)));
@@ -404,12 +416,15 @@ ImpersonateResult run_impersonate(const Config& config, const Target& target, co
       reconnects0 = counters.reconnects;
       load_cpu0 = thread_cpu_s();
       server_cpu0 = server_cpu.now(load_cpu0);
+      busy0 = machine_busy_s();
       t0 = SteadyClock::now();
       counters.measuring = true;
       timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(config.duration_s)));
       timer.async_wait([&](boost::system::error_code) {
         const double load_cpu1 = thread_cpu_s();
         const auto server_cpu1 = server_cpu.now(load_cpu1);
+        const auto busy1 = machine_busy_s();
+        if (busy0 && busy1) result.machine_busy_s = *busy1 - *busy0;
         result.seconds = std::chrono::duration<double>(SteadyClock::now() - t0).count();
         result.answers = counters.ok - ok0;
         result.failed = counters.failed - failed0;
@@ -607,6 +622,12 @@ int main(int argc, char** argv) {
         o["server_cpu_us_per_answer"] = per;
         o["server_cores"] = *r.server_cpu_s / r.seconds;
         text += fmt::format("  emulator: {:.2f} cores, {:.1f} us CPU per answer\n", *r.server_cpu_s / r.seconds, per);
+        if (r.machine_busy_s && server) {
+          // In-process, server + load generator = this process; the rest of the busy time is others'.
+          const double others = std::max(0.0, *r.machine_busy_s - *r.server_cpu_s - r.load_cpu_s) / r.seconds;
+          o["other_processes_cores"] = others;
+          text += fmt::format("  other processes meanwhile: {:.2f} cores (of {})\n", others, std::thread::hardware_concurrency());
+        }
       }
       report["impersonate_user"] = std::move(o);
     }
