@@ -57,7 +57,8 @@ struct FieldCall {
 
 /// A resolver's answer: a value for the whole field, which the engine then completes through the
 /// selection set (aliases, fragments, __typename, @skip/@include, request order, non-null rules).
-/// Objects carry all their fields; the engine picks what was selected. A non-empty `error` makes
+/// Objects carry their fields (at least those FieldCall::selected names); the engine picks what
+/// was selected. A non-empty `error` makes
 /// the field null and adds an entry to errors[] (with the field's location and path).
 struct FieldResult {
   FieldResult() = default;
