@@ -79,9 +79,11 @@ struct Server::Impl {
   std::string ca_pem;
   std::string host;
   bool plain_allowed = false;
-  // Destroyed before the service and the TLS context: pending connection frames reference both.
-  asio::io_context ioc;
-  std::optional<asio::executor_work_guard<asio::io_context::executor_type>> work;
+  // One io_context per I/O thread: a connection lives on one thread, so its operations need no
+  // strand and wake no other thread. Destroyed before the service and the TLS context: pending
+  // connection frames reference both.
+  std::vector<std::unique_ptr<asio::io_context>> contexts;
+  std::vector<asio::executor_work_guard<asio::io_context::executor_type>> work;
   std::shared_ptr<Listener> listener;
   std::vector<std::thread> threads;
   std::mutex mutex;
@@ -89,7 +91,9 @@ struct Server::Impl {
   bool stopped = false;
   bool finished = false;
 
-  explicit Impl(int thread_count) : ioc(thread_count) {}
+  explicit Impl(int thread_count) {
+    for (int i = 0; i < thread_count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+  }
 };
 
 Server::Server(std::unique_ptr<Impl> impl) : impl_(std::move(impl)) {}
@@ -143,13 +147,15 @@ Result<std::unique_ptr<Server>> Server::start(Options options) {
   impl->service = std::move(*service);
   config.tls = impl->tls ? &*impl->tls : nullptr;
 
-  auto listener = Listener::bind(impl->ioc, config, *impl->service);
+  std::vector<asio::io_context*> contexts;
+  for (auto& c : impl->contexts) contexts.push_back(c.get());
+  auto listener = Listener::bind(std::move(contexts), config, *impl->service);
   if (!listener) return listener.error();
   impl->listener = std::move(*listener);
   impl->listener->start();
-  impl->work.emplace(impl->ioc.get_executor());
-  for (int i = 0; i < threads; ++i) {
-    impl->threads.emplace_back([ioc = &impl->ioc] { ioc->run(); });
+  for (auto& c : impl->contexts) {
+    impl->work.push_back(asio::make_work_guard(*c));
+    impl->threads.emplace_back([ioc = c.get()] { ioc->run(); });
   }
   return std::unique_ptr<Server>(new Server(std::move(impl)));
 }
@@ -181,8 +187,8 @@ void Server::stop() {
     impl_->stopped = true;
   }
   impl_->listener->close();
-  impl_->work.reset();
-  impl_->ioc.stop();
+  impl_->work.clear();
+  for (auto& c : impl_->contexts) c->stop();
   for (auto& t : impl_->threads) {
     if (t.joinable()) t.join();
   }

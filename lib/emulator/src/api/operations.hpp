@@ -39,8 +39,28 @@ class Operations {
   /// Identifies the caller from an Authorization header value (may be empty).
   Caller authenticate(std::string_view authorization) const;
 
-  /// The User object with every schema field (the engine picks the selected ones).
-  static boost::json::object user_json(const StoredUser& user, const boost::json::storage_ptr& sp = {});
+  /// Bits of user_json's `fields`: which User fields to fill.
+  enum UserField : unsigned {
+    kUserId = 1u << 0,
+    kUserEmail = 1u << 1,
+    kUserName = 1u << 2,
+    kUserProfilePicture = 1u << 3,
+    kUserCreationTimestamp = 1u << 4,
+    kUserLastActiveSessionTimestamp = 1u << 5,
+    kUserRoleAssignments = 1u << 6,
+    kUserAttributes = 1u << 7,
+    kUserIsScimManaged = 1u << 8,
+    kUserStatus = 1u << 9,
+    kAllUserFields = (1u << 10) - 1,
+  };
+
+  /// The User fields a call's selection set reads (the engine's lookahead, fragments included).
+  static unsigned selected_user_fields(const graphql::FieldCall& call);
+
+  /// The User object with the schema fields named in `fields` (the engine picks the selected
+  /// ones; a field left out completes as null, so `fields` must cover the selection).
+  static boost::json::object user_json(const StoredUser& user, const boost::json::storage_ptr& sp = {},
+                                       unsigned fields = kAllUserFields);
 
   /// Effective attributes of a user: JWT < DATABASE < session (impersonated_user_id dropped).
   static AttributeMap effective_attributes(const StoredUser& user, const AttributeMap& session);
@@ -51,7 +71,7 @@ class Operations {
   std::int64_t now_seconds() const;
 
  private:
-  graphql::FieldResult list_users(const boost::json::object& args, RequestContext& ctx);
+  graphql::FieldResult list_users(const boost::json::object& args, unsigned user_fields);
   graphql::FieldResult current_user(RequestContext& ctx);
   graphql::FieldResult exchange_access_token(const boost::json::object& args, RequestContext& ctx);
   graphql::FieldResult impersonate_user(const boost::json::object& args, RequestContext& ctx);

@@ -20,28 +20,34 @@ constexpr auto kReverse = make_reverse();
 
 std::string base64url_encode(std::string_view bytes) {
   std::string out;
-  out.reserve((bytes.size() * 4 + 2) / 3);
+  base64url_append(out, bytes);
+  return out;
+}
+
+void base64url_append(std::string& out, std::string_view bytes) {
+  const std::size_t start = out.size();
+  out.resize(start + (bytes.size() * 4 + 2) / 3);
+  char* o = out.data() + start;
   std::size_t i = 0;
   const auto* p = reinterpret_cast<const unsigned char*>(bytes.data());
   for (; i + 3 <= bytes.size(); i += 3) {
     const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8) | p[i + 2];
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
-    out += kAlphabet[v & 63];
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[v & 63];
   }
   const std::size_t rest = bytes.size() - i;
   if (rest == 1) {
     const std::uint32_t v = p[i] << 16;
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
   } else if (rest == 2) {
     const std::uint32_t v = (p[i] << 16) | (p[i + 1] << 8);
-    out += kAlphabet[(v >> 18) & 63];
-    out += kAlphabet[(v >> 12) & 63];
-    out += kAlphabet[(v >> 6) & 63];
+    *o++ = kAlphabet[(v >> 18) & 63];
+    *o++ = kAlphabet[(v >> 12) & 63];
+    *o++ = kAlphabet[(v >> 6) & 63];
   }
-  return out;
 }
 
 std::optional<std::string> base64url_decode(std::string_view text) {

@@ -10,6 +10,7 @@
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
 
+#include <cstring>
 #include <mutex>
 #include <vector>
 
@@ -46,22 +47,6 @@ std::string bn_bytes(const EVP_PKEY* key, const char* param) {
   std::unique_ptr<BIGNUM, BnDeleter> bn(raw);
   std::string out(static_cast<std::size_t>(BN_num_bytes(bn.get())), '\0');
   BN_bn2bin(bn.get(), reinterpret_cast<unsigned char*>(out.data()));
-  return out;
-}
-
-// ECDSA signatures are DER in OpenSSL and fixed-width r||s in JWS (RFC 7518 §3.4).
-std::string der_to_raw(const unsigned char* der, std::size_t len) {
-  const unsigned char* p = der;
-  std::unique_ptr<ECDSA_SIG, SigDeleter> sig(d2i_ECDSA_SIG(nullptr, &p, static_cast<long>(len)));
-  if (!sig) return {};
-  const BIGNUM* r = nullptr;
-  const BIGNUM* s = nullptr;
-  ECDSA_SIG_get0(sig.get(), &r, &s);
-  std::string out(2 * kEcCoordinateBytes, '\0');
-  auto* o = reinterpret_cast<unsigned char*>(out.data());
-  if (BN_bn2binpad(r, o, kEcCoordinateBytes) < 0 || BN_bn2binpad(s, o + kEcCoordinateBytes, kEcCoordinateBytes) < 0) {
-    return {};
-  }
   return out;
 }
 
@@ -120,16 +105,49 @@ class CtxPool {
   std::vector<PkeyCtxPtr> free_;
 };
 
-std::string sha256(std::string_view data) {
-  std::string out(SHA256_DIGEST_LENGTH, '\0');
-  SHA256(reinterpret_cast<const unsigned char*>(data.data()), data.size(), reinterpret_cast<unsigned char*>(out.data()));
-  return out;
+struct MdDeleter {
+  void operator()(EVP_MD* p) const { EVP_MD_free(p); }
+};
+using MdPtr = std::unique_ptr<EVP_MD, MdDeleter>;
+
+// With an algorithm fetched once: SHA256() looks it up in the providers on every call.
+bool sha256(const EVP_MD* md, std::string_view data, unsigned char* out) {
+  unsigned int len = 0;
+  return EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) == 1 && len == SHA256_DIGEST_LENGTH;
 }
 
 }  // namespace
 
+// d2i_ECDSA_SIG + BIGNUMs cost several allocations per token; the DER here is small and fixed in
+// shape (one-byte lengths), so it is read by hand.
+bool ecdsa_der_to_raw(std::string_view der_text, unsigned char (&raw)[64]) {
+  const auto* der = reinterpret_cast<const unsigned char*>(der_text.data());
+  const std::size_t len = der_text.size();
+  if (len < 2 || der[0] != 0x30 || der[1] >= 0x80 || der[1] != len - 2) return false;
+  std::size_t pos = 2;
+  for (int part = 0; part < 2; ++part) {
+    if (pos + 2 > len || der[pos] != 0x02) return false;
+    std::size_t n = der[pos + 1];
+    pos += 2;
+    if (n == 0 || n >= 0x80 || pos + n > len) return false;
+    const unsigned char* p = der + pos;
+    pos += n;
+    while (n > 0 && *p == 0) {  // sign byte and leading zeros
+      ++p;
+      --n;
+    }
+    if (n > kEcCoordinateBytes) return false;
+    unsigned char* o = raw + part * kEcCoordinateBytes;
+    std::memset(o, 0, kEcCoordinateBytes - n);
+    std::memcpy(o + kEcCoordinateBytes - n, p, n);
+  }
+  return pos == len;
+}
+
 struct JwtKeys::Impl {
   PkeyPtr key;
+  MdPtr sha256;
+  std::string header_b64;  // base64url of the constant header, with the '.' after it
   std::unique_ptr<CtxPool> signers;
   std::unique_ptr<CtxPool> verifiers;
 };
@@ -144,41 +162,50 @@ Result<std::shared_ptr<const JwtKeys>> JwtKeys::generate(JwtAlgorithm alg) {
   impl->key.reset(alg == JwtAlgorithm::rs256 ? EVP_RSA_gen(2048) : EVP_EC_gen("P-256"));
   if (!impl->key) return fail(ErrorCode::internal, "cannot generate the JWT signing key");
   const bool rsa = alg == JwtAlgorithm::rs256;
+  impl->sha256.reset(EVP_MD_fetch(nullptr, "SHA256", nullptr));
+  if (!impl->sha256) return fail(ErrorCode::internal, "SHA-256 is not available");
   impl->signers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_sign_init, rsa);
   impl->verifiers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_verify_init, rsa);
   unsigned char id[8];
   if (RAND_bytes(id, sizeof id) != 1) return fail(ErrorCode::internal, "no randomness for the key id");
   std::string kid = "emu-" + base64url_encode(std::string_view(reinterpret_cast<char*>(id), sizeof id));
+  const boost::json::object header{{"alg", rsa ? "RS256" : "ES256"}, {"typ", "JWT"}, {"kid", kid}};
+  impl->header_b64 = base64url_encode(boost::json::serialize(header)) + '.';
   return std::shared_ptr<const JwtKeys>(new JwtKeys(alg, std::move(kid), std::move(impl)));
 }
 
 std::string_view JwtKeys::alg_name() const { return alg_ == JwtAlgorithm::rs256 ? "RS256" : "ES256"; }
 
-std::string JwtKeys::sign(const boost::json::object& claims) const {
-  boost::json::object header{{"alg", alg_name()}, {"typ", "JWT"}, {"kid", kid_}};
-  std::string input = base64url_encode(boost::json::serialize(header));
-  input += '.';
-  input += base64url_encode(boost::json::serialize(claims));
+std::string JwtKeys::sign(const boost::json::object& claims) const { return sign_json(boost::json::serialize(claims)); }
 
-  const std::string digest = sha256(input);
+std::string JwtKeys::sign_json(std::string_view claims_json) const {
+  std::string input;
+  // Exactly what the token needs (RSA-2048 and P-256 signatures encode to 342 and 86 characters):
+  // a request of 1 KiB or more makes glibc consolidate its fast bins first.
+  const std::size_t signature_chars = alg_ == JwtAlgorithm::es256 ? 86 : 342;
+  input.reserve(impl_->header_b64.size() + (claims_json.size() * 4 + 2) / 3 + 1 + signature_chars);
+  input += impl_->header_b64;
+  base64url_append(input, claims_json);
+
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  if (!sha256(impl_->sha256.get(), input, digest)) return {};
   PkeyCtxPtr ctx = impl_->signers->take();
   if (!ctx) return {};
+  // Big enough for RSA-2048 and for a DER ECDSA P-256 signature; asked for, not assumed.
+  unsigned char sig[512];
   std::size_t len = 0;
-  const auto* md = reinterpret_cast<const unsigned char*>(digest.data());
-  std::string sig;
-  if (EVP_PKEY_sign(ctx.get(), nullptr, &len, md, digest.size()) == 1) {
-    sig.resize(len);
-    if (EVP_PKEY_sign(ctx.get(), reinterpret_cast<unsigned char*>(sig.data()), &len, md, digest.size()) != 1) len = 0;
-  }
+  const bool signed_ok = EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, sizeof digest) == 1 && len <= sizeof sig &&
+                         EVP_PKEY_sign(ctx.get(), sig, &len, digest, sizeof digest) == 1;
   impl_->signers->give_back(std::move(ctx));
-  if (len == 0) return {};
-  sig.resize(len);
-  if (alg_ == JwtAlgorithm::es256) {
-    sig = der_to_raw(reinterpret_cast<const unsigned char*>(sig.data()), sig.size());
-    if (sig.empty()) return {};
-  }
+  if (!signed_ok || len == 0) return {};
   input += '.';
-  input += base64url_encode(sig);
+  if (alg_ == JwtAlgorithm::es256) {
+    unsigned char raw[2 * kEcCoordinateBytes];
+    if (!ecdsa_der_to_raw(std::string_view(reinterpret_cast<const char*>(sig), len), raw)) return {};
+    base64url_append(input, std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
+  } else {
+    base64url_append(input, std::string_view(reinterpret_cast<const char*>(sig), len));
+  }
   return input;
 }
 
@@ -209,12 +236,12 @@ Result<boost::json::object> JwtKeys::verify(std::string_view token, std::int64_t
     if (der.empty()) return bad_token("token signature malformed");
     signature = der;
   }
-  const std::string digest = sha256(token.substr(0, dot2));
+  unsigned char digest[SHA256_DIGEST_LENGTH];
+  if (!sha256(impl_->sha256.get(), token.substr(0, dot2), digest)) return fail(ErrorCode::internal, "cannot verify tokens");
   PkeyCtxPtr ctx = impl_->verifiers->take();
   if (!ctx) return fail(ErrorCode::internal, "cannot verify tokens");
   const int verified = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                       signature.size(), reinterpret_cast<const unsigned char*>(digest.data()),
-                                       digest.size());
+                                       signature.size(), digest, sizeof digest);
   impl_->verifiers->give_back(std::move(ctx));
   if (verified != 1) return bad_token("token signature invalid");
 

@@ -13,6 +13,10 @@
 
 namespace embark::emulator {
 
+/// Converts a DER ECDSA P-256 signature (SEQUENCE of two INTEGERs) to the 64-byte r||s form JWS
+/// uses (RFC 7518 §3.4). False when `der` is not such a signature. Thread-safe.
+bool ecdsa_der_to_raw(std::string_view der, unsigned char (&raw)[64]);
+
 /// A signing key pair with its key id. Immutable after creation; thread-safe.
 class JwtKeys {
  public:
@@ -29,6 +33,9 @@ class JwtKeys {
   const std::string& key_id() const { return kid_; }
   /// Signs the claims: header {alg, typ: JWT, kid}, compact serialization.
   std::string sign(const boost::json::object& claims) const;
+  /// Same as sign(), with the claims already serialized (a JSON object's text, taken as is).
+  /// Returns an empty string only if OpenSSL fails.
+  std::string sign_json(std::string_view claims_json) const;
   /// Verifies a compact JWT: exactly this key's algorithm and kid (so `none`, HS256 and any
   /// algorithm confusion are refused), a valid signature, and `exp` > now_s.
   /// Errors are unauthenticated with a message that never contains the token.

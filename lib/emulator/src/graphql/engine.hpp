@@ -5,6 +5,7 @@
 
 #include <functional>
 #include <memory>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -40,13 +41,34 @@ struct FieldCall {
                                          ///< single values wrapped into lists; omitted args absent,
                                          ///< explicit null present as null
   void* context;                         ///< the server's per-request context (opaque here)
+  /// Names of the fields selected directly under this field, gathered through inline and named
+  /// fragments whatever their @skip/@include say (a superset of what completion will read).
+  /// A resolver may leave out of its value any field not named here. Empty for leaf fields.
+  std::span<const std::string_view> selected{};
+
+  /// Whether `name` is among `selected`.
+  bool selects(std::string_view name) const {
+    for (const auto& s : selected) {
+      if (s == name) return true;
+    }
+    return false;
+  }
 };
 
 /// A resolver's answer: a value for the whole field, which the engine then completes through the
 /// selection set (aliases, fragments, __typename, @skip/@include, request order, non-null rules).
-/// Objects carry all their fields; the engine picks what was selected. A non-empty `error` makes
+/// Objects carry their fields (at least those FieldCall::selected names); the engine picks what
+/// was selected. A non-empty `error` makes
 /// the field null and adds an entry to errors[] (with the field's location and path).
 struct FieldResult {
+  FieldResult() = default;
+  FieldResult(boost::json::value v, std::string e = {}, std::shared_ptr<const void> keep = {})
+      : storage(std::move(keep)), value(std::move(v)), error(std::move(e)) {}
+
+  /// Keeps the memory resource of `value` alive (e.g. an arena that `value` lives in without
+  /// owning it, which spares destroying a big tree element by element). Declared first, so it
+  /// outlives `value`.
+  std::shared_ptr<const void> storage;
   boost::json::value value;
   std::string error;
 };

@@ -1,5 +1,6 @@
 #include "graphql/executor.hpp"
 
+#include <algorithm>
 #include <cmath>
 #include <iterator>
 #include <memory>
@@ -10,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "graphql/input_coercion.hpp"
+#include "graphql/json_text.hpp"
 #include "graphql/printer.hpp"
 
 namespace embark::emulator::graphql {
@@ -18,6 +20,9 @@ namespace {
 namespace json = boost::json;
 
 struct Plan;
+
+// Lists at least this long reserve the body's room after their first item.
+constexpr std::size_t kReserveFromItems = 1024;
 
 // The leaf serializer a field needs, decided once per plan rather than per value.
 enum class Leaf : unsigned char { kNone, kString, kId, kInt, kFloat, kBoolean, kEnum, kCustom };
@@ -73,29 +78,8 @@ void append_number(std::string& out, const json::value& v) {
   }
 }
 
-// Appends `s` as a JSON string literal.
-void append_string(std::string& out, std::string_view s) {
-  out += '"';
-  std::size_t start = 0;
-  for (std::size_t i = 0; i < s.size(); ++i) {
-    auto c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out.append(s.substr(start, i - start));
-    switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
-      default: fmt::format_to(std::back_inserter(out), "\\u{:04x}", c); break;
-    }
-    start = i + 1;
-  }
-  out.append(s.substr(start));
-  out += '"';
-}
+// The body's strings are written by the shared JSON text writer.
+void append_string(std::string& out, std::string_view s) { append_json_string(out, s); }
 
 // Output coercion of leaf values (graphql-js serialize), written as JSON text; returns false and
 // sets `error` when the value cannot be represented.
@@ -193,6 +177,8 @@ class Executor {
   // The body is written as text while completing: no intermediate tree for big lists. A position
   // that must become null is cut back to where it started.
   std::string run(const OperationDefinition& op) {
+    // Room for a typical small answer (an impersonation token) in one allocation below 1 KiB.
+    out_.reserve(1000);
     out_ = "{\"data\":";
     const std::size_t data_start = out_.size();
     const NamedType* root = schema_.root_type(op.operation);
@@ -344,6 +330,28 @@ class Executor {
     pending_.reset();
   }
 
+  // Every field name under a selection set, through fragments (lookahead for resolvers).
+  void gather_field_names(const std::vector<Selection>& selections, std::vector<std::string_view>& out,
+                          std::vector<std::string_view>& visited) const {
+    for (const auto& sel : selections) {
+      switch (sel.kind) {
+        case Selection::Kind::kField:
+          if (std::find(out.begin(), out.end(), sel.name) == out.end()) out.push_back(sel.name);
+          break;
+        case Selection::Kind::kInlineFragment:
+          gather_field_names(sel.selections, out, visited);
+          break;
+        case Selection::Kind::kFragmentSpread:
+          if (std::find(visited.begin(), visited.end(), sel.name) != visited.end()) break;
+          visited.push_back(sel.name);
+          if (const FragmentDefinition* frag = doc_.find_fragment(sel.name)) {
+            gather_field_names(frag->selections, out, visited);
+          }
+          break;
+      }
+    }
+  }
+
   bool execute_root_field(const NamedType& root, PlannedField& field) {
     std::string error;
     auto args = coerce_arguments(schema_, field.def->arguments, field.nodes.front()->arguments, variables_, error);
@@ -352,12 +360,17 @@ class Executor {
     if (it == resolvers_.end() || !it->second) {
       return fail(fmt::format("No resolver is registered for {}.{}.", root.name, field.field_name), field);
     }
-    FieldResult result;
+    std::vector<std::string_view> selected;
+    std::vector<std::string_view> visited;
+    for (const Selection* node : field.nodes) gather_field_names(node->selections, selected, visited);
+    // Constructed in place: assigning a json::value across memory resources would deep-copy it.
+    std::optional<FieldResult> answer;
     try {
-      result = it->second(FieldCall{root.name, field.field_name, *args, context_});
+      answer.emplace(it->second(FieldCall{root.name, field.field_name, *args, context_, selected}));
     } catch (const std::exception& e) {
       return fail(e.what(), field);
     }
+    FieldResult& result = *answer;
     if (!result.error.empty()) return fail(std::move(result.error), field);
     return complete(field.def->type, field, result.value);
   }
@@ -386,7 +399,9 @@ class Executor {
       const auto& items = value.get_array();
       const TypeRef& item_type = *type.of_type;
       out_ += '[';
+      const std::size_t list_start = out_.size();
       for (std::size_t i = 0; i < items.size(); ++i) {
+        if (i == 1 && items.size() >= kReserveFromItems) reserve_like_first_item(list_start, items.size());
         if (i) out_ += ',';
         path_.push_back(PathEntry{{}, i, true});
         std::size_t mark = out_.size();
@@ -415,6 +430,14 @@ class Executor {
                   field);
     }
     return complete_object(named, child_plan(field), value.get_object());
+  }
+
+  // A big list grows the body by doubling otherwise (copying tens of MB several times): its
+  // first item's size is a good guess for the others'.
+  void reserve_like_first_item(std::size_t list_start, std::size_t items) {
+    const std::size_t first = out_.size() - list_start + 1;
+    const std::size_t want = out_.size() + first * (items - 1) + first * (items - 1) / 8;
+    if (want > out_.capacity()) out_.reserve(want);
   }
 
   bool complete_object(const NamedType& type, Plan& plan, const json::object& source) {

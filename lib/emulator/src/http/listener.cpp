@@ -1,13 +1,14 @@
 #include "http/listener.hpp"
 
-#include <sstream>
+#include <array>
+#include <tuple>
+#include <type_traits>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -18,6 +19,7 @@
 #include <boost/beast/http/write.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
 
+#include "http/response_head.hpp"
 #include "http/service.hpp"
 
 namespace embark::emulator {
@@ -83,16 +85,23 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     }
     lowest.expires_after(kWriteTimeout);
     if (out.fault == Fault::truncate) {
-      std::ostringstream head;
-      head << out.response.base();
-      std::string wire = head.str();
+      std::string wire = response_head(out.response);
       wire.append(out.response.body(), 0, out.response.body().size() / 2);
       co_await asio::async_write(stream, asio::buffer(wire), kAwait);
       hard_close(lowest.socket());
       co_return SessionEnd::abort;
     }
     const bool keep_alive = out.response.keep_alive();
-    auto [wec, written] = co_await http::async_write(stream, out.response, kAwait);
+    boost::system::error_code wec;
+    if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
+      const std::string head = response_head(out.response);
+      const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(out.response.body())};
+      std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kAwait);
+    } else {
+      // Over TLS Beast's own serializer: a gathered asio::async_write of head and body stalled
+      // mid-body on beast::ssl_stream (its flat_stream layer), and TLS is not the fast path.
+      std::tie(wec, std::ignore) = co_await http::async_write(stream, out.response, kAwait);
+    }
     if (wec) co_return SessionEnd::abort;
     if (!keep_alive) co_return SessionEnd::graceful;
     if (++answered == config.close_after_requests) co_return SessionEnd::graceful;  // unannounced close
@@ -124,10 +133,13 @@ asio::awaitable<void> run_session(tcp::socket socket, Service& service, Listener
   }
 }
 
-asio::awaitable<void> accept_loop(std::shared_ptr<Listener> /*keep_alive*/, tcp::acceptor& acceptor, asio::io_context& ioc,
-                                  Service& service, ListenerConfig config) {
+asio::awaitable<void> accept_loop(std::shared_ptr<Listener> /*keep_alive*/, tcp::acceptor& acceptor,
+                                  std::vector<asio::io_context*> contexts, Service& service, ListenerConfig config) {
+  std::size_t next = 0;
   for (;;) {
-    auto [ec, socket] = co_await acceptor.async_accept(asio::make_strand(ioc), kAwait);
+    // The new connection belongs to the next thread's io_context, for good.
+    asio::io_context& home = *contexts[next++ % contexts.size()];
+    auto [ec, socket] = co_await acceptor.async_accept(home, kAwait);
     if (!acceptor.is_open()) co_return;
     if (ec) continue;  // e.g. out of descriptors: keep serving the open connections
     boost::system::error_code ignored;
@@ -139,11 +151,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener> /*keep_alive*/, tcp:
 
 }  // namespace
 
-Listener::Listener(asio::io_context& ioc, ListenerConfig config, Service& service)
-    : ioc_(ioc), config_(std::move(config)), service_(service), acceptor_(asio::make_strand(ioc)) {}
+Listener::Listener(std::vector<asio::io_context*> contexts, ListenerConfig config, Service& service)
+    : contexts_(std::move(contexts)), config_(std::move(config)), service_(service), acceptor_(*contexts_.front()) {}
 
-Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& ioc, ListenerConfig config, Service& service) {
-  std::shared_ptr<Listener> self(new Listener(ioc, std::move(config), service));
+Result<std::shared_ptr<Listener>> Listener::bind(std::vector<asio::io_context*> contexts, ListenerConfig config,
+                                                 Service& service) {
+  if (contexts.empty()) return fail(ErrorCode::internal, "the listener needs an io_context");
+  std::shared_ptr<Listener> self(new Listener(std::move(contexts), std::move(config), service));
   boost::system::error_code ec;
   auto& a = self->acceptor_;
   const auto& ep = self->config_.endpoint;
@@ -160,7 +174,7 @@ Result<std::shared_ptr<Listener>> Listener::bind(asio::io_context& ioc, Listener
 }
 
 void Listener::start() {
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this(), acceptor_, ioc_, service_, config_),
+  asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this(), acceptor_, contexts_, service_, config_),
                  asio::detached);
 }
 

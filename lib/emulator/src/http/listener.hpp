@@ -4,6 +4,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <vector>
 
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -25,11 +26,14 @@ struct ListenerConfig {
   std::size_t close_after_requests = 0;  ///< Options::close_after_requests
 };
 
-/// One listening socket and its connections. Thread-safe: connections run on their own strands.
+/// One listening socket and its connections. Thread-safe: each connection runs on one of the
+/// io_contexts (taken in turn), each of which one thread runs; accepting runs on the first.
 class Listener : public std::enable_shared_from_this<Listener> {
  public:
-  /// Opens and binds the socket (port 0 picks a free port).
-  static Result<std::shared_ptr<Listener>> bind(boost::asio::io_context& ioc, ListenerConfig config, Service& service);
+  /// Opens and binds the socket (port 0 picks a free port). `contexts` must not be empty and
+  /// must outlive the listener's work.
+  static Result<std::shared_ptr<Listener>> bind(std::vector<boost::asio::io_context*> contexts, ListenerConfig config,
+                                                Service& service);
 
   /// Starts the accept loop on the io_context.
   void start();
@@ -39,9 +43,9 @@ class Listener : public std::enable_shared_from_this<Listener> {
   void close();
 
  private:
-  Listener(boost::asio::io_context& ioc, ListenerConfig config, Service& service);
+  Listener(std::vector<boost::asio::io_context*> contexts, ListenerConfig config, Service& service);
 
-  boost::asio::io_context& ioc_;
+  std::vector<boost::asio::io_context*> contexts_;
   ListenerConfig config_;
   Service& service_;
   boost::asio::ip::tcp::acceptor acceptor_;

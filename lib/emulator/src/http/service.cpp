@@ -4,6 +4,7 @@
 #include <sstream>
 
 #include <boost/beast/http/field.hpp>
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
 #include <boost/url/parse.hpp>
@@ -198,7 +199,10 @@ Outcome Service::handle_graphql(const Request& request) {
     return out;
   }
   boost::system::error_code ec;
-  boost::json::value body = boost::json::parse(request.body(), ec);
+  // The parsed body lives no longer than this call: a small request parses without malloc.
+  unsigned char arena_bytes[4096];
+  boost::json::monotonic_resource arena(arena_bytes, sizeof arena_bytes);
+  boost::json::value body = boost::json::parse(request.body(), ec, boost::json::storage_ptr(&arena));
   auto bad_request = [&](std::string_view message) {
     out.response = json_response(request, http::status::bad_request, error_json(message));
     stats_.record("(invalid)", out.response.body().size(), false);
