@@ -9,9 +9,6 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/thread_pool.hpp>
 
-#include "embark/client.hpp"
-#include "embark/onboarder.hpp"
-
 #include "app.hpp"
 #include "database.hpp"
 #include "http_server.hpp"
@@ -63,24 +60,11 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
   impl->host =
       options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
 
-  embark::ClientOptions client_options;
-  client_options.endpoint = options.wisdom_url;
-  client_options.access_key = options.access_key;
-  client_options.workspace_id = options.workspace;
-  client_options.transport.ca_file = options.wisdom_ca_file;
-  auto connection = embark::make_wisdom_connection(client_options, impl->io.get_executor());
-  if (!connection)
-    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
-
-  embark::OnboarderConfig onboarder_config;
-  onboarder_config.embed_base_url = options.embed_origin;
-  onboarder_config.default_workspace = options.workspace;
-  onboarder_config.validation.required_attribute_keys = {"tenant_id"};  // never onboard without RLS
-  onboarder_config.executor = impl->io.get_executor();
-  auto onboarder = embark::Onboarder::create(std::move(onboarder_config), std::move(*connection));
-  if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
-  impl->gateway.emplace(std::make_shared<const embark::Onboarder>(std::move(*onboarder)),
-                        options.embed_origin, options.dashboard_id);
+  impl->gateway.emplace(
+      make_sample_onboarder({options.wisdom_url, options.wisdom_ca_file, options.embed_origin,
+                             options.access_key, options.workspace},
+                            impl->io.get_executor()),
+      options.embed_origin, options.dashboard_id);
 
   seed_demo_data(impl->users);
   impl->assets =

@@ -15,9 +15,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/url/parse.hpp>
 
-#include "embark/client.hpp"
 #include "embark/emulator/server.hpp"
-#include "embark/onboarder.hpp"
 
 #include "app.hpp"
 #include "http_server.hpp"
@@ -93,23 +91,8 @@ int run(const ServerOptions& options) {
   asio::thread_pool cpu_pool{2};
 
   // ---- embark: connection + onboarder, created once --------------------------------------
-  embark::ClientOptions client_options;
-  client_options.endpoint = endpoint;
-  client_options.access_key = access_key;
-  client_options.workspace_id = options.workspace;
-  client_options.transport.ca_file = ca_file;
-  auto connection = embark::make_wisdom_connection(client_options, io.get_executor());
-  if (!connection)
-    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
-
-  embark::OnboarderConfig onboarder_config;
-  onboarder_config.embed_base_url = embed_origin;
-  onboarder_config.default_workspace = options.workspace;
-  onboarder_config.validation.required_attribute_keys = {"tenant_id"};  // never onboard without RLS
-  onboarder_config.executor = io.get_executor();
-  auto onboarder = embark::Onboarder::create(std::move(onboarder_config), std::move(*connection));
-  if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
-  auto shared_onboarder = std::make_shared<const embark::Onboarder>(std::move(*onboarder));
+  auto shared_onboarder = make_sample_onboarder(
+      {endpoint, ca_file, embed_origin, access_key, options.workspace}, io.get_executor());
   OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
 
   // ---- the app's own state -------------------------------------------------------------------

@@ -1,8 +1,11 @@
 #include "onboarder_gateway.hpp"
 
+#include <stdexcept>
+
 #include <boost/asio/use_awaitable.hpp>
 #include <fmt/format.h>
 
+#include "embark/client.hpp"
 #include "embark/validation.hpp"
 
 namespace embark::sample {
@@ -64,6 +67,27 @@ asio::awaitable<embark::Result<RefreshedToken>> OnboarderGateway::refresh(const 
       co_await onboarder_->async_refresh(std::move(*request), asio::use_awaitable);
   if (!session) co_return session.error();
   co_return RefreshedToken{std::move(session->jwt), session->expires_at};
+}
+
+std::shared_ptr<const embark::Onboarder> make_sample_onboarder(const WisdomEndpoint& wisdom,
+                                                               boost::asio::any_io_executor executor) {
+  embark::ClientOptions client_options;
+  client_options.endpoint = wisdom.graphql_url;
+  client_options.access_key = wisdom.access_key;
+  client_options.workspace_id = wisdom.workspace;
+  client_options.transport.ca_file = wisdom.ca_file;
+  auto connection = embark::make_wisdom_connection(client_options, executor);
+  if (!connection)
+    throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());
+
+  embark::OnboarderConfig config;
+  config.embed_base_url = wisdom.embed_origin;
+  config.default_workspace = wisdom.workspace;
+  config.validation.required_attribute_keys = {"tenant_id"};
+  config.executor = executor;
+  auto onboarder = embark::Onboarder::create(std::move(config), std::move(*connection));
+  if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
+  return std::make_shared<const embark::Onboarder>(std::move(*onboarder));
 }
 
 }  // namespace embark::sample

@@ -4,9 +4,12 @@
 #include <memory>
 #include <string>
 
+#include <boost/asio/any_io_executor.hpp>
+
 #include "embark/embed.hpp"
 #include "embark/onboarder.hpp"
 #include "embark/request.hpp"
+#include "embark/secret.hpp"
 
 #include "wisdom_gateway.hpp"
 
@@ -34,5 +37,20 @@ class OnboarderGateway : public WisdomGateway {
   std::string origin_;
   std::string dashboard_id_;
 };
+
+/// Where the app finds WisdomAI. Plain value type.
+struct WisdomEndpoint {
+  std::string graphql_url;   ///< GraphQL endpoint embark calls
+  std::string ca_file;       ///< CA bundle for that endpoint (empty: the system CAs)
+  std::string embed_origin;  ///< origin of the embed pages (the iframe's)
+  embark::Secret access_key;
+  std::string workspace;     ///< empty: the default workspace
+};
+
+/// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,
+/// so nobody is onboarded without RLS), running on `executor`. Throws std::runtime_error naming
+/// the part that failed.
+std::shared_ptr<const embark::Onboarder> make_sample_onboarder(const WisdomEndpoint& wisdom,
+                                                               boost::asio::any_io_executor executor);
 
 }  // namespace embark::sample

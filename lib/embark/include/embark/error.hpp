@@ -23,7 +23,7 @@ enum class ErrorCode : int {
   rate_limited,       ///< HTTP 429 from the vendor
   server_error,       ///< HTTP 5xx or a non-OK GraphQL status the vendor gave no better code for
   timeout,            ///< one network operation took longer than its timeout
-  tls,                ///< TLS handshake or certificate verification failed
+  tls,                ///< TLS handshake failed (retryable) or the certificate was refused (not retryable)
   connect,            ///< name resolution or TCP connect failed, or the peer reset the connection
   protocol,           ///< the answer was not valid HTTP, JSON or GraphQL, or was too large
   deadline_exceeded,  ///< the overall deadline of a call or onboarding passed
