@@ -53,7 +53,7 @@ asio::awaitable<embark::Result<EmbedSession>> OnboarderGateway::login(const AppU
       co_await onboarder_->async_onboard(std::move(*request), asio::use_awaitable);
   if (!session) co_return session.error();
   EmbedSession out;
-  out.embed_url = embark::Secret(std::move(session->embed_url));
+  out.embed_url = std::move(session->embed_url);
   out.wisdom_email = std::move(email);
   out.expires_at = session->expires_at;
   out.report = summarize(*session);

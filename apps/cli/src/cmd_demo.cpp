@@ -407,7 +407,7 @@ class Demo {
     if (session.embed_url.empty()) {
       return context_.report(Error(ErrorCode::internal, "the session has no embed URL"));
     }
-    auto page = context_.run(http_get(session.embed_url, settings_.ca_file, settings_.timeout));
+    auto page = context_.run(http_get(std::string(session.embed_url.reveal()), settings_.ca_file, settings_.timeout));
     if (!page) return context_.report(page.error(), "checking the embed page");
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {
@@ -428,12 +428,12 @@ class Demo {
     if (sample) print_sample(*sample);
     if (context_.json()) {
       boost::json::object doc = report_.to_json();
-      doc["embed_url"] = session.embed_url;
+      doc["embed_url"] = session.embed_url.reveal();
       doc["expires_at"] = format_time(session.expires_at);
       if (sample) doc["sample"] = sample_json(*sample);
       context_.io().out << boost::json::serialize(doc) << '\n' << std::flush;
     } else {
-      out_ << session.embed_url << '\n' << std::flush;
+      out_ << session.embed_url.reveal() << '\n' << std::flush;
     }
     if (sample && !args_.port_file.empty()) {
       if (auto written = write_port_file(sample->port()); !written)

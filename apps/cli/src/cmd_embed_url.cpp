@@ -61,14 +61,14 @@ ExitCode embed_url(Context& context, const EmbedArgs& args) {
   auto url = build_embed_url(settings.embed_base_url, *target, token.jwt);
   if (!url) return context.report(url.error());
   if (context.json()) {
-    boost::json::object out{{"embed_url", *url}};
+    boost::json::object out{{"embed_url", url->reveal()}};
     if (args.token_file.empty()) out["expires_at"] = format_time(token.expires_at);
     context.io().out << boost::json::serialize(out) << '\n';
   } else {
     if (args.token_file.empty()) {
       fmt::print(context.io().err, "token for {} expires at {}\n", args.email, format_time(token.expires_at));
     }
-    context.io().out << *url << '\n';
+    context.io().out << url->reveal() << '\n';
   }
   return ExitCode::ok;
 }

@@ -39,7 +39,7 @@ ExitCode onboard(Context& context, const OnboardArgs& args) {
              format_duration(session->elapsed), session->vendor_calls);
   print_stages(out, *session);
   fmt::print(out, "token expires at {}\n", format_time(session->expires_at));
-  if (!session->embed_url.empty()) out << session->embed_url << '\n';
+  if (!session->embed_url.empty()) out << session->embed_url.reveal() << '\n';
   return ExitCode::ok;
 }
 

@@ -37,7 +37,7 @@ boost::json::object session_json(const Session& session, bool with_embed_url) {
                           {"joined_in_flight", session.joined_in_flight},
                           {"elapsed_us", session.elapsed.count()},
                           {"stages", std::move(stages)}};
-  if (with_embed_url && !session.embed_url.empty()) out["embed_url"] = session.embed_url;
+  if (with_embed_url && !session.embed_url.empty()) out["embed_url"] = session.embed_url.reveal();
   return out;
 }
 

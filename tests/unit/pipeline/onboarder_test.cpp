@@ -62,7 +62,7 @@ TEST_CASE("new user: createUsers with attributes + impersonate, plus one listUse
   CHECK(session->stages[2].outcome == StageOutcome::called);
   CHECK_FALSE(session->jwt.empty());
   CHECK(session->expires_at == h.clock.clock()() + 3600s);
-  CHECK(session->embed_url.rfind("https://acme.wisdom.ai/embed/dashboards/sales-42?token=", 0) == 0);
+  CHECK(session->embed_url.reveal().starts_with("https://acme.wisdom.ai/embed/dashboards/sales-42?token="));
 }
 
 TEST_CASE("returning user, attributes unchanged: exactly one call (impersonate)") {

@@ -46,8 +46,8 @@ Result<void> validate_embed_target(const EmbedTarget& target);
 /// Builds `{base_url}{path}?token={percent-encoded JWT}` with Boost.URL. `base_url` is the
 /// tenant origin ("https://acme.wisdom.ai", an optional path prefix is kept); ids are encoded as
 /// path segments. Fails with invalid_input (field "embed_base_url" or "embed.id").
-/// The result contains the token: treat it as a secret (never log it).
-Result<std::string> build_embed_url(std::string_view base_url, const EmbedTarget& target,
+/// The result carries the token, so it is a Secret: `reveal()` it only to hand it to the browser.
+Result<Secret> build_embed_url(std::string_view base_url, const EmbedTarget& target,
                                     const Secret& token);
 
 /// The JSON body the app's token-refresh endpoint answers to the bridge script:

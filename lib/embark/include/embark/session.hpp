@@ -42,7 +42,7 @@ struct StageReport {
 struct Session {
   Secret jwt;                                        ///< the session JWT for the iframe
   std::chrono::system_clock::time_point expires_at;  ///< decoded from the token's `exp`
-  std::string embed_url;   ///< iframe URL carrying the token (empty without an embed target); secret
+  Secret embed_url;        ///< iframe URL carrying the token (empty without an embed target)
   std::string email;       ///< the user's email as the app gave it
   std::string workspace;   ///< the workspace used (empty = vendor default)
   std::string user_id;     ///< the vendor's user id when known (empty right after a creation)

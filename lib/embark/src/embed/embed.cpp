@@ -89,7 +89,7 @@ Result<void> validate_embed_target(const EmbedTarget& target) {
   return {};
 }
 
-Result<std::string> build_embed_url(std::string_view base_url, const EmbedTarget& target, const Secret& token) {
+Result<Secret> build_embed_url(std::string_view base_url, const EmbedTarget& target, const Secret& token) {
   if (auto r = validate_embed_target(target); !r) return r.error();
   if (target.kind == EmbedKind::none) return invalid("embed", "no embed target given");
   auto parsed = boost::urls::parse_absolute_uri(base_url);
@@ -109,7 +109,7 @@ Result<std::string> build_embed_url(std::string_view base_url, const EmbedTarget
   // Encode everything but unreserved characters, so '+', '/' and '=' survive form decoders too.
   const std::string encoded = boost::urls::encode(token.reveal(), boost::urls::unreserved_chars);
   url.set_encoded_query("token=" + encoded);
-  return std::string(url.buffer());
+  return Secret(std::string(url.buffer()));
 }
 
 std::string refresh_response_body(const SessionToken& token) {
