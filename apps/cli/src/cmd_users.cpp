@@ -1,5 +1,6 @@
 // `embark users list|create|set-attributes|delete`.
 #include <algorithm>
+#include <optional>
 #include <ostream>
 
 #include <boost/json.hpp>
@@ -48,25 +49,71 @@ const UserRecord* find_user(const std::vector<UserRecord>& users, std::string_vi
   return nullptr;
 }
 
+// --attr KEY=VALUE flags, parsed and passed through the configured attribute checks.
+Result<AttributeMap> checked_attributes(const Context& context, const std::vector<std::string>& flags) {
+  auto attributes = parse_key_values(flags, "attr");
+  if (!attributes) return attributes.error();
+  if (context.services().checks.attributes && !attributes->empty()) {
+    if (auto ok = context.services().checks.attributes(*attributes); !ok) return ok.error();
+  }
+  return attributes;
+}
+
+// The connection, its settings and the workspace's users (one listUsers call).
+struct Workspace {
+  std::shared_ptr<WisdomConnection> connection;
+  Settings settings;
+  std::vector<UserRecord> users;
+};
+
+// Connects and lists the workspace; on failure `code` says how the command ends.
+std::optional<Workspace> open_workspace(Context& context, ExitCode& code) {
+  Workspace ws;
+  ws.connection = context.connect(code, &ws.settings);
+  if (!ws.connection) return std::nullopt;
+  auto users = context.run(ws.connection->list_users({ws.settings.workspace_id}));
+  if (!users) {
+    code = context.report(users.error(), "listUsers");
+    return std::nullopt;
+  }
+  ws.users = std::move(*users);
+  return ws;
+}
+
+// The record of every email, or not_found naming the first missing one ("nothing was <verb>").
+Result<std::vector<const UserRecord*>> find_all(const std::vector<UserRecord>& users,
+                                                const std::vector<std::string>& emails,
+                                                std::string_view verb) {
+  std::vector<const UserRecord*> found;
+  for (const std::string& email : emails) {
+    const UserRecord* user = find_user(users, email);
+    if (!user) {
+      return Error(ErrorCode::not_found,
+                   fmt::format("no user {} in the workspace; nothing was {}", email, verb))
+          .with_field("email");
+    }
+    found.push_back(user);
+  }
+  return found;
+}
+
 ExitCode list_users(Context& context) {
   ExitCode code = ExitCode::ok;
-  Settings settings;
-  auto connection = context.connect(code, &settings);
-  if (!connection) return code;
-  auto users = context.run(connection->list_users({settings.workspace_id}));
-  if (!users) return context.report(users.error(), "listUsers");
+  auto ws = open_workspace(context, code);
+  if (!ws) return code;
+  const std::vector<UserRecord>& users = ws->users;
   if (context.json()) {
     json::array out;
-    for (const UserRecord& u : *users) out.push_back(user_json(u));
+    for (const UserRecord& u : users) out.push_back(user_json(u));
     context.io().out << json::serialize(out) << '\n';
     return ExitCode::ok;
   }
   Table table({"email", "id", "roles", "attributes"});
-  for (const UserRecord& u : *users) {
+  for (const UserRecord& u : users) {
     table.add_row({u.email, u.id, format_roles(u.roles), format_attributes(u.attributes)});
   }
   table.render(context.io().out);
-  fmt::print(context.io().out, "{} users\n", users->size());
+  fmt::print(context.io().out, "{} users\n", users.size());
   return ExitCode::ok;
 }
 
@@ -81,33 +128,27 @@ ExitCode create_users(Context& context, const UsersArgs& args) {
       r.role_id = *id;
     }
   }
-  auto attributes = parse_key_values(args.attributes, "attr");
+  auto attributes = checked_attributes(context, args.attributes);
   if (!attributes) return context.report(attributes.error());
-  if (context.services().checks.attributes && !attributes->empty()) {
-    if (auto ok = context.services().checks.attributes(*attributes); !ok) return context.report(ok.error());
-  }
 
   ExitCode code = ExitCode::ok;
-  Settings settings;
-  auto connection = context.connect(code, &settings);
-  if (!connection) return code;
   // createUsers re-applies roles of users who exist (overwriting roles set by hand), so users
   // found by listUsers are left alone unless --enforce-roles.
-  auto users = context.run(connection->list_users({settings.workspace_id}));
-  if (!users) return context.report(users.error(), "listUsers");
+  auto ws = open_workspace(context, code);
+  if (!ws) return code;
   std::vector<std::string> missing, existing;
   for (const std::string& email : args.emails) {
-    (find_user(*users, email) ? existing : missing).push_back(email);
+    (find_user(ws->users, email) ? existing : missing).push_back(email);
   }
   std::vector<std::string> to_send = missing;
   if (args.enforce_roles) to_send.insert(to_send.end(), existing.begin(), existing.end());
   if (!to_send.empty()) {
     CreateUsersRequest request;
     request.emails = to_send;
-    request.workspace_id = settings.workspace_id;
+    request.workspace_id = ws->settings.workspace_id;
     if (!roles->empty()) request.roles = canonical_roles(*roles);
     if (!attributes->empty()) request.attributes = *attributes;
-    auto created = context.run(connection->create_users(std::move(request)));
+    auto created = context.run(ws->connection->create_users(std::move(request)));
     if (!created) return context.report(created.error(), "createUsers");
   }
   if (context.json()) {
@@ -137,36 +178,21 @@ ExitCode set_attributes(Context& context, const UsersArgs& args) {
     return ExitCode::usage;
   }
   if (auto ok = check_emails(context, args.emails); !ok) return context.report(ok.error());
-  auto attributes = parse_key_values(args.attributes, "attr");
+  auto attributes = checked_attributes(context, args.attributes);
   if (!attributes) return context.report(attributes.error());
-  if (context.services().checks.attributes && !attributes->empty()) {
-    if (auto ok = context.services().checks.attributes(*attributes); !ok) return context.report(ok.error());
-  }
   ExitCode code = ExitCode::ok;
-  Settings settings;
-  auto connection = context.connect(code, &settings);
-  if (!connection) return code;
-  auto users = context.run(connection->list_users({settings.workspace_id}));
-  if (!users) return context.report(users.error(), "listUsers");
-  std::vector<const UserRecord*> targets;
-  for (const std::string& email : args.emails) {
-    const UserRecord* user = find_user(*users, email);
-    if (!user) {
-      return context.report(Error(ErrorCode::not_found, fmt::format("no user {} in the workspace; "
-                                                                    "nothing was changed",
-                                                                    email))
-                                .with_field("email"));
-    }
-    targets.push_back(user);
-  }
+  auto ws = open_workspace(context, code);
+  if (!ws) return code;
+  auto targets = find_all(ws->users, args.emails, "changed");
+  if (!targets) return context.report(targets.error());
   json::array done;
-  for (const UserRecord* user : targets) {
+  for (const UserRecord* user : *targets) {
     if (user->attributes == *attributes) {
       if (!context.json()) fmt::print(context.io().out, "unchanged   {}\n", user->email);
       done.push_back(json::object{{"email", user->email}, {"result", "unchanged"}});
       continue;
     }
-    auto set = context.run(connection->set_user_attributes({user->id, *attributes}));
+    auto set = context.run(ws->connection->set_user_attributes({user->id, *attributes}));
     if (!set) return context.report(set.error(), fmt::format("setUserAttributes {}", user->email));
     if (!context.json()) fmt::print(context.io().out, "updated     {}\n", user->email);
     done.push_back(json::object{{"email", user->email}, {"result", "updated"}});
@@ -184,23 +210,14 @@ ExitCode delete_users(Context& context, const UsersArgs& args) {
   }
   if (auto ok = check_emails(context, args.emails); !ok) return context.report(ok.error());
   ExitCode code = ExitCode::ok;
-  Settings settings;
-  auto connection = context.connect(code, &settings);
-  if (!connection) return code;
-  auto users = context.run(connection->list_users({settings.workspace_id}));
-  if (!users) return context.report(users.error(), "listUsers");
+  auto ws = open_workspace(context, code);
+  if (!ws) return code;
+  auto targets = find_all(ws->users, args.emails, "deleted");
+  if (!targets) return context.report(targets.error());
   DeleteUsersRequest request;
-  request.workspace_id = settings.workspace_id;
-  for (const std::string& email : args.emails) {
-    const UserRecord* user = find_user(*users, email);
-    if (!user) {
-      return context.report(Error(ErrorCode::not_found,
-                                  fmt::format("no user {} in the workspace; nothing was deleted", email))
-                                .with_field("email"));
-    }
-    request.user_ids.push_back(user->id);
-  }
-  auto deleted = context.run(connection->delete_users(request));
+  request.workspace_id = ws->settings.workspace_id;
+  for (const UserRecord* user : *targets) request.user_ids.push_back(user->id);
+  auto deleted = context.run(ws->connection->delete_users(request));
   if (!deleted) return context.report(deleted.error(), "deleteUsersFromWorkspace");
   if (context.json()) {
     context.io().out << json::serialize(json::object{{"deleted", to_json_array(args.emails)}}) << '\n';
