@@ -403,18 +403,7 @@ class Executor {
       for (std::size_t i = 0; i < items.size(); ++i) {
         if (i == 1 && items.size() >= kReserveFromItems) reserve_like_first_item(list_start, items.size());
         if (i) out_ += ',';
-        path_.push_back(PathEntry{{}, i, true});
-        std::size_t mark = out_.size();
-        if (!complete(item_type, field, items[i])) {
-          if (item_type.non_null()) {
-            path_.pop_back();
-            return false;
-          }
-          record_pending();
-          out_.resize(mark);
-          out_ += "null";
-        }
-        path_.pop_back();
+        if (!complete_child(item_type, field, items[i], PathEntry{{}, i, true})) return false;
       }
       out_ += ']';
       return true;
@@ -430,6 +419,23 @@ class Executor {
                   field);
     }
     return complete_object(named, child_plan(field), value.get_object());
+  }
+
+  // Completes one list item or object field at `entry`. A nullable one that fails is written as
+  // null (its error kept, spec §6.4.4); a non-null one fails its parent.
+  bool complete_child(const TypeRef& type, PlannedField& field, const json::value& value,
+                      PathEntry entry) {
+    path_.push_back(entry);
+    const std::size_t mark = out_.size();
+    bool ok = complete(type, field, value);
+    if (!ok && !type.non_null()) {
+      record_pending();
+      out_.resize(mark);
+      out_ += "null";
+      ok = true;
+    }
+    path_.pop_back();
+    return ok;
   }
 
   // A big list grows the body by doubling otherwise (copying tens of MB several times): its
@@ -451,20 +457,12 @@ class Executor {
         append_string(out_, type.name);
         continue;
       }
-      path_.push_back(PathEntry{field.response_key, 0, false});
       const json::value* v = source.if_contains(field.field_name);
       static const json::value kNull;
-      std::size_t mark = out_.size();
-      if (!complete(field.def->type, field, v ? *v : kNull)) {
-        if (field.def->type.non_null()) {
-          path_.pop_back();
-          return false;
-        }
-        record_pending();
-        out_.resize(mark);
-        out_ += "null";
+      if (!complete_child(field.def->type, field, v ? *v : kNull,
+                          PathEntry{field.response_key, 0, false})) {
+        return false;
       }
-      path_.pop_back();
     }
     out_ += '}';
     return true;
