@@ -78,18 +78,30 @@ AppUser alice() {
   return u;
 }
 
+// An OnboarderGateway for dashboard "revenue" over a ScriptedConnection.
+struct GatewayFixture {
+  asio::io_context io;
+  std::shared_ptr<ScriptedConnection> connection = std::make_shared<ScriptedConnection>();
+  OnboarderGateway gateway{make_onboarder(io, connection), "https://acme.wisdom.ai", "revenue"};
+
+  static std::shared_ptr<const embark::Onboarder> make_onboarder(
+      asio::io_context& io, std::shared_ptr<ScriptedConnection> connection) {
+    embark::OnboarderConfig config;
+    config.embed_base_url = "https://acme.wisdom.ai";
+    config.executor = io.get_executor();
+    auto onboarder = embark::Onboarder::create(config, std::move(connection));
+    REQUIRE(onboarder.has_value());
+    return std::make_shared<const embark::Onboarder>(std::move(*onboarder));
+  }
+};
+
 }  // namespace
 
 TEST_CASE("app users map to tenant-safe WisdomAI users with their row-level attributes") {
-  asio::io_context io;
-  auto connection = std::make_shared<ScriptedConnection>();
-  embark::OnboarderConfig config;
-  config.embed_base_url = "https://acme.wisdom.ai";
-  config.executor = io.get_executor();
-  auto onboarder = embark::Onboarder::create(config, connection);
-  REQUIRE(onboarder.has_value());
-  OnboarderGateway gateway(std::make_shared<const embark::Onboarder>(std::move(*onboarder)),
-                           "https://acme.wisdom.ai", "revenue");
+  GatewayFixture f;
+  auto& io = f.io;
+  auto& connection = f.connection;
+  auto& gateway = f.gateway;
   CHECK(gateway.origin() == "https://acme.wisdom.ai");
 
   auto request = gateway.request_for(alice());
@@ -128,15 +140,10 @@ TEST_CASE("app users map to tenant-safe WisdomAI users with their row-level attr
 }
 
 TEST_CASE("a tenant slug that cannot form an email is refused before any vendor call") {
-  asio::io_context io;
-  auto connection = std::make_shared<ScriptedConnection>();
-  embark::OnboarderConfig config;
-  config.embed_base_url = "https://acme.wisdom.ai";
-  config.executor = io.get_executor();
-  auto onboarder = embark::Onboarder::create(config, connection);
-  REQUIRE(onboarder.has_value());
-  OnboarderGateway gateway(std::make_shared<const embark::Onboarder>(std::move(*onboarder)),
-                           "https://acme.wisdom.ai", "revenue");
+  GatewayFixture f;
+  auto& io = f.io;
+  auto& connection = f.connection;
+  auto& gateway = f.gateway;
   AppUser bad = alice();
   bad.tenant_slug = "acme corp";
   auto session = testing::run_sync(io, gateway.login(bad));
