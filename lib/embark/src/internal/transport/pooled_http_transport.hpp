@@ -55,8 +55,6 @@ class PooledHttpTransport final : public HttpTransport, public std::enable_share
   TransportStats stats() const;
   /// Closes every idle pooled connection (the next request opens a new one).
   void close_idle_connections() { pool_.close_idle(); }
-  /// Forgets the cached TLS session (the next connection makes a full handshake).
-  void forget_tls_session() { sessions_.clear(); }
 
  private:
   using Resolved = boost::asio::ip::tcp::resolver::results_type;
