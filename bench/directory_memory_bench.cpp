@@ -2,8 +2,6 @@
 // Fills the directory with N users (default 1,000,000) with realistic emails and UUID user ids,
 // then prints bytes per user measured three ways: resident set growth, malloc's in-use growth
 // (mallinfo2: heap + mmap) and the directory's own accounting of its capacity. Also times lookups.
-#include <malloc.h>
-
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -12,6 +10,8 @@
 #include <string>
 
 #include "embark/directory.hpp"
+
+#include <malloc.h>
 
 namespace {
 
@@ -54,7 +54,8 @@ int main(int argc, char** argv) {
     entry.attributes = rng();
     entry.roles = rng();
     entry.seen = now;
-    const std::string email = "user" + std::to_string(i) + ".name@customer-" + std::to_string(i % 997) + ".example.com";
+    const std::string email =
+        "user" + std::to_string(i) + ".name@customer-" + std::to_string(i % 997) + ".example.com";
     text_bytes += email.size() + entry.user_id.size();
     directory->put("workspace_123", email, entry);
   }
@@ -68,24 +69,27 @@ int main(int argc, char** argv) {
   const auto find_start = std::chrono::steady_clock::now();
   for (std::size_t i = 0; i < lookups; ++i) {
     const auto k = (i * 7919) % users;
-    const std::string email = "USER" + std::to_string(k) + ".name@customer-" + std::to_string(k % 997) + ".example.com";
+    const std::string email =
+        "USER" + std::to_string(k) + ".name@customer-" + std::to_string(k % 997) + ".example.com";
     hits += directory->find("workspace_123", email).has_value();
   }
   const auto find = std::chrono::steady_clock::now() - find_start;
 
   const double n = static_cast<double>(users);
-  std::printf("users                       %zu (size %zu, lookups hit %zu/%zu)\n", users, directory->size(), hits,
-              lookups);
+  std::printf("users                       %zu (size %zu, lookups hit %zu/%zu)\n", users,
+              directory->size(), hits, lookups);
   std::printf("email+id text per user      %.1f bytes\n", static_cast<double>(text_bytes) / n);
   std::printf("RSS growth per user         %.1f bytes  (%.1f MB total)\n",
-              static_cast<double>(rss_after - rss_before) / n, static_cast<double>(rss_after - rss_before) / 1e6);
+              static_cast<double>(rss_after - rss_before) / n,
+              static_cast<double>(rss_after - rss_before) / 1e6);
   std::printf("heap in use per user        %.1f bytes  (mallinfo2: heap + mmap)\n",
               static_cast<double>(heap_after - heap_before) / n);
   std::printf("directory capacity per user %.1f bytes  (memory_bytes)\n",
               static_cast<double>(directory->memory_bytes()) / n);
   std::printf("fill                        %.0f ns/put\n",
               std::chrono::duration<double, std::nano>(fill).count() / n);
-  std::printf("find                        %.0f ns/lookup (incl. building the email string)\n",
-              std::chrono::duration<double, std::nano>(find).count() / static_cast<double>(lookups));
+  std::printf(
+      "find                        %.0f ns/lookup (incl. building the email string)\n",
+      std::chrono::duration<double, std::nano>(find).count() / static_cast<double>(lookups));
   return hits == lookups ? 0 : 1;
 }

@@ -9,9 +9,6 @@
 // at an external emulator instead; --server-pid then reads that process's CPU time from /proc.
 //
 // Results go to stdout (text, or one JSON object with --json); progress goes to stderr.
-#include <sys/resource.h>
-#include <unistd.h>
-
 #include <algorithm>
 #include <atomic>
 #include <chrono>
@@ -41,6 +38,9 @@
 
 #include "embark/emulator/server.hpp"
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace {
 
 namespace asio = boost::asio;
@@ -51,13 +51,16 @@ using SteadyClock = std::chrono::steady_clock;
 constexpr std::string_view kBenchEmail = "bench.user@example.com";
 // The documents the client library sends (lib/embark/src/internal/graphql/operations.hpp).
 constexpr std::string_view kImpersonateDocument =
-    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: [UserAttributeInput!]) "
-    "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail, attributes: $attributes) }";
+    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: "
+    "[UserAttributeInput!]) "
+    "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail, attributes: $attributes) "
+    "}";
 constexpr std::string_view kListUsersDocument =
     "query ListUsers($workspaceId: ID) { listUsers(workspaceId: $workspaceId) "
     "{ id email userAttributes { key value source } roleAssignments { roleId scopes } } }";
 constexpr std::string_view kCreateUsersDocument =
-    "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { code message } } }";
+    "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { code "
+    "message } } }";
 
 struct Config {
   double duration_s = 10;
@@ -117,7 +120,8 @@ std::optional<double> machine_busy_s() {
   std::ifstream in("/proc/stat");
   std::string cpu;
   double user = 0, nice = 0, system = 0, idle = 0, iowait = 0, irq = 0, softirq = 0;
-  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu") return std::nullopt;
+  if (!(in >> cpu >> user >> nice >> system >> idle >> iowait >> irq >> softirq) || cpu != "cpu")
+    return std::nullopt;
   return (user + nice + system + irq + softirq) / static_cast<double>(sysconf(_SC_CLK_TCK));
 }
 
@@ -153,8 +157,10 @@ std::string post_request(const Target& target, std::string_view body, std::strin
   return r;
 }
 
-std::string graphql_body(std::string_view document, std::string_view operation_name, json::object variables) {
-  return json::serialize(json::object{{"query", document}, {"operationName", operation_name}, {"variables", std::move(variables)}});
+std::string graphql_body(std::string_view document, std::string_view operation_name,
+                         json::object variables) {
+  return json::serialize(json::object{
+      {"query", document}, {"operationName", operation_name}, {"variables", std::move(variables)}});
 }
 
 bool iequals_prefix(std::string_view text, std::string_view prefix) {
@@ -211,7 +217,8 @@ bool looks_like_jwt(std::string_view t) {
       part = 0;
       continue;
     }
-    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+    const bool ok = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_';
     if (!ok) return false;
     ++part;
   }
@@ -256,7 +263,8 @@ Exchange round_trip(const Target& target, const std::string& request) {
       head_len = end + 4;
       head = parse_head(std::string_view(buffer.data(), head_len));
       if (!head) throw std::runtime_error("malformed HTTP response head");
-      if (buffer.size() < head_len + head->content_length) buffer.resize(head_len + head->content_length);
+      if (buffer.size() < head_len + head->content_length)
+        buffer.resize(head_len + head->content_length);
     }
     if (filled >= head_len + head->content_length) break;
   }
@@ -267,7 +275,8 @@ Exchange round_trip(const Target& target, const std::string& request) {
   return out;
 }
 
-// ---- impersonateUser load ------------------------------------------------------------------------
+// ---- impersonateUser load
+// ------------------------------------------------------------------------
 
 struct LoadCounters {
   std::uint64_t ok = 0;
@@ -278,11 +287,18 @@ struct LoadCounters {
   bool stopping = false;
 };
 
-// One keep-alive connection sending the same pre-built request as soon as the previous answer is in.
+// One keep-alive connection sending the same pre-built request as soon as the previous answer is
+// in.
 class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
  public:
-  LoadConnection(asio::io_context& ioc, tcp::endpoint endpoint, const std::string& request, LoadCounters& counters)
-      : ioc_(ioc), socket_(ioc), endpoint_(endpoint), request_(request), counters_(counters), buffer_(16 * 1024) {}
+  LoadConnection(asio::io_context& ioc, tcp::endpoint endpoint, const std::string& request,
+                 LoadCounters& counters)
+      : ioc_(ioc),
+        socket_(ioc),
+        endpoint_(endpoint),
+        request_(request),
+        counters_(counters),
+        buffer_(16 * 1024) {}
 
   void start() {
     socket_.async_connect(endpoint_, [self = shared_from_this()](boost::system::error_code ec) {
@@ -298,20 +314,22 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
     if (counters_.stopping) return close();
     sent_ = SteadyClock::now();
     filled_ = 0;
-    asio::async_write(socket_, asio::buffer(request_), [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
-      if (ec) return self->broken();
-      self->read();
-    });
+    asio::async_write(socket_, asio::buffer(request_),
+                      [self = shared_from_this()](boost::system::error_code ec, std::size_t) {
+                        if (ec) return self->broken();
+                        self->read();
+                      });
   }
 
   void read() {
     if (filled_ == buffer_.size()) buffer_.resize(buffer_.size() * 2);
-    socket_.async_read_some(asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
-                            [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
-                              if (ec) return self->broken();
-                              self->filled_ += n;
-                              self->parse();
-                            });
+    socket_.async_read_some(
+        asio::buffer(buffer_.data() + filled_, buffer_.size() - filled_),
+        [self = shared_from_this()](boost::system::error_code ec, std::size_t n) {
+          if (ec) return self->broken();
+          self->filled_ += n;
+          self->parse();
+        });
   }
 
   void parse() {
@@ -326,14 +344,16 @@ class LoadConnection : public std::enable_shared_from_this<LoadConnection> {
       return read();
     }
     if (filled_ != total) return broken();  // one request in flight: nothing may follow the answer
-    const bool ok = head->status == 200 && is_token_answer(data.substr(end + 4, head->content_length));
+    const bool ok =
+        head->status == 200 && is_token_answer(data.substr(end + 4, head->content_length));
     if (ok) {
       ++counters_.ok;
     } else {
       ++counters_.failed;
     }
     if (counters_.measuring) {
-      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent_).count();
+      const auto us =
+          std::chrono::duration_cast<std::chrono::microseconds>(SteadyClock::now() - sent_).count();
       counters_.latencies_us.push_back(static_cast<std::uint32_t>(us));
     }
     send();
@@ -384,13 +404,16 @@ double percentile(std::vector<std::uint32_t>& v, double q) {
   return v[k];
 }
 
-ImpersonateResult run_impersonate(const Config& config, const Target& target, const ServerCpu& server_cpu) {
+ImpersonateResult run_impersonate(const Config& config, const Target& target,
+                                  const ServerCpu& server_cpu) {
   json::object vars{{"accessToken", target.access_key}, {"userEmail", kBenchEmail}};
-  const std::string request = post_request(target, graphql_body(kImpersonateDocument, "ImpersonateUser", std::move(vars)), "");
+  const std::string request = post_request(
+      target, graphql_body(kImpersonateDocument, "ImpersonateUser", std::move(vars)), "");
   {
     const Exchange probe = round_trip(target, request);
     if (probe.status != 200 || !is_token_answer(probe.body)) {
-      throw std::runtime_error("impersonateUser is not answered with a token (HTTP " + std::to_string(probe.status) + ")");
+      throw std::runtime_error("impersonateUser is not answered with a token (HTTP " +
+                               std::to_string(probe.status) + ")");
     }
   }
 
@@ -409,7 +432,8 @@ ImpersonateResult run_impersonate(const Config& config, const Target& target, co
     std::optional<double> busy0;
     SteadyClock::time_point t0;
     asio::steady_timer timer(ioc);
-    timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(config.warmup_s)));
+    timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(
+        std::chrono::duration<double>(config.warmup_s)));
     timer.async_wait([&](boost::system::error_code) {
       ok0 = counters.ok;
       failed0 = counters.failed;
@@ -419,7 +443,8 @@ ImpersonateResult run_impersonate(const Config& config, const Target& target, co
       busy0 = machine_busy_s();
       t0 = SteadyClock::now();
       counters.measuring = true;
-      timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(std::chrono::duration<double>(config.duration_s)));
+      timer.expires_after(std::chrono::duration_cast<SteadyClock::duration>(
+          std::chrono::duration<double>(config.duration_s)));
       timer.async_wait([&](boost::system::error_code) {
         const double load_cpu1 = thread_cpu_s();
         const auto server_cpu1 = server_cpu.now(load_cpu1);
@@ -457,12 +482,15 @@ struct ListResult {
 
 std::size_t count_occurrences(std::string_view text, std::string_view what) {
   std::size_t n = 0;
-  for (auto pos = text.find(what); pos != std::string_view::npos; pos = text.find(what, pos + what.size())) ++n;
+  for (auto pos = text.find(what); pos != std::string_view::npos;
+       pos = text.find(what, pos + what.size()))
+    ++n;
   return n;
 }
 
 ListResult run_list(const Config& config, const Target& target, const ServerCpu& server_cpu) {
-  const std::string request = post_request(target, graphql_body(kListUsersDocument, "ListUsers", json::object{}), target.api_token);
+  const std::string request = post_request(
+      target, graphql_body(kListUsersDocument, "ListUsers", json::object{}), target.api_token);
   ListResult result;
   std::vector<double> cpu;
   for (int run = 0; run < config.runs; ++run) {
@@ -474,13 +502,16 @@ ListResult run_list(const Config& config, const Target& target, const ServerCpu&
     // In-process the client is this (main) thread: its own CPU is not the server's.
     if (server0 && server1) cpu.push_back(*server1 - *server0);
     constexpr std::string_view kPrefix = R"({"data":{"listUsers":[)";
-    if (ex.status != 200 || ex.body.compare(0, kPrefix.size(), kPrefix) != 0 || ex.body.find("\"errors\"") != std::string::npos) {
-      throw std::runtime_error("listUsers failed (HTTP " + std::to_string(ex.status) + "): " + ex.body.substr(0, 200));
+    if (ex.status != 200 || ex.body.compare(0, kPrefix.size(), kPrefix) != 0 ||
+        ex.body.find("\"errors\"") != std::string::npos) {
+      throw std::runtime_error("listUsers failed (HTTP " + std::to_string(ex.status) +
+                               "): " + ex.body.substr(0, 200));
     }
     result.users = count_occurrences(ex.body, "{\"id\":");
     result.bytes = ex.body.size();
     result.seconds.push_back(ex.seconds);
-    progress(fmt::format("listUsers run {}: {} users, {} bytes, {:.3f} s", run + 1, result.users, result.bytes, ex.seconds));
+    progress(fmt::format("listUsers run {}: {} users, {} bytes, {:.3f} s", run + 1, result.users,
+                         result.bytes, ex.seconds));
   }
   auto sorted = result.seconds;
   std::sort(sorted.begin(), sorted.end());
@@ -493,16 +524,22 @@ ListResult run_list(const Config& config, const Target& target, const ServerCpu&
   return result;
 }
 
-// ---- set-up ---------------------------------------------------------------------------------------
+// ---- set-up
+// ---------------------------------------------------------------------------------------
 
 void create_bench_user(const Target& target) {
-  json::object vars{{"input", json::object{{"emails", json::array{kBenchEmail}},
-                                           {"userAttributes", json::array{json::object{{"key", "tenant_id"}, {"value", "t-42"}},
-                                                                          json::object{{"key", "region"}, {"value", "eu"}}}}}}};
-  const Exchange ex =
-      round_trip(target, post_request(target, graphql_body(kCreateUsersDocument, "CreateUsers", std::move(vars)), target.api_token));
+  json::object vars{
+      {"input", json::object{{"emails", json::array{kBenchEmail}},
+                             {"userAttributes",
+                              json::array{json::object{{"key", "tenant_id"}, {"value", "t-42"}},
+                                          json::object{{"key", "region"}, {"value", "eu"}}}}}}};
+  const Exchange ex = round_trip(
+      target,
+      post_request(target, graphql_body(kCreateUsersDocument, "CreateUsers", std::move(vars)),
+                   target.api_token));
   if (ex.status != 200 || ex.body.find(R"("code":"OK")") == std::string::npos) {
-    throw std::runtime_error("createUsers failed (HTTP " + std::to_string(ex.status) + "): " + ex.body.substr(0, 200));
+    throw std::runtime_error("createUsers failed (HTTP " + std::to_string(ex.status) +
+                             "): " + ex.body.substr(0, 200));
   }
 }
 
@@ -516,7 +553,9 @@ Target external_target(const Config& config) {
   t.api_token = std::string(creds.at("api_token").as_string());
   std::string url = config.url.empty() ? std::string(creds.at("url").as_string()) : config.url;
   constexpr std::string_view kScheme = "http://";
-  if (url.rfind(kScheme, 0) != 0) throw std::runtime_error("only plain http:// URLs are supported (start the emulator with --plain-http)");
+  if (url.rfind(kScheme, 0) != 0)
+    throw std::runtime_error(
+        "only plain http:// URLs are supported (start the emulator with --plain-http)");
   url.erase(0, kScheme.size());
   url = url.substr(0, url.find('/'));
   const auto colon = url.rfind(':');
@@ -537,21 +576,35 @@ double load_average() {
 
 int main(int argc, char** argv) {
   Config config;
-  CLI::App app{"embark-bench-emulator: impersonateUser answers/s and listUsers time of the WisdomAI emulator"};
-  app.add_option("--duration", config.duration_s, "seconds of measured impersonateUser load")->capture_default_str();
-  app.add_option("--warmup", config.warmup_s, "seconds of load before measuring")->capture_default_str();
-  app.add_option("--connections", config.connections, "keep-alive connections, one request in flight each")
+  CLI::App app{
+      "embark-bench-emulator: impersonateUser answers/s and listUsers time of the WisdomAI "
+      "emulator"};
+  app.add_option("--duration", config.duration_s, "seconds of measured impersonateUser load")
+      ->capture_default_str();
+  app.add_option("--warmup", config.warmup_s, "seconds of load before measuring")
+      ->capture_default_str();
+  app.add_option("--connections", config.connections,
+                 "keep-alive connections, one request in flight each")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  app.add_option("--users", config.users, "users seeded for listUsers (in-process emulator)")->capture_default_str();
-  app.add_option("--threads", config.threads, "emulator I/O threads (0 = number of cores)")->capture_default_str();
-  app.add_option("--runs", config.runs, "listUsers runs (the median is reported)")->capture_default_str()->check(CLI::PositiveNumber);
-  app.add_option("--part", config.part, "what to measure")->check(CLI::IsMember({"all", "impersonate", "list"}))->capture_default_str();
+  app.add_option("--users", config.users, "users seeded for listUsers (in-process emulator)")
+      ->capture_default_str();
+  app.add_option("--threads", config.threads, "emulator I/O threads (0 = number of cores)")
+      ->capture_default_str();
+  app.add_option("--runs", config.runs, "listUsers runs (the median is reported)")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  app.add_option("--part", config.part, "what to measure")
+      ->check(CLI::IsMember({"all", "impersonate", "list"}))
+      ->capture_default_str();
   app.add_flag("--json", config.json_output, "print the results as one JSON object");
   app.add_option("--credentials", config.credentials_file,
-                 "JSON from `embark-emulator --plain-http --credentials-out FILE`: use that emulator instead of one in-process");
-  app.add_option("--url", config.url, "base URL of the external emulator (default: the one in --credentials)");
-  app.add_option("--server-pid", config.server_pid, "pid of the external emulator, to report its CPU time");
+                 "JSON from `embark-emulator --plain-http --credentials-out FILE`: use that "
+                 "emulator instead of one in-process");
+  app.add_option("--url", config.url,
+                 "base URL of the external emulator (default: the one in --credentials)");
+  app.add_option("--server-pid", config.server_pid,
+                 "pid of the external emulator, to report its CPU time");
   CLI11_PARSE(app, argc, argv);
   const bool do_list = config.part != "impersonate";
   const bool do_impersonate = config.part != "list";
@@ -575,7 +628,9 @@ int main(int argc, char** argv) {
       target.port = server->port();
       target.access_key = server->access_key().reveal();
       target.api_token = server->api_token().reveal();
-      server_threads = config.threads > 0 ? config.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+      server_threads = config.threads > 0
+                           ? config.threads
+                           : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
     } else {
       target = external_target(config);
       server_cpu.in_process = false;
@@ -586,47 +641,66 @@ int main(int argc, char** argv) {
                         {"server", server ? "in-process" : "external"},
                         {"server_threads", server_threads},
                         {"load_average_1m_before", load_average()}};
-    std::string text = fmt::format("machine: {} cores, load average {:.2f} at start; emulator {}{}\n",
-                                   std::thread::hardware_concurrency(), load_average(),
-                                   server ? "in-process, I/O threads " : "external",
-                                   server ? std::to_string(server_threads) : std::string());
+    std::string text =
+        fmt::format("machine: {} cores, load average {:.2f} at start; emulator {}{}\n",
+                    std::thread::hardware_concurrency(), load_average(),
+                    server ? "in-process, I/O threads " : "external",
+                    server ? std::to_string(server_threads) : std::string());
 
     if (do_list) {
       progress(fmt::format("listUsers: {} runs", config.runs));
       const ListResult r = run_list(config, target, server_cpu);
-      json::object o{{"users", r.users}, {"bytes", r.bytes}, {"median_s", r.median_s}, {"best_s", r.best_s},
+      json::object o{{"users", r.users},
+                     {"bytes", r.bytes},
+                     {"median_s", r.median_s},
+                     {"best_s", r.best_s},
                      {"runs_s", json::value_from(r.seconds)}};
       if (r.server_cpu_s) o["server_cpu_s"] = *r.server_cpu_s;
       report["list_users"] = std::move(o);
-      text += fmt::format("listUsers: {} users, {} bytes: median {:.3f} s, best {:.3f} s over {} runs{}\n", r.users, r.bytes,
-                          r.median_s, r.best_s, r.seconds.size(),
-                          r.server_cpu_s ? fmt::format(" (server CPU {:.3f} s per answer)", *r.server_cpu_s) : std::string());
+      text += fmt::format(
+          "listUsers: {} users, {} bytes: median {:.3f} s, best {:.3f} s over {} runs{}\n", r.users,
+          r.bytes, r.median_s, r.best_s, r.seconds.size(),
+          r.server_cpu_s ? fmt::format(" (server CPU {:.3f} s per answer)", *r.server_cpu_s)
+                         : std::string());
     }
     if (do_impersonate) {
       create_bench_user(target);
-      progress(fmt::format("impersonateUser: {} connections, {:.0f} s warm-up + {:.0f} s measured", config.connections,
-                           config.warmup_s, config.duration_s));
+      progress(fmt::format("impersonateUser: {} connections, {:.0f} s warm-up + {:.0f} s measured",
+                           config.connections, config.warmup_s, config.duration_s));
       const ImpersonateResult r = run_impersonate(config, target, server_cpu);
-      json::object o{{"connections", config.connections}, {"seconds", r.seconds}, {"answers", r.answers},
-                     {"failed", r.failed}, {"reconnects", r.reconnects}, {"answers_per_s", r.per_second},
-                     {"p50_us", r.p50_us}, {"p99_us", r.p99_us},
-                     {"load_generator_cpu_us_per_answer", r.answers ? r.load_cpu_s * 1e6 / static_cast<double>(r.answers) : 0.0},
+      json::object o{{"connections", config.connections},
+                     {"seconds", r.seconds},
+                     {"answers", r.answers},
+                     {"failed", r.failed},
+                     {"reconnects", r.reconnects},
+                     {"answers_per_s", r.per_second},
+                     {"p50_us", r.p50_us},
+                     {"p99_us", r.p99_us},
+                     {"load_generator_cpu_us_per_answer",
+                      r.answers ? r.load_cpu_s * 1e6 / static_cast<double>(r.answers) : 0.0},
                      {"load_generator_cores", r.load_cpu_s / r.seconds}};
-      text += fmt::format("impersonateUser (ES256): {:.0f} answers/s over {} keep-alive connections ({} answers in {:.2f} s, {} failed); "
-                          "latency p50 {:.0f} us, p99 {:.0f} us\n",
-                          r.per_second, config.connections, r.answers, r.seconds, r.failed, r.p50_us, r.p99_us);
-      text += fmt::format("  load generator: 1 thread, {:.2f} cores, {:.1f} us CPU per answer\n", r.load_cpu_s / r.seconds,
+      text += fmt::format(
+          "impersonateUser (ES256): {:.0f} answers/s over {} keep-alive connections ({} answers in "
+          "{:.2f} s, {} failed); "
+          "latency p50 {:.0f} us, p99 {:.0f} us\n",
+          r.per_second, config.connections, r.answers, r.seconds, r.failed, r.p50_us, r.p99_us);
+      text += fmt::format("  load generator: 1 thread, {:.2f} cores, {:.1f} us CPU per answer\n",
+                          r.load_cpu_s / r.seconds,
                           r.answers ? r.load_cpu_s * 1e6 / static_cast<double>(r.answers) : 0.0);
       if (r.server_cpu_s) {
         const double per = r.answers ? *r.server_cpu_s * 1e6 / static_cast<double>(r.answers) : 0.0;
         o["server_cpu_us_per_answer"] = per;
         o["server_cores"] = *r.server_cpu_s / r.seconds;
-        text += fmt::format("  emulator: {:.2f} cores, {:.1f} us CPU per answer\n", *r.server_cpu_s / r.seconds, per);
+        text += fmt::format("  emulator: {:.2f} cores, {:.1f} us CPU per answer\n",
+                            *r.server_cpu_s / r.seconds, per);
         if (r.machine_busy_s && server) {
-          // In-process, server + load generator = this process; the rest of the busy time is others'.
-          const double others = std::max(0.0, *r.machine_busy_s - *r.server_cpu_s - r.load_cpu_s) / r.seconds;
+          // In-process, server + load generator = this process; the rest of the busy time is
+          // others'.
+          const double others =
+              std::max(0.0, *r.machine_busy_s - *r.server_cpu_s - r.load_cpu_s) / r.seconds;
           o["other_processes_cores"] = others;
-          text += fmt::format("  other processes meanwhile: {:.2f} cores (of {})\n", others, std::thread::hardware_concurrency());
+          text += fmt::format("  other processes meanwhile: {:.2f} cores (of {})\n", others,
+                              std::thread::hardware_concurrency());
         }
       }
       report["impersonate_user"] = std::move(o);
@@ -639,7 +713,9 @@ int main(int argc, char** argv) {
     } else {
       std::cout << text;
     }
-    if (report.contains("impersonate_user") && report.at("impersonate_user").as_object().at("failed").as_uint64() > 0) return 1;
+    if (report.contains("impersonate_user") &&
+        report.at("impersonate_user").as_object().at("failed").as_uint64() > 0)
+      return 1;
   } catch (const std::exception& e) {
     std::cerr << "emulator-bench: " << e.what() << std::endl;
     return 1;

@@ -12,9 +12,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/json/serialize.hpp>
-#include <unistd.h>
 
 #include "embark/emulator/server.hpp"
+
+#include <unistd.h>
 
 namespace {
 
@@ -26,7 +27,8 @@ bool write_atomically(const std::string& path, const std::string& content, bool 
     std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
     if (!out) return false;
     if (private_file) {
-      std::filesystem::permissions(tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
+      std::filesystem::permissions(
+          tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
     }
     out << content;
     if (!out.flush()) return false;
@@ -52,7 +54,8 @@ bool read_lines(const std::string& path, std::vector<std::vector<std::string>>& 
 }
 
 // "OP=RATE" -> map entry; the rate is a share in 0..1.
-bool parse_rates(const std::vector<std::string>& specs, std::map<std::string, double>& out, const char* flag) {
+bool parse_rates(const std::vector<std::string>& specs, std::map<std::string, double>& out,
+                 const char* flag) {
   for (const auto& s : specs) {
     const auto eq = s.find('=');
     double rate = -1;
@@ -64,7 +67,8 @@ bool parse_rates(const std::vector<std::string>& specs, std::map<std::string, do
       }
     }
     if (rate < 0 || rate > 1) {
-      std::cerr << "embark-emulator: " << flag << " expects OP=RATE with RATE in 0..1, got '" << s << "'\n";
+      std::cerr << "embark-emulator: " << flag << " expects OP=RATE with RATE in 0..1, got '" << s
+                << "'\n";
       return false;
     }
     out[s.substr(0, eq)] = rate;
@@ -76,7 +80,9 @@ bool parse_rates(const std::vector<std::string>& specs, std::map<std::string, do
 
 int main(int argc, char** argv) {
   emu::Options o;
-  CLI::App app{"embark-emulator: a faithful local WisdomAI GraphQL + embed server for tests and development"};
+  CLI::App app{
+      "embark-emulator: a faithful local WisdomAI GraphQL + embed server for tests and "
+      "development"};
 
   std::string port_file, access_key_file, api_token_file, credentials_out;
   std::string existing_user = "reapply", auth_errors = "graphql", jwt_alg = "RS256";
@@ -84,77 +90,103 @@ int main(int argc, char** argv) {
   std::vector<std::string> fail_specs, throttle_specs;
   bool plain_http = false;
 
-  app.add_option("--bind", o.bind_address, "IP address to listen on (plain HTTP is served only on loopback)")
+  app.add_option("--bind", o.bind_address,
+                 "IP address to listen on (plain HTTP is served only on loopback)")
       ->capture_default_str();
-  app.add_option("--port", o.port, "TCP port; 0 lets the system choose (see --port-file)")->capture_default_str();
-  app.add_option("--port-file", port_file, "write the chosen port (decimal) to this file once listening");
+  app.add_option("--port", o.port, "TCP port; 0 lets the system choose (see --port-file)")
+      ->capture_default_str();
+  app.add_option("--port-file", port_file,
+                 "write the chosen port (decimal) to this file once listening");
   app.add_flag("--plain-http", plain_http, "serve plain HTTP only, no TLS (loopback only)");
-  app.add_option("--cert", o.cert_file, "PEM server certificate chain (default: generate a CA and a certificate)");
+  app.add_option("--cert", o.cert_file,
+                 "PEM server certificate chain (default: generate a CA and a certificate)");
   app.add_option("--key", o.key_file, "PEM private key for --cert");
-  app.add_option("--ca-out", o.ca_out, "write the generated CA certificate (PEM) here, for clients to trust");
-  app.add_option("--threads", o.threads, "I/O threads (0 = number of cores)")->capture_default_str();
+  app.add_option("--ca-out", o.ca_out,
+                 "write the generated CA certificate (PEM) here, for clients to trust");
+  app.add_option("--threads", o.threads, "I/O threads (0 = number of cores)")
+      ->capture_default_str();
   app.add_option("--max-body", o.max_body_bytes, "largest request body in bytes (larger: HTTP 413)")
       ->capture_default_str();
   app.add_option("--access-key-file", access_key_file,
                  "access keys, one per line: KEY [WORKSPACE] (default: one generated key)");
-  app.add_option("--api-token-file", api_token_file,
-                 "static bearer tokens with iam:write, one per line (default: one generated token)");
+  app.add_option(
+      "--api-token-file", api_token_file,
+      "static bearer tokens with iam:write, one per line (default: one generated token)");
   app.add_option("--credentials-out", credentials_out,
-                 "write the access key, API token and URLs as JSON to this file (mode 0600); secrets are never printed");
-  app.add_option("--workspace", o.default_workspace, "id of the default workspace")->capture_default_str();
+                 "write the access key, API token and URLs as JSON to this file (mode 0600); "
+                 "secrets are never printed");
+  app.add_option("--workspace", o.default_workspace, "id of the default workspace")
+      ->capture_default_str();
   app.add_option("--add-workspace", o.workspaces, "a further known workspace id (repeatable)");
   app.add_option("--existing-user", existing_user,
-                 "createUsers on an existing email: reapply (succeed, re-apply roles) or error (\"already exists\")")
+                 "createUsers on an existing email: reapply (succeed, re-apply roles) or error "
+                 "(\"already exists\")")
       ->check(CLI::IsMember({"reapply", "error"}))
       ->capture_default_str();
-  app.add_option("--auth-errors", auth_errors,
-                 "missing/invalid credentials: graphql (HTTP 200 + errors[\"Unauthorized\"]) or http401")
+  app.add_option(
+         "--auth-errors", auth_errors,
+         "missing/invalid credentials: graphql (HTTP 200 + errors[\"Unauthorized\"]) or http401")
       ->check(CLI::IsMember({"graphql", "http401"}))
       ->capture_default_str();
   app.add_option("--jwt-alg", jwt_alg, "JWT signature algorithm")
       ->check(CLI::IsMember({"RS256", "ES256"}))
       ->capture_default_str();
-  app.add_option("--token-ttl", token_ttl, "lifetime of minted JWTs in seconds")->capture_default_str();
-  app.add_option("--schema", o.schema_file, "SDL file to serve instead of the built-in schema");
-  app.add_option("--latency", latency, "milliseconds added to every GraphQL answer (timer, never blocking)")
+  app.add_option("--token-ttl", token_ttl, "lifetime of minted JWTs in seconds")
       ->capture_default_str();
-  app.add_option("--fail", fail_specs, "OP=RATE: answer this share of OP calls with HTTP 500 (OP '*' = any; repeatable)");
+  app.add_option("--schema", o.schema_file, "SDL file to serve instead of the built-in schema");
+  app.add_option("--latency", latency,
+                 "milliseconds added to every GraphQL answer (timer, never blocking)")
+      ->capture_default_str();
+  app.add_option("--fail", fail_specs,
+                 "OP=RATE: answer this share of OP calls with HTTP 500 (OP '*' = any; repeatable)");
   app.add_option("--throttle", throttle_specs,
-                 "OP=RATE: answer this share of OP calls with HTTP 429 + Retry-After (OP '*' = any; repeatable)");
-  app.add_option("--retry-after", retry_after, "Retry-After seconds of throttled answers")->capture_default_str();
-  app.add_option("--reset-rate", o.reset_rate, "share of GraphQL requests whose connection is reset unanswered")
+                 "OP=RATE: answer this share of OP calls with HTTP 429 + Retry-After (OP '*' = "
+                 "any; repeatable)");
+  app.add_option("--retry-after", retry_after, "Retry-After seconds of throttled answers")
+      ->capture_default_str();
+  app.add_option("--reset-rate", o.reset_rate,
+                 "share of GraphQL requests whose connection is reset unanswered")
       ->check(CLI::Range(0.0, 1.0));
   app.add_option("--close-after-requests", o.close_after_requests,
                  "close a connection without notice after answering N requests on it (0 = never)");
-  app.add_option("--truncate-rate", o.truncate_rate, "share of GraphQL answers cut off after half the body")
+  app.add_option("--truncate-rate", o.truncate_rate,
+                 "share of GraphQL answers cut off after half the body")
       ->check(CLI::Range(0.0, 1.0));
-  app.add_option("--seed-users", o.seed_users, "create N realistic users in the default workspace at start-up");
-  app.add_option("--seed", o.seed, "seed of generated users and fault decisions (same seed, same run)")
+  app.add_option("--seed-users", o.seed_users,
+                 "create N realistic users in the default workspace at start-up");
+  app.add_option("--seed", o.seed,
+                 "seed of generated users and fault decisions (same seed, same run)")
       ->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
   o.tls = !plain_http;
-  o.existing_user = existing_user == "error" ? emu::ExistingUserMode::error : emu::ExistingUserMode::reapply;
-  o.auth_errors = auth_errors == "http401" ? emu::AuthErrorMode::http401 : emu::AuthErrorMode::graphql;
+  o.existing_user =
+      existing_user == "error" ? emu::ExistingUserMode::error : emu::ExistingUserMode::reapply;
+  o.auth_errors =
+      auth_errors == "http401" ? emu::AuthErrorMode::http401 : emu::AuthErrorMode::graphql;
   o.jwt_alg = jwt_alg == "ES256" ? emu::JwtAlgorithm::es256 : emu::JwtAlgorithm::rs256;
   o.token_ttl = std::chrono::seconds(token_ttl);
   o.latency = std::chrono::milliseconds(latency);
   o.retry_after = std::chrono::seconds(retry_after);
-  if (!parse_rates(fail_specs, o.fail_rates, "--fail") || !parse_rates(throttle_specs, o.throttle_rates, "--throttle")) {
+  if (!parse_rates(fail_specs, o.fail_rates, "--fail") ||
+      !parse_rates(throttle_specs, o.throttle_rates, "--throttle")) {
     return 2;
   }
   if (!access_key_file.empty()) {
     std::vector<std::vector<std::string>> rows;
     if (!read_lines(access_key_file, rows) || rows.empty()) {
-      std::cerr << "embark-emulator: --access-key-file " << access_key_file << " is unreadable or empty\n";
+      std::cerr << "embark-emulator: --access-key-file " << access_key_file
+                << " is unreadable or empty\n";
       return 2;
     }
-    for (auto& r : rows) o.access_keys.push_back({embark::Secret(r[0]), r.size() > 1 ? r[1] : std::string()});
+    for (auto& r : rows)
+      o.access_keys.push_back({embark::Secret(r[0]), r.size() > 1 ? r[1] : std::string()});
   }
   if (!api_token_file.empty()) {
     std::vector<std::vector<std::string>> rows;
     if (!read_lines(api_token_file, rows) || rows.empty()) {
-      std::cerr << "embark-emulator: --api-token-file " << api_token_file << " is unreadable or empty\n";
+      std::cerr << "embark-emulator: --api-token-file " << api_token_file
+                << " is unreadable or empty\n";
       return 2;
     }
     for (auto& r : rows) o.api_tokens.emplace_back(r[0]);
@@ -178,9 +210,11 @@ int main(int argc, char** argv) {
       return 1;
     }
   } else if (access_key_file.empty()) {
-    std::cerr << "embark-emulator: the access key was generated; pass --credentials-out FILE to obtain it\n";
+    std::cerr << "embark-emulator: the access key was generated; pass --credentials-out FILE to "
+                 "obtain it\n";
   }
-  if (!port_file.empty() && !write_atomically(port_file, std::to_string(server.port()) + "\n", false)) {
+  if (!port_file.empty() &&
+      !write_atomically(port_file, std::to_string(server.port()) + "\n", false)) {
     std::cerr << "embark-emulator: cannot write --port-file " << port_file << "\n";
     return 1;
   }

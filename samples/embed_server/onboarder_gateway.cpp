@@ -69,8 +69,8 @@ asio::awaitable<embark::Result<RefreshedToken>> OnboarderGateway::refresh(const 
   co_return RefreshedToken{std::move(session->jwt), session->expires_at};
 }
 
-std::shared_ptr<const embark::Onboarder> make_sample_onboarder(const WisdomEndpoint& wisdom,
-                                                               boost::asio::any_io_executor executor) {
+std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
+    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor) {
   embark::ClientOptions client_options;
   client_options.endpoint = wisdom.graphql_url;
   client_options.access_key = wisdom.access_key;

@@ -44,13 +44,13 @@ struct WisdomEndpoint {
   std::string ca_file;       ///< CA bundle for that endpoint (empty: the system CAs)
   std::string embed_origin;  ///< origin of the embed pages (the iframe's)
   embark::Secret access_key;
-  std::string workspace;     ///< empty: the default workspace
+  std::string workspace;  ///< empty: the default workspace
 };
 
 /// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,
 /// so nobody is onboarded without RLS), running on `executor`. Throws std::runtime_error naming
 /// the part that failed.
-std::shared_ptr<const embark::Onboarder> make_sample_onboarder(const WisdomEndpoint& wisdom,
-                                                               boost::asio::any_io_executor executor);
+std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
+    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor);
 
 }  // namespace embark::sample

@@ -31,7 +31,8 @@ void apply_security_headers(Response& response, const std::string& csp) {
   response.set("Content-Security-Policy", csp);
   response.set("X-Content-Type-Options", "nosniff");
   response.set("X-Frame-Options", "DENY");
-  // Not no-referrer: with it, browsers send "Origin: null" on form posts and the Origin check fails.
+  // Not no-referrer: with it, browsers send "Origin: null" on form posts and the Origin check
+  // fails.
   response.set("Referrer-Policy", "same-origin");
   if (response.find(http::field::cache_control) == response.end())
     response.set(http::field::cache_control, "no-store");

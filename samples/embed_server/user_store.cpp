@@ -38,8 +38,8 @@ bool UserStore::empty() {
 }
 
 std::int64_t UserStore::insert_with_attributes(Database::Statement& insert,
-                                              std::string_view attribute_sql,
-                                              const embark::AttributeMap& attributes) {
+                                               std::string_view attribute_sql,
+                                               const embark::AttributeMap& attributes) {
   db_.exec("BEGIN");
   try {
     insert.step();
@@ -62,8 +62,7 @@ std::int64_t UserStore::add_tenant(std::string_view slug, std::string_view name,
   auto insert = db_.prepare("INSERT INTO tenants (slug, name) VALUES (?, ?)");
   insert.bind(1, slug).bind(2, name);
   return insert_with_attributes(
-      insert, "INSERT INTO tenant_attributes (tenant_id, key, value) VALUES (?, ?, ?)",
-      attributes);
+      insert, "INSERT INTO tenant_attributes (tenant_id, key, value) VALUES (?, ?, ?)", attributes);
 }
 
 std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email,
@@ -73,8 +72,7 @@ std::int64_t UserStore::add_user(std::int64_t tenant_id, std::string_view email,
       "INSERT INTO users (tenant_id, email, display_name, password_hash) VALUES (?, ?, ?, ?)");
   insert.bind(1, tenant_id).bind(2, email).bind(3, display_name).bind(4, password_hash);
   return insert_with_attributes(
-      insert, "INSERT INTO user_attributes (user_id, key, value) VALUES (?, ?, ?)",
-      attributes);
+      insert, "INSERT INTO user_attributes (user_id, key, value) VALUES (?, ?, ?)", attributes);
 }
 
 std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind,

@@ -57,8 +57,9 @@ int main(int argc, char** argv) {
   for (const auto& entry : std::filesystem::directory_iterator(argv[2])) {
     if (entry.path().extension() == ".graphql") files.push_back(entry.path());
   }
-  std::sort(files.begin(), files.end(),
-            [](const auto& a, const auto& b) { return a.filename().string() < b.filename().string(); });
+  std::sort(files.begin(), files.end(), [](const auto& a, const auto& b) {
+    return a.filename().string() < b.filename().string();
+  });
   for (const auto& file : files) {
     std::string text = read_file(file);
     gql::GraphqlError syntax;

@@ -1,7 +1,5 @@
 // The `embark` command line against the real emulator (in-process, HTTPS on port 0) through
 // embark's real client: every subcommand, good and bad input, and the documented exit codes.
-#include <doctest/doctest.h>
-
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -10,10 +8,12 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
+
+#include "embark/testing/emulator_fixture.hpp"
 
 #include "app.hpp"
 #include "connect.hpp"
-#include "embark/testing/emulator_fixture.hpp"
 #include "http_get.hpp"
 
 using namespace embark;
@@ -72,7 +72,8 @@ struct Cli {
   }
   // No output may show a secret.
   void check_no_secret(const testing::EmulatorFixture& emulator) const {
-    for (std::string_view secret : {emulator.access_key().reveal(), emulator.api_token().reveal()}) {
+    for (std::string_view secret :
+         {emulator.access_key().reveal(), emulator.api_token().reveal()}) {
       CHECK(out.str().find(secret) == std::string::npos);
       CHECK(err.str().find(secret) == std::string::npos);
     }
@@ -85,7 +86,8 @@ Result<HttpResponse> get(const std::string& url, const std::string& ca_file) {
   boost::asio::co_spawn(io, http_get(url, ca_file, std::chrono::seconds(30)),
                         [&](std::exception_ptr, Result<HttpResponse> r) { answer = std::move(r); });
   io.run();
-  return answer ? std::move(*answer) : Result<HttpResponse>(Error(ErrorCode::internal, "no answer"));
+  return answer ? std::move(*answer)
+                : Result<HttpResponse>(Error(ErrorCode::internal, "no answer"));
 }
 
 std::uint64_t calls(const testing::EmulatorFixture& emulator, const std::string& operation) {
@@ -104,8 +106,8 @@ std::uint16_t closed_port() {
 TEST_CASE("cli over the emulator: users create, list, set-attributes, delete") {
   testing::EmulatorFixture emulator;
   Cli cli(emulator);
-  CHECK(cli.run({"users", "create", "ann@example.com", "ben@example.com", "--role", "viewer", "--scope", "dom_1",
-                 "--attr", "tenant_id=t1"}) == 0);
+  CHECK(cli.run({"users", "create", "ann@example.com", "ben@example.com", "--role", "viewer",
+                 "--scope", "dom_1", "--attr", "tenant_id=t1"}) == 0);
   CHECK(calls(emulator, "createUsers") == 1);
   CHECK(cli.run({"users", "create", "ann@example.com"}) == 0);  // exists: left alone
   CHECK(calls(emulator, "createUsers") == 1);
@@ -121,7 +123,8 @@ TEST_CASE("cli over the emulator: users create, list, set-attributes, delete") {
   }
   CHECK(found);
 
-  CHECK(cli.run({"users", "set-attributes", "ann@example.com", "--attr", "tenant_id=t2", "--attr", "region=eu"}) == 0);
+  CHECK(cli.run({"users", "set-attributes", "ann@example.com", "--attr", "tenant_id=t2", "--attr",
+                 "region=eu"}) == 0);
   REQUIRE(cli.run({"users", "list"}) == 0);
   CHECK(cli.out.str().find("region=eu; tenant_id=t2") != std::string::npos);
 
@@ -135,8 +138,8 @@ TEST_CASE("cli over the emulator: users create, list, set-attributes, delete") {
 TEST_CASE("cli over the emulator: onboard, token and embed-url give tokens the emulator accepts") {
   testing::EmulatorFixture emulator;
   Cli cli(emulator);
-  REQUIRE(cli.run({"onboard", "alice@example.com", "--tenant", "acme", "--attr", "tenant_id=acme", "--embed",
-                   "dashboard:42"}) == 0);
+  REQUIRE(cli.run({"onboard", "alice@example.com", "--tenant", "acme", "--attr", "tenant_id=acme",
+                   "--embed", "dashboard:42"}) == 0);
   CHECK(cli.out.str().find("onboarded alice+acme@example.com") != std::string::npos);
   CHECK(cli.out.str().find("ensure-user") != std::string::npos);
   CHECK(cli.out.str().find("token expires at") != std::string::npos);
@@ -167,7 +170,8 @@ TEST_CASE("cli over the emulator: onboard, token and embed-url give tokens the e
   cli.check_no_secret(emulator);
 }
 
-TEST_CASE("cli over the emulator: sync creates, updates, reports bad rows, and a re-run writes nothing") {
+TEST_CASE(
+    "cli over the emulator: sync creates, updates, reports bad rows, and a re-run writes nothing") {
   testing::EmulatorFixture emulator;
   Cli cli(emulator);
   REQUIRE(cli.run({"users", "create", "old@example.com", "--attr", "tenant_id=t0"}) == 0);
@@ -185,7 +189,8 @@ TEST_CASE("cli over the emulator: sync creates, updates, reports bad rows, and a
   CHECK(cli.run({"sync", csv, "--dry-run"}) == 3);
   CHECK(calls(emulator, "createUsers") == creates_before);
   CHECK(calls(emulator, "setUserAttributes") == 0);
-  CHECK(cli.out.str().find("3 to create, 1 to update, 0 left alone, 3 refused; 3 write call(s)") != std::string::npos);
+  CHECK(cli.out.str().find("3 to create, 1 to update, 0 left alone, 3 refused; 3 write call(s)") !=
+        std::string::npos);
 
   CHECK(cli.run({"sync", csv, "--concurrency", "2"}) == 3);
   CHECK(calls(emulator, "createUsers") == creates_before + 2);  // s1+s2 share one call
@@ -203,7 +208,8 @@ TEST_CASE("cli over the emulator: sync creates, updates, reports bad rows, and a
   CHECK(calls(emulator, "createUsers") == creates_before + 2);
 }
 
-TEST_CASE("cli: bad input and broken transport give their documented exit codes and name the problem") {
+TEST_CASE(
+    "cli: bad input and broken transport give their documented exit codes and name the problem") {
   testing::EmulatorFixture emulator;
   Cli cli(emulator);
   CHECK(cli.run({"onboard", "alice@example.com", "--no-such-flag"}) == 2);
@@ -244,7 +250,8 @@ TEST_CASE("cli: config file settings and precedence against the emulator") {
   scratch.write("key.txt", std::string(emulator.access_key().reveal()) + "\n");
   scratch.write("token.txt", std::string(emulator.api_token().reveal()) + "\n");
   const std::string config = scratch.write(
-      "embark.conf", "# test settings\nurl = " + emulator.graphql_url() + "\nca_file = \"" + emulator.ca_file() +
+      "embark.conf", "# test settings\nurl = " + emulator.graphql_url() + "\nca_file = \"" +
+                         emulator.ca_file() +
                          "\"\naccess_key_file = key.txt\napi_token_file = token.txt\n");
   Cli cli(emulator);
   cli.env.clear();
@@ -290,15 +297,23 @@ void check_demo_counts(const boost::json::object& doc, std::size_t burst) {
     const auto logins = scene.at("logins").to_number<std::uint64_t>();
     CHECK(embark < docs);
     CHECK(docs == 4 * logins);  // exchange + list + create|set + impersonate, nothing cached
-    CHECK(scene.at("docs_flow").at("operations").at("exchangeAccessToken").to_number<std::uint64_t>() == logins);
+    CHECK(scene.at("docs_flow")
+              .at("operations")
+              .at("exchangeAccessToken")
+              .to_number<std::uint64_t>() == logins);
     CHECK(scene.at("email").as_string() != scene.at("docs_email").as_string());
   }
   CHECK(scenes.at(4).at("logins").to_number<std::uint64_t>() == burst);
   // The new user: embark creates it once; the returning ones are never sent createUsers.
-  CHECK(scenes.at(0).at("embark").at("operations").at("createUsers").to_number<std::uint64_t>() == 1);
+  CHECK(scenes.at(0).at("embark").at("operations").at("createUsers").to_number<std::uint64_t>() ==
+        1);
   CHECK(scenes.at(1).at("embark").at("calls").to_number<std::uint64_t>() == 1);
   CHECK(scenes.at(3).at("embark").at("calls").to_number<std::uint64_t>() == 0);
-  CHECK(scenes.at(2).at("docs_flow").at("operations").at("setUserAttributes").to_number<std::uint64_t>() == 1);
+  CHECK(scenes.at(2)
+            .at("docs_flow")
+            .at("operations")
+            .at("setUserAttributes")
+            .to_number<std::uint64_t>() == 1);
   // The parts add up to what the emulator counted over the whole demo.
   const auto& emulator = doc.at("emulator").as_object();
   std::uint64_t parts = 0;
@@ -313,8 +328,8 @@ void check_demo_counts(const boost::json::object& doc, std::size_t burst) {
 }
 
 Io no_environment(std::ostringstream& out, std::ostringstream& err) {
-  return Io{out, err, false, [](std::string_view) -> std::optional<std::string> { return std::nullopt; },
-            read_file};
+  return Io{out, err, false,
+            [](std::string_view) -> std::optional<std::string> { return std::nullopt; }, read_file};
 }
 
 }  // namespace
@@ -322,29 +337,33 @@ Io no_environment(std::ostringstream& out, std::ostringstream& err) {
 TEST_CASE("cli: demo on its own in-process emulator ends with a working embed URL") {
   std::ostringstream out, err;
   Io io = no_environment(out, err);
-  const int code = run_cli({"embark", "demo", "--seed-users", "300", "--burst", "20"}, io, library_services());
+  const int code =
+      run_cli({"embark", "demo", "--seed-users", "300", "--burst", "20"}, io, library_services());
   INFO(err.str());
   REQUIRE(code == 0);
   std::string text = out.str();
   CHECK(text.find("new user") != std::string::npos);
   CHECK(text.find("burst: 20 concurrent logins") != std::string::npos);
-  CHECK(text.find("docs' flow:  4 call(s)  (exchangeAccessToken 1, listUsers 1, createUsers 1, impersonateUser 1)") !=
-        std::string::npos);
+  CHECK(text.find("docs' flow:  4 call(s)  (exchangeAccessToken 1, listUsers 1, createUsers 1, "
+                  "impersonateUser 1)") != std::string::npos);
   CHECK(text.find("docs' flow:  80 call(s)") != std::string::npos);
   CHECK(text.find("The emulator counted") != std::string::npos);
   CHECK(text.find("from elsewhere") == std::string::npos);
-  CHECK(text.find("Embed page check: GET of the embed URL below answered HTTP 200") != std::string::npos);
+  CHECK(text.find("Embed page check: GET of the embed URL below answered HTTP 200") !=
+        std::string::npos);
   while (!text.empty() && text.back() == '\n') text.pop_back();
   const std::string last = text.substr(text.rfind('\n') + 1);
   CHECK(last.rfind("https://127.0.0.1:", 0) == 0);
   CHECK(last.find("/embed/dashboards/sales-overview?token=") != std::string::npos);
-  CHECK(text.substr(0, text.rfind('\n')).find("token=") == std::string::npos);  // the URL only once, last
+  CHECK(text.substr(0, text.rfind('\n')).find("token=") ==
+        std::string::npos);  // the URL only once, last
 }
 
 TEST_CASE("cli: demo --json measures both columns, and they add up to the emulator's counters") {
   std::ostringstream out, err;
   Io io = no_environment(out, err);
-  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "200", "--burst", "12"}, io, library_services());
+  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "200", "--burst", "12"}, io,
+                           library_services());
   INFO(err.str());
   REQUIRE(code == 0);
   const auto doc = boost::json::parse(out.str()).as_object();
@@ -372,10 +391,12 @@ TEST_CASE("cli: demo --json against a running emulator: its counters are the dem
   const auto doc = boost::json::parse(cli.out.str()).as_object();
   check_demo_counts(doc, 10);
   // Nothing else called this emulator, so the demo's total is the fixture's own count.
-  for (const char* op : {"exchangeAccessToken", "listUsers", "createUsers", "setUserAttributes", "impersonateUser"}) {
+  for (const char* op : {"exchangeAccessToken", "listUsers", "createUsers", "setUserAttributes",
+                         "impersonateUser"}) {
     INFO(op);
     CHECK(doc.at("emulator").at("operations").as_object().contains(op));
-    CHECK(doc.at("emulator").at("operations").at(op).to_number<std::uint64_t>() == calls(emulator, op));
+    CHECK(doc.at("emulator").at("operations").at(op).to_number<std::uint64_t>() ==
+          calls(emulator, op));
   }
   // The burst joined one run: one createUsers for dave. The docs' ten logins each wrote the user:
   // createUsers while it looked missing to them, setUserAttributes once another had created it.
@@ -383,18 +404,21 @@ TEST_CASE("cli: demo --json against a running emulator: its counters are the dem
   CHECK(burst.at("embark").at("operations").at("createUsers").to_number<std::uint64_t>() == 1);
   const auto& docs_ops = burst.at("docs_flow").at("operations").as_object();
   const auto docs_creates = docs_ops.at("createUsers").to_number<std::uint64_t>();
-  const auto docs_sets = docs_ops.contains("setUserAttributes") ? docs_ops.at("setUserAttributes").to_number<std::uint64_t>() : 0;
+  const auto docs_sets = docs_ops.contains("setUserAttributes")
+                             ? docs_ops.at("setUserAttributes").to_number<std::uint64_t>()
+                             : 0;
   CHECK(docs_creates >= 1);
   CHECK(docs_creates + docs_sets == 10);
   cli.check_no_secret(emulator);
 }
 
 #ifdef EMBARK_CLI_SERVE
-TEST_CASE("cli: demo --serve runs the sample app on the demo's emulator and stops after --serve-for") {
+TEST_CASE(
+    "cli: demo --serve runs the sample app on the demo's emulator and stops after --serve-for") {
   std::ostringstream out, err;
   Io io = no_environment(out, err);
-  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "50", "--burst", "3", "--serve",
-                            "--serve-for", "0.2"},
+  const int code = run_cli({"embark", "demo", "--json", "--seed-users", "50", "--burst", "3",
+                            "--serve", "--serve-for", "0.2"},
                            io, library_services());
   INFO(err.str());
   REQUIRE(code == 0);
@@ -418,8 +442,8 @@ TEST_CASE("cli: demo usage errors: --port without --serve, a port that is taken"
   boost::asio::ip::tcp::acceptor taken(ctx, {boost::asio::ip::make_address("127.0.0.1"), 0});
   const std::string port = std::to_string(taken.local_endpoint().port());
   err.str("");
-  CHECK(run_cli({"embark", "demo", "--seed-users", "0", "--burst", "1", "--serve", "--port", port}, io,
-                library_services()) == 2);
+  CHECK(run_cli({"embark", "demo", "--seed-users", "0", "--burst", "1", "--serve", "--port", port},
+                io, library_services()) == 2);
   CHECK(err.str().find("--port " + port) != std::string::npos);
 #else
   err.str("");

@@ -1,7 +1,5 @@
 // WisdomClient with the real stack (PooledHttpTransport over TLS, GraphQL mapping, retries, bearer
 // exchange) against a scripted GraphQL server on 127.0.0.1 (port 0, generated certificates).
-#include <doctest/doctest.h>
-
 #include <atomic>
 #include <chrono>
 #include <functional>
@@ -18,8 +16,10 @@
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "embark/client.hpp"
+
 #include "support/test_certificates.hpp"
 
 namespace net = boost::asio;
@@ -36,7 +36,8 @@ const embark::test_support::TestPki& pki() {
 }
 
 std::string b64url(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   unsigned buffer = 0;
   int bits = 0;
@@ -50,9 +51,11 @@ std::string b64url(std::string_view in) {
 }
 
 std::string jwt(std::string_view sub, std::chrono::system_clock::time_point exp) {
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(exp.time_since_epoch()).count();
-  return b64url(R"({"alg":"RS256"})") + "." + b64url(R"({"sub":")" + std::string(sub) + R"(","exp":)" +
-                                                      std::to_string(secs) + "}") + ".c2ln";
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(exp.time_since_epoch()).count();
+  return b64url(R"({"alg":"RS256"})") + "." +
+         b64url(R"({"sub":")" + std::string(sub) + R"(","exp":)" + std::to_string(secs) + "}") +
+         ".c2ln";
 }
 
 struct Answer {
@@ -61,12 +64,15 @@ struct Answer {
   std::optional<std::string> retry_after;
 };
 
-// A TLS HTTP/1.1 keep-alive server whose answers come from a function of (operation, body, authorization).
+// A TLS HTTP/1.1 keep-alive server whose answers come from a function of (operation, body,
+// authorization).
 class GraphqlServer {
  public:
-  using Responder = std::function<Answer(const std::string& operation, const json::object& request, const std::string& authorization)>;
+  using Responder = std::function<Answer(const std::string& operation, const json::object& request,
+                                         const std::string& authorization)>;
 
-  explicit GraphqlServer(Responder responder) : responder_(std::move(responder)), tls_(net::ssl::context::tls_server) {
+  explicit GraphqlServer(Responder responder)
+      : responder_(std::move(responder)), tls_(net::ssl::context::tls_server) {
     tls_.use_certificate_chain(net::buffer(pki().localhost.cert_pem));
     tls_.use_private_key(net::buffer(pki().localhost.key_pem), net::ssl::context::pem);
     acceptor_.open(net::ip::tcp::v4());
@@ -81,7 +87,9 @@ class GraphqlServer {
     io_.stop();
     thread_.join();
   }
-  std::string url() const { return "https://127.0.0.1:" + std::to_string(port_) + "/tenant/graphql"; }
+  std::string url() const {
+    return "https://127.0.0.1:" + std::to_string(port_) + "/tenant/graphql";
+  }
   int calls(const std::string& operation) {
     std::lock_guard lock(mutex_);
     return static_cast<int>(std::count(operations_.begin(), operations_.end(), operation));
@@ -99,12 +107,14 @@ class GraphqlServer {
   }
   net::awaitable<void> session(net::ip::tcp::socket socket) {
     net::ssl::stream<net::ip::tcp::socket> stream(std::move(socket), tls_);
-    auto [hs] = co_await stream.async_handshake(net::ssl::stream_base::server, net::as_tuple(net::use_awaitable));
+    auto [hs] = co_await stream.async_handshake(net::ssl::stream_base::server,
+                                                net::as_tuple(net::use_awaitable));
     if (hs) co_return;
     boost::beast::flat_buffer buffer;
     for (;;) {
       http::request<http::string_body> request;
-      auto [rec, rn] = co_await http::async_read(stream, buffer, request, net::as_tuple(net::use_awaitable));
+      auto [rec, rn] =
+          co_await http::async_read(stream, buffer, request, net::as_tuple(net::use_awaitable));
       if (rec) co_return;
       Answer answer;
       std::string operation = "?";
@@ -113,10 +123,12 @@ class GraphqlServer {
       if (request.target() != "/tenant/graphql" || jec || !body.is_object()) {
         answer = {400, R"({"errors":[{"message":"bad request"}]})", {}};
       } else {
-        if (const auto* name = body.as_object().if_contains("operationName"); name && name->is_string()) {
+        if (const auto* name = body.as_object().if_contains("operationName");
+            name && name->is_string()) {
           operation = std::string(name->as_string());
         }
-        answer = responder_(operation, body.as_object(), std::string(request[http::field::authorization]));
+        answer = responder_(operation, body.as_object(),
+                            std::string(request[http::field::authorization]));
       }
       {
         std::lock_guard lock(mutex_);
@@ -128,7 +140,8 @@ class GraphqlServer {
       response.body() = std::move(answer.body);
       response.keep_alive(request.keep_alive());
       response.prepare_payload();
-      auto [wec, wn] = co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
+      auto [wec, wn] =
+          co_await http::async_write(stream, response, net::as_tuple(net::use_awaitable));
       if (wec || !request.keep_alive()) co_return;
     }
   }
@@ -175,10 +188,12 @@ TEST_CASE("the real stack: exchange, bearer, streaming listUsers, impersonation,
   const std::string bearer = jwt("service", std::chrono::system_clock::now() + 1h);
   const auto session_exp = std::chrono::system_clock::now() + 17min;
   std::atomic<int> rate_limited{0};
-  GraphqlServer server([&](const std::string& op, const json::object& request, const std::string& authorization) -> Answer {
+  GraphqlServer server([&](const std::string& op, const json::object& request,
+                           const std::string& authorization) -> Answer {
     const auto& vars = request.at("variables").as_object();
     if (op == "ExchangeAccessToken") {
-      if (vars.at("accessToken").as_string() != kAccessKey) return {200, R"({"errors":[{"message":"Unauthorized"}],"data":null})"};
+      if (vars.at("accessToken").as_string() != kAccessKey)
+        return {200, R"({"errors":[{"message":"Unauthorized"}],"data":null})"};
       return {200, R"({"data":{"exchangeAccessToken":")" + bearer + R"("}})"};
     }
     if (op == "ImpersonateUser") {
@@ -186,10 +201,13 @@ TEST_CASE("the real stack: exchange, bearer, streaming listUsers, impersonation,
       if (rate_limited.fetch_add(1) == 0) return {429, "", std::string("1")};
       return {200, R"({"data":{"impersonateUser":")" + jwt("alice", session_exp) + R"("}})"};
     }
-    if (authorization != "Bearer " + bearer) return {200, R"({"errors":[{"message":"Unauthorized"}],"data":null})"};
+    if (authorization != "Bearer " + bearer)
+      return {200, R"({"errors":[{"message":"Unauthorized"}],"data":null})"};
     if (op == "ListUsers") return {200, users_answer(3000)};
     if (op == "CreateUsers") {
-      return {200, R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User with email a@x.com already exists"}}}})"};
+      return {
+          200,
+          R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User with email a@x.com already exists"}}}})"};
     }
     return {503, "<html>unavailable</html>"};
   });
@@ -223,12 +241,14 @@ TEST_CASE("the real stack: exchange, bearer, streaming listUsers, impersonation,
   CHECK(set.error().http_status() == 503);
   CHECK(server.calls("SetUserAttributes") == 4);
   CHECK(server.calls("ExchangeAccessToken") == 1);  // the bearer was cached throughout
-  CHECK(server.connections() <= 2);                  // keep-alive connections were reused
+  CHECK(server.connections() <= 2);                 // keep-alive connections were reused
 }
 
 TEST_CASE("a wrong access key is unauthenticated and not retried") {
   GraphqlServer server([](const std::string&, const json::object&, const std::string&) -> Answer {
-    return {200, R"({"errors":[{"message":"Unauthorized","locations":[{"line":1,"column":1}]}],"data":null})"};
+    return {
+        200,
+        R"({"errors":[{"message":"Unauthorized","locations":[{"line":1,"column":1}]}],"data":null})"};
   });
   auto client = embark::WisdomClient::create(options_for(server));
   REQUIRE(client.has_value());

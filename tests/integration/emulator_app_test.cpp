@@ -1,6 +1,4 @@
 // The embark-emulator program: listening line, --port-file, --credentials-out, --ca-out, SIGTERM.
-#include <doctest/doctest.h>
-
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
@@ -9,13 +7,13 @@
 #include <string>
 #include <vector>
 
+#include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
+
+#include "emulator_http_client.hpp"
 #include <spawn.h>
 #include <sys/wait.h>
 #include <unistd.h>
-
-#include <boost/json/parse.hpp>
-
-#include "emulator_http_client.hpp"
 
 #ifndef EMBARK_EMULATOR_APP
 #error "EMBARK_EMULATOR_APP must name the embark-emulator binary"
@@ -37,8 +35,10 @@ std::string read_file(const std::filesystem::path& p) {
 
 }  // namespace
 
-TEST_CASE("embark-emulator reports its port, writes its files, serves, and exits cleanly on SIGTERM") {
-  const auto dir = std::filesystem::temp_directory_path() / ("embark-emulator-app-" + std::to_string(::getpid()));
+TEST_CASE(
+    "embark-emulator reports its port, writes its files, serves, and exits cleanly on SIGTERM") {
+  const auto dir = std::filesystem::temp_directory_path() /
+                   ("embark-emulator-app-" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);
   const std::string port_file = (dir / "port").string();
   const std::string ca_file = (dir / "ca.pem").string();
@@ -50,9 +50,21 @@ TEST_CASE("embark-emulator reports its port, writes its files, serves, and exits
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, out_pipe[1], STDOUT_FILENO);
   posix_spawn_file_actions_addclose(&actions, out_pipe[0]);
-  std::vector<std::string> args{EMBARK_EMULATOR_APP, "--port",    "0",          "--port-file",       port_file,
-                                "--ca-out",          ca_file,     "--seed-users", "3",               "--jwt-alg",
-                                "ES256",             "--credentials-out", creds_file, "--threads",   "1"};
+  std::vector<std::string> args{EMBARK_EMULATOR_APP,
+                                "--port",
+                                "0",
+                                "--port-file",
+                                port_file,
+                                "--ca-out",
+                                ca_file,
+                                "--seed-users",
+                                "3",
+                                "--jwt-alg",
+                                "ES256",
+                                "--credentials-out",
+                                creds_file,
+                                "--threads",
+                                "1"};
   std::vector<char*> argv;
   for (auto& a : args) argv.push_back(a.data());
   argv.push_back(nullptr);
@@ -86,7 +98,8 @@ TEST_CASE("embark-emulator reports its port, writes its files, serves, and exits
   const auto users = json::parse(list->body()).at("data").at("listUsers").as_array();
   REQUIRE(users.size() == 3);
   auto imp = conn.graphql(
-      {{"query", "mutation($k: String!, $e: String!) { impersonateUser(accessToken: $k, userEmail: $e) }"},
+      {{"query",
+        "mutation($k: String!, $e: String!) { impersonateUser(accessToken: $k, userEmail: $e) }"},
        {"variables", json::object{{"k", key}, {"e", users[0].at("email")}}}});
   REQUIRE(imp);
   CHECK(json::parse(imp->body()).at("data").at("impersonateUser").is_string());
@@ -115,14 +128,33 @@ TEST_CASE("embark-emulator --help documents every switch") {
   ::close(out_pipe[1]);
   std::string text;
   char buf[4096];
-  for (ssize_t n; (n = ::read(out_pipe[0], buf, sizeof buf)) > 0;) text.append(buf, static_cast<std::size_t>(n));
+  for (ssize_t n; (n = ::read(out_pipe[0], buf, sizeof buf)) > 0;)
+    text.append(buf, static_cast<std::size_t>(n));
   ::close(out_pipe[0]);
   int status = 0;
   ::waitpid(pid, &status, 0);
-  for (const char* flag : {"--port", "--port-file", "--cert", "--key", "--ca-out", "--threads", "--access-key-file",
-                           "--credentials-out", "--existing-user", "--auth-errors", "--jwt-alg", "--token-ttl",
-                           "--latency", "--fail", "--throttle", "--reset-rate", "--truncate-rate", "--seed-users",
-                           "--seed", "--bind", "--plain-http", "--max-body"}) {
+  for (const char* flag : {"--port",
+                           "--port-file",
+                           "--cert",
+                           "--key",
+                           "--ca-out",
+                           "--threads",
+                           "--access-key-file",
+                           "--credentials-out",
+                           "--existing-user",
+                           "--auth-errors",
+                           "--jwt-alg",
+                           "--token-ttl",
+                           "--latency",
+                           "--fail",
+                           "--throttle",
+                           "--reset-rate",
+                           "--truncate-rate",
+                           "--seed-users",
+                           "--seed",
+                           "--bind",
+                           "--plain-http",
+                           "--max-body"}) {
     CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
   }
 }

@@ -1,4 +1,5 @@
-// A small blocking Beast client for the emulator's integration tests (TLS with a given CA, or plain).
+// A small blocking Beast client for the emulator's integration tests (TLS with a given CA, or
+// plain).
 #pragma once
 
 #include <cstdint>
@@ -38,7 +39,8 @@ class TestConnection {
       ssl_ctx_.load_verify_file(ca_file, error);
     }
     if (error) return;
-    auto& tcp = tls_ ? beast::get_lowest_layer(tls_stream_.emplace(ioc_, ssl_ctx_)) : plain_.emplace(ioc_);
+    auto& tcp =
+        tls_ ? beast::get_lowest_layer(tls_stream_.emplace(ioc_, ssl_ctx_)) : plain_.emplace(ioc_);
     tcp.expires_after(std::chrono::seconds(30));
     tcp.connect(asio::ip::tcp::endpoint(asio::ip::make_address("127.0.0.1"), port), error);
     if (error || !tls_) return;
@@ -64,7 +66,8 @@ class TestConnection {
   }
 
   /// POST /graphql with a JSON body.
-  std::optional<http::response<http::string_body>> graphql(const boost::json::object& body, const std::string& bearer = {}) {
+  std::optional<http::response<http::string_body>> graphql(const boost::json::object& body,
+                                                           const std::string& bearer = {}) {
     http::request<http::string_body> req{http::verb::post, "/graphql", 11};
     req.set(http::field::content_type, "application/json");
     if (!bearer.empty()) req.set(http::field::authorization, "Bearer " + bearer);

@@ -1,15 +1,15 @@
 // The emulator over real sockets: TLS with the generated CA, plain HTTP on loopback, keep-alive,
 // body limit, latency by timers, reset/truncate faults, and the RAII fixture.
-#include <doctest/doctest.h>
-
 #include <chrono>
 #include <filesystem>
 #include <thread>
 #include <vector>
 
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "embark/testing/emulator_fixture.hpp"
+
 #include "emulator_http_client.hpp"
 
 using embark::emulator::test::TestConnection;
@@ -20,11 +20,14 @@ namespace http = boost::beast::http;
 namespace {
 
 constexpr std::string_view kImpersonate =
-    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!) { impersonateUser(accessToken: "
+    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!) { "
+    "impersonateUser(accessToken: "
     "$accessToken, userEmail: $userEmail) }";
 
 json::object create_doc(std::string_view email) {
-  return {{"query", "mutation($input: CreateUsersInput!) { createUsers(input: $input) { status { code message } } }"},
+  return {{"query",
+           "mutation($input: CreateUsersInput!) { createUsers(input: $input) { status { code "
+           "message } } }"},
           {"variables", json::object{{"input", json::object{{"emails", json::array{email}}}}}}};
 }
 
@@ -38,14 +41,21 @@ TEST_CASE("HTTPS with the generated CA: verified handshake, keep-alive, document
 
   TestConnection conn(port, true, emulator.ca_file());
   REQUIRE_MESSAGE(!conn.error, conn.error.message());
-  auto created = conn.graphql(create_doc("tls@example.com"), std::string(emulator.api_token().reveal()));
+  auto created =
+      conn.graphql(create_doc("tls@example.com"), std::string(emulator.api_token().reveal()));
   REQUIRE(created);
-  CHECK(json::parse(created->body()).at("data").at("createUsers").at("status").at("code").as_string() == "OK");
+  CHECK(json::parse(created->body())
+            .at("data")
+            .at("createUsers")
+            .at("status")
+            .at("code")
+            .as_string() == "OK");
   // Second and third requests reuse the same connection.
   for (int i = 0; i < 2; ++i) {
-    auto token = conn.graphql({{"query", kImpersonate},
-                               {"variables", json::object{{"accessToken", emulator.access_key().reveal()},
-                                                          {"userEmail", "tls@example.com"}}}});
+    auto token =
+        conn.graphql({{"query", kImpersonate},
+                      {"variables", json::object{{"accessToken", emulator.access_key().reveal()},
+                                                 {"userEmail", "tls@example.com"}}}});
     REQUIRE(token);
     CHECK(token->result() == http::status::ok);
     CHECK(json::parse(token->body()).at("data").at("impersonateUser").as_string().size() > 100);
@@ -63,7 +73,8 @@ TEST_CASE("HTTPS without the CA fails certificate verification") {
   CHECK(emulator.stats().total.calls == 0);
 }
 
-TEST_CASE("plain HTTP is answered on the same loopback port, and --plain-http serves http:// URLs") {
+TEST_CASE(
+    "plain HTTP is answered on the same loopback port, and --plain-http serves http:// URLs") {
   embark::testing::EmulatorFixture emulator;
   CHECK(emulator.http_url() == "http://127.0.0.1:" + std::to_string(emulator.server().port()));
   TestConnection conn(emulator.server().port(), false);
@@ -90,7 +101,8 @@ TEST_CASE("request bodies over the limit get 413") {
   o.max_body_bytes = 512;
   embark::testing::EmulatorFixture emulator(o);
   TestConnection conn(emulator.server().port(), true, emulator.ca_file());
-  auto res = conn.graphql({{"query", "{ __typename }"}, {"variables", json::object{{"pad", std::string(2000, 'x')}}}});
+  auto res = conn.graphql(
+      {{"query", "{ __typename }"}, {"variables", json::object{{"pad", std::string(2000, 'x')}}}});
   REQUIRE(res);
   CHECK(res->result() == http::status::payload_too_large);
 }
@@ -115,7 +127,8 @@ TEST_CASE("latency is added by timers: concurrent requests on one thread overlap
   const auto elapsed = std::chrono::steady_clock::now() - start;
   CHECK(ok == kRequests);
   CHECK(elapsed >= std::chrono::milliseconds(1000));
-  // Serialised they would take 8 s; overlapping they take about 1 s (generous bound for a loaded machine).
+  // Serialised they would take 8 s; overlapping they take about 1 s (generous bound for a loaded
+  // machine).
   CHECK(elapsed < std::chrono::milliseconds(kRequests * 1000 - 2500));
 }
 

@@ -1,7 +1,6 @@
 // The round-trip budget of architecture §4, proven with the emulator's per-operation counters:
-// the real Onboarder over the real client stack (TLS, HTTP, GraphQL) against the in-process emulator.
-#include <doctest/doctest.h>
-
+// the real Onboarder over the real client stack (TLS, HTTP, GraphQL) against the in-process
+// emulator.
 #include <atomic>
 #include <chrono>
 #include <future>
@@ -14,6 +13,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "embark/client.hpp"
 #include "embark/directory.hpp"
@@ -34,12 +34,15 @@ constexpr auto kTokenStale = 56min;
 class OffsetClock {
  public:
   Clock clock() const {
-    return [offset = offset_] { return std::chrono::system_clock::now() + std::chrono::seconds(offset->load()); };
+    return [offset = offset_] {
+      return std::chrono::system_clock::now() + std::chrono::seconds(offset->load());
+    };
   }
   void advance(std::chrono::seconds by) { offset_->fetch_add(by.count()); }
 
  private:
-  std::shared_ptr<std::atomic<std::int64_t>> offset_ = std::make_shared<std::atomic<std::int64_t>>(0);
+  std::shared_ptr<std::atomic<std::int64_t>> offset_ =
+      std::make_shared<std::atomic<std::int64_t>>(0);
 };
 
 emu::Options fast_options() {
@@ -104,12 +107,18 @@ boost::json::object jwt_attributes(std::string_view jwt) {
   int bits = 0;
   for (char c : payload) {
     int v = -1;
-    if (c >= 'A' && c <= 'Z') v = c - 'A';
-    else if (c >= 'a' && c <= 'z') v = c - 'a' + 26;
-    else if (c >= '0' && c <= '9') v = c - '0' + 52;
-    else if (c == '-') v = 62;
-    else if (c == '_') v = 63;
-    else if (c == '=') break;
+    if (c >= 'A' && c <= 'Z')
+      v = c - 'A';
+    else if (c >= 'a' && c <= 'z')
+      v = c - 'a' + 26;
+    else if (c >= '0' && c <= '9')
+      v = c - '0' + 52;
+    else if (c == '-')
+      v = 62;
+    else if (c == '_')
+      v = 63;
+    else if (c == '=')
+      break;
     REQUIRE(v >= 0);
     buffer = (buffer << 6) | static_cast<unsigned>(v);
     bits += 6;
@@ -137,7 +146,8 @@ TEST_CASE("new user: createUsers (with attributes) + impersonateUser, at most on
   CHECK(calls(s, "impersonateUser") == 1);
   CHECK(calls(s, "listUsers") <= 1);
   CHECK(calls(s, "setUserAttributes") == 0);
-  CHECK(s.total.calls == calls(s, "createUsers") + calls(s, "impersonateUser") + calls(s, "listUsers"));
+  CHECK(s.total.calls ==
+        calls(s, "createUsers") + calls(s, "impersonateUser") + calls(s, "listUsers"));
   CHECK(static_cast<std::uint64_t>(session.vendor_calls) == s.total.calls);
   // The attributes went in with createUsers: they are in the token without a setUserAttributes.
   const auto attrs = jwt_attributes(session.jwt.reveal());
@@ -145,7 +155,8 @@ TEST_CASE("new user: createUsers (with attributes) + impersonateUser, at most on
   CHECK(attrs.contains("region"));
 }
 
-TEST_CASE("returning user, attributes unchanged: 1 call with direct, 0 with reuse and a fresh token") {
+TEST_CASE(
+    "returning user, attributes unchanged: 1 call with direct, 0 with reuse and a fresh token") {
   testing::EmulatorFixture emulator(fast_options());
   SUBCASE("impersonate = direct: exactly one call (impersonateUser)") {
     Stack stack(emulator, "diff", "direct");
@@ -222,13 +233,16 @@ TEST_CASE("session-only attributes: one call, and the token carries them") {
   CHECK(attrs.at("tenant").as_string() == "acme");
 }
 
-TEST_CASE("100 concurrent logins of one new user: one createUsers, at most one listUsers, one impersonateUser") {
+TEST_CASE(
+    "100 concurrent logins of one new user: one createUsers, at most one listUsers, one "
+    "impersonateUser") {
   testing::EmulatorFixture emulator(fast_options());
   Stack stack(emulator);
   std::vector<std::future<Result<Session>>> futures;
   futures.reserve(100);
   for (int i = 0; i < 100; ++i) {
-    futures.push_back(stack.onboarder->async_onboard(request_for("grace@example.com"), boost::asio::use_future));
+    futures.push_back(
+        stack.onboarder->async_onboard(request_for("grace@example.com"), boost::asio::use_future));
   }
   std::vector<Result<Session>> results;
   for (auto& f : futures) results.push_back(f.get());
@@ -241,8 +255,8 @@ TEST_CASE("100 concurrent logins of one new user: one createUsers, at most one l
     REQUIRE_MESSAGE(r.has_value(), (r ? "" : r.error().to_string()));
     CHECK(r->jwt == results.front()->jwt);
   }
-  MESSAGE("100 concurrent logins: createUsers=", calls(s, "createUsers"), " listUsers=", calls(s, "listUsers"),
-          " impersonateUser=", calls(s, "impersonateUser"));
+  MESSAGE("100 concurrent logins: createUsers=", calls(s, "createUsers"),
+          " listUsers=", calls(s, "listUsers"), " impersonateUser=", calls(s, "impersonateUser"));
 }
 
 TEST_CASE("a warm login costs the same calls and bytes with 1,000 and with 100,000 users") {
@@ -256,7 +270,8 @@ TEST_CASE("a warm login costs the same calls and bytes with 1,000 and with 100,0
     options.seed_users = workspace_size;
     testing::EmulatorFixture emulator(options);
     Stack stack(emulator);
-    onboard_ok(*stack.onboarder, request_for("warm@example.com"));  // cold: fills the directory once
+    onboard_ok(*stack.onboarder,
+               request_for("warm@example.com"));  // cold: fills the directory once
     const auto cold_list_bytes = emulator.stats().of("listUsers").response_bytes;
     stack.clock.advance(kTokenStale);
     emulator.reset();
@@ -266,9 +281,9 @@ TEST_CASE("a warm login costs the same calls and bytes with 1,000 and with 100,0
   };
   const auto small = measure(1'000);
   const auto large = measure(100'000);
-  MESSAGE("warm login: ", small.calls, " call(s), ", small.bytes, " B (1k users) vs ", large.calls, " call(s), ",
-          large.bytes, " B (100k users); cold listUsers ", small.cold_list_bytes, " B vs ", large.cold_list_bytes,
-          " B");
+  MESSAGE("warm login: ", small.calls, " call(s), ", small.bytes, " B (1k users) vs ", large.calls,
+          " call(s), ", large.bytes, " B (100k users); cold listUsers ", small.cold_list_bytes,
+          " B vs ", large.cold_list_bytes, " B");
   CHECK(small.calls == 1);
   CHECK(small.calls == large.calls);
   CHECK(small.bytes == large.bytes);

@@ -1,6 +1,5 @@
-// The transport against a real TLS (and plain) HTTP server on 127.0.0.1 with generated certificates.
-#include <doctest/doctest.h>
-
+// The transport against a real TLS (and plain) HTTP server on 127.0.0.1 with generated
+// certificates.
 #include <chrono>
 #include <future>
 #include <mutex>
@@ -12,8 +11,10 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/use_future.hpp>
+#include <doctest/doctest.h>
 
 #include "embark/log.hpp"
+
 #include "internal/transport/pooled_http_transport.hpp"
 #include "support/test_certificates.hpp"
 #include "support/test_http_server.hpp"
@@ -61,7 +62,8 @@ class Client {
     return options;
   }
 
-  std::shared_ptr<PooledHttpTransport> transport(const std::string& url, const TransportOptions& options) {
+  std::shared_ptr<PooledHttpTransport> transport(const std::string& url,
+                                                 const TransportOptions& options) {
     auto made = make_http_transport(ioc_.get_executor(), url, options);
     REQUIRE(made.has_value());
     auto pooled = std::dynamic_pointer_cast<PooledHttpTransport>(*made);
@@ -85,7 +87,8 @@ class Client {
 
 HttpRequest request(bool idempotent = true) {
   HttpRequest r;
-  r.body = std::string(R"({"query":"mutation { x }","variables":{"accessKey":")") + std::string(kBodySecret) + "\"}}";
+  r.body = std::string(R"({"query":"mutation { x }","variables":{"accessKey":")") +
+           std::string(kBodySecret) + "\"}}";
   r.bearer = Secret(std::string(kToken));
   r.idempotent = idempotent;
   return r;
@@ -206,7 +209,8 @@ TEST_CASE("transport: a server that closes idle connections is survived") {
     CHECK(server.requests() == 2);
     CHECK(transport->stats().stale_resends == 0);
     check_clean(second.error());
-    REQUIRE(client.send(*transport, request(false)).has_value());  // the next one gets a fresh connection
+    REQUIRE(client.send(*transport, request(false))
+                .has_value());  // the next one gets a fresh connection
   }
 }
 
@@ -293,7 +297,8 @@ TEST_CASE("transport: the body can be streamed to a sink in chunks") {
   CHECK(largest <= 64 * 1024);
 }
 
-TEST_CASE("transport: plain http to loopback works; to other hosts only when allowed, with one warning") {
+TEST_CASE(
+    "transport: plain http to loopback works; to other hosts only when allowed, with one warning") {
   Client client;
   TestHttpServer server;
   auto transport = client.transport(server.url(), TransportOptions{});
@@ -301,7 +306,8 @@ TEST_CASE("transport: plain http to loopback works; to other hosts only when all
   REQUIRE(response.has_value());
   CHECK(response->status == 200);
 
-  auto refused = make_http_transport(client.ioc().get_executor(), "http://wisdom.example/graphql", TransportOptions{});
+  auto refused = make_http_transport(client.ioc().get_executor(), "http://wisdom.example/graphql",
+                                     TransportOptions{});
   REQUIRE(refused.has_error());
   CHECK(refused.error().code() == ErrorCode::invalid_input);
   CHECK(refused.error().field() == "endpoint");
@@ -314,7 +320,8 @@ TEST_CASE("transport: plain http to loopback works; to other hosts only when all
   });
   TransportOptions insecure;
   insecure.allow_insecure_http = true;
-  auto allowed = make_http_transport(client.ioc().get_executor(), "http://wisdom.example/graphql", insecure);
+  auto allowed =
+      make_http_transport(client.ioc().get_executor(), "http://wisdom.example/graphql", insecure);
   embark::set_log_sink({});
   REQUIRE(allowed.has_value());
   REQUIRE(warnings.size() == 1);
@@ -328,7 +335,8 @@ TEST_CASE("transport: a refused connection is Error{connect}") {
     net::ip::tcp::acceptor probe(client.ioc(), {net::ip::make_address("127.0.0.1"), 0});
     port = probe.local_endpoint().port();
   }  // closed again: nothing listens there now
-  auto transport = client.transport("https://127.0.0.1:" + std::to_string(port) + "/graphql", Client::tls_options());
+  auto transport = client.transport("https://127.0.0.1:" + std::to_string(port) + "/graphql",
+                                    Client::tls_options());
   auto response = client.send(*transport, request());
   REQUIRE(response.has_error());
   CHECK(response.error().code() == ErrorCode::connect);
@@ -340,7 +348,8 @@ TEST_CASE("transport: a bad ca_file is refused naming the field") {
   Client client;
   TransportOptions options;
   options.ca_file = "/nonexistent/embark-ca.pem";
-  auto made = make_http_transport(client.ioc().get_executor(), "https://127.0.0.1:1/graphql", options);
+  auto made =
+      make_http_transport(client.ioc().get_executor(), "https://127.0.0.1:1/graphql", options);
   REQUIRE(made.has_error());
   CHECK(made.error().code() == ErrorCode::invalid_input);
   CHECK(made.error().field() == "transport.ca_file");

@@ -1,10 +1,10 @@
 // A tiny program a user of embark might write: it only needs the installed headers and library.
+#include <cstdio>
+#include <string>
+
 #include <embark/error.hpp>
 #include <embark/result.hpp>
 #include <embark/secret.hpp>
-
-#include <cstdio>
-#include <string>
 
 static embark::Result<int> parse_port(const std::string& text) {
   if (text.empty()) return embark::fail(embark::ErrorCode::invalid_input, "port is empty");

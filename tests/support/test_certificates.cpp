@@ -11,6 +11,7 @@
 #include <openssl/pem.h>
 #include <openssl/x509.h>
 #include <openssl/x509v3.h>
+
 #include <unistd.h>
 
 namespace embark::test_support {
@@ -60,8 +61,8 @@ void add_extension(X509* cert, X509* issuer, int nid, const std::string& value) 
 
 }  // namespace
 
-KeyPair make_certificate(const std::string& common_name, const std::string& subject_alt_names, bool is_ca,
-                         const KeyPair* issuer) {
+KeyPair make_certificate(const std::string& common_name, const std::string& subject_alt_names,
+                         bool is_ca, const KeyPair* issuer) {
   KeyPtr key(EVP_EC_gen("P-256"));
   check(key != nullptr, "generating a P-256 key");
   CertPtr cert(X509_new());
@@ -73,28 +74,35 @@ KeyPair make_certificate(const std::string& common_name, const std::string& subj
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), 24 * 3600);
   check(X509_set_pubkey(cert.get(), key.get()) == 1, "setting the public key");
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("embark tests"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name.c_str()),
-                             -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("embark tests"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name.c_str()), -1, -1,
+                             0);
 
   CertPtr issuer_cert = issuer ? read_cert(issuer->cert_pem) : nullptr;
   KeyPtr issuer_key = issuer ? read_key(issuer->key_pem) : nullptr;
   X509* signer_cert = issuer ? issuer_cert.get() : cert.get();
   EVP_PKEY* signer_key = issuer ? issuer_key.get() : key.get();
-  check(X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert)) == 1, "setting the issuer");
+  check(X509_set_issuer_name(cert.get(), X509_get_subject_name(signer_cert)) == 1,
+        "setting the issuer");
 
-  add_extension(cert.get(), signer_cert, NID_basic_constraints, is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
-  add_extension(cert.get(), signer_cert, NID_key_usage,
-                is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
+  add_extension(cert.get(), signer_cert, NID_basic_constraints,
+                is_ca ? "critical,CA:TRUE" : "critical,CA:FALSE");
+  add_extension(
+      cert.get(), signer_cert, NID_key_usage,
+      is_ca ? "critical,keyCertSign,cRLSign" : "critical,digitalSignature,keyEncipherment");
   add_extension(cert.get(), signer_cert, NID_subject_key_identifier, "hash");
   if (issuer) add_extension(cert.get(), signer_cert, NID_authority_key_identifier, "keyid:always");
   if (!is_ca) add_extension(cert.get(), signer_cert, NID_ext_key_usage, "serverAuth");
-  if (!subject_alt_names.empty()) add_extension(cert.get(), signer_cert, NID_subject_alt_name, subject_alt_names);
+  if (!subject_alt_names.empty())
+    add_extension(cert.get(), signer_cert, NID_subject_alt_name, subject_alt_names);
   check(X509_sign(cert.get(), signer_key, EVP_sha256()) > 0, "signing the certificate");
 
   KeyPair pair;
   BioPtr key_bio(BIO_new(BIO_s_mem()));
-  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) == 1,
+  check(PEM_write_bio_PrivateKey(key_bio.get(), key.get(), nullptr, nullptr, 0, nullptr, nullptr) ==
+            1,
         "writing the key");
   pair.key_pem = bio_text(key_bio.get());
   BioPtr cert_bio(BIO_new(BIO_s_mem()));
@@ -113,8 +121,9 @@ TestPki make_test_pki() {
   pki.untrusted = make_certificate("localhost", local_names, false, &other_ca);
 
   static std::atomic<int> counter{0};
-  pki.ca_file = std::filesystem::temp_directory_path() /
-                ("embark-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".pem");
+  pki.ca_file =
+      std::filesystem::temp_directory_path() /
+      ("embark-test-ca-" + std::to_string(::getpid()) + "-" + std::to_string(++counter) + ".pem");
   std::ofstream out(pki.ca_file, std::ios::binary | std::ios::trunc);
   out << pki.ca.cert_pem;
   check(static_cast<bool>(out.flush()), "writing the CA file");

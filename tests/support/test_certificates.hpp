@@ -16,10 +16,10 @@ struct KeyPair {
 
 /// Certificates for TLS tests. Plain value type.
 struct TestPki {
-  KeyPair ca;               ///< trusted test CA (write ca.cert_pem to a file for TransportOptions::ca_file)
-  KeyPair localhost;        ///< leaf for IP 127.0.0.1, IP ::1 and DNS localhost, signed by `ca`
-  KeyPair wrong_host;       ///< leaf for DNS wrong-host.invalid only, signed by `ca`
-  KeyPair untrusted;        ///< leaf for 127.0.0.1/localhost signed by a CA nobody trusts
+  KeyPair ca;  ///< trusted test CA (write ca.cert_pem to a file for TransportOptions::ca_file)
+  KeyPair localhost;   ///< leaf for IP 127.0.0.1, IP ::1 and DNS localhost, signed by `ca`
+  KeyPair wrong_host;  ///< leaf for DNS wrong-host.invalid only, signed by `ca`
+  KeyPair untrusted;   ///< leaf for 127.0.0.1/localhost signed by a CA nobody trusts
   std::filesystem::path ca_file;  ///< ca.cert_pem written to a temporary file
 };
 
@@ -29,7 +29,7 @@ TestPki make_test_pki();
 
 /// Generates one certificate signed by `issuer` (or self-signed when `issuer` is null).
 /// `subject_alt_names` is OpenSSL's syntax, e.g. "IP:127.0.0.1,DNS:localhost"; empty for a CA.
-KeyPair make_certificate(const std::string& common_name, const std::string& subject_alt_names, bool is_ca,
-                         const KeyPair* issuer);
+KeyPair make_certificate(const std::string& common_name, const std::string& subject_alt_names,
+                         bool is_ca, const KeyPair* issuer);
 
 }  // namespace embark::test_support

@@ -52,20 +52,24 @@ struct TestHttpServer::Impl {
       const ServerBehaviour behaviour = owner.behaviour();
       {
         std::lock_guard lock(owner.mutex_);
-        owner.last_request_ = ReceivedRequest{std::string(request.method_string()), std::string(request.target()),
+        owner.last_request_ = ReceivedRequest{std::string(request.method_string()),
+                                              std::string(request.target()),
                                               std::string(request[http::field::host]),
                                               std::string(request[http::field::authorization]),
-                                              std::string(request[http::field::content_type]), request.body()};
+                                              std::string(request[http::field::content_type]),
+                                              request.body()};
       }
       if (behaviour.mode == ServerMode::never_answer) {
         http::request<http::string_body> next;
-        co_await http::async_read(stream, buffer, next, kTuple);  // returns when the client goes away
+        co_await http::async_read(stream, buffer, next,
+                                  kTuple);  // returns when the client goes away
         co_return;
       }
       if (behaviour.mode == ServerMode::drop_reused && n > 0) co_return;
 
       const bool http10 = behaviour.mode == ServerMode::http10;
-      http::response<http::string_body> response{static_cast<http::status>(behaviour.status), http10 ? 10 : 11};
+      http::response<http::string_body> response{static_cast<http::status>(behaviour.status),
+                                                 http10 ? 10 : 11};
       response.set(http::field::server, "embark-test");
       response.set(http::field::content_type, "application/json");
       if (behaviour.retry_after) response.set(http::field::retry_after, *behaviour.retry_after);
@@ -73,7 +77,8 @@ struct TestHttpServer::Impl {
       response.keep_alive(!http10 && behaviour.mode != ServerMode::connection_close);
       response.prepare_payload();
       auto [write_ec, written] = co_await http::async_write(stream, response, kTuple);
-      if (write_ec || !response.keep_alive() || behaviour.mode == ServerMode::close_after_answer) co_return;
+      if (write_ec || !response.keep_alive() || behaviour.mode == ServerMode::close_after_answer)
+        co_return;
     }
   }
 
@@ -109,7 +114,8 @@ struct TestHttpServer::Impl {
       if (ec) co_return;
       owner.accepted_.fetch_add(1);
       beast::error_code ignored;
-      socket.set_option(tcp::no_delay(true), ignored);  // else Nagle + delayed ACK add ~40 ms per TLS handshake
+      socket.set_option(tcp::no_delay(true),
+                        ignored);  // else Nagle + delayed ACK add ~40 ms per TLS handshake
       net::co_spawn(ioc, session(std::move(socket)), net::detached);
     }
   }
@@ -143,8 +149,8 @@ TestHttpServer::~TestHttpServer() {
 }
 
 std::string TestHttpServer::url(std::string_view host, std::string_view path) const {
-  return std::string(tls_ ? "https://" : "http://") + std::string(host) + ":" + std::to_string(port_) +
-         std::string(path);
+  return std::string(tls_ ? "https://" : "http://") + std::string(host) + ":" +
+         std::to_string(port_) + std::string(path);
 }
 
 void TestHttpServer::set_behaviour(ServerBehaviour behaviour) {

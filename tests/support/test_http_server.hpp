@@ -20,7 +20,8 @@ enum class ServerMode {
   answer,              ///< answer every request and keep the connection open
   connection_close,    ///< answer with `Connection: close`, then close
   close_after_answer,  ///< answer (promising keep-alive), then close the connection at once
-  drop_reused,         ///< answer a connection's first request; read later ones and close without answering
+  drop_reused,         ///< answer a connection's first request; read later ones and close without
+                       ///< answering
   never_answer,        ///< read the request, never answer (until the client goes away)
   http10,              ///< answer as HTTP/1.0 without keep-alive
 };
@@ -76,7 +77,8 @@ class TestHttpServer {
   mutable std::mutex mutex_;
   ServerBehaviour behaviour_;
   ReceivedRequest last_request_;
-  std::atomic<std::size_t> accepted_{0}, requests_{0}, handshakes_{0}, sessions_resumed_{0}, open_{0}, peak_open_{0};
+  std::atomic<std::size_t> accepted_{0}, requests_{0}, handshakes_{0}, sessions_resumed_{0},
+      open_{0}, peak_open_{0};
 };
 
 }  // namespace embark::test_support

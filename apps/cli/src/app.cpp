@@ -6,8 +6,9 @@
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "commands.hpp"
 #include "embark/log.hpp"
+
+#include "commands.hpp"
 
 namespace embark::cli {
 namespace {
@@ -43,10 +44,14 @@ int run_cli(const std::vector<std::string>& args, Io& io, const Services& servic
   app.footer(kFooter);
   app.require_subcommand(1);
   FlagSettings& flags = context.flags();
-  app.add_option("--config", flags.config_file, "config file of `key = value` lines")->type_name("FILE");
-  app.add_option("--url", flags.url, "GraphQL endpoint, e.g. https://acme.wisdom.ai/graphql")->type_name("URL");
-  app.add_option("--workspace", flags.workspace_id, "workspace id (multi-workspace tenants)")->type_name("ID");
-  app.add_option("--ca-file", flags.ca_file, "PEM file of CA certificates to trust instead of the system's")
+  app.add_option("--config", flags.config_file, "config file of `key = value` lines")
+      ->type_name("FILE");
+  app.add_option("--url", flags.url, "GraphQL endpoint, e.g. https://acme.wisdom.ai/graphql")
+      ->type_name("URL");
+  app.add_option("--workspace", flags.workspace_id, "workspace id (multi-workspace tenants)")
+      ->type_name("ID");
+  app.add_option("--ca-file", flags.ca_file,
+                 "PEM file of CA certificates to trust instead of the system's")
       ->type_name("FILE");
   app.add_option("--access-key-file", flags.access_key_file,
                  "file holding the access key (else WISDOM_ACCESS_KEY)")
@@ -55,7 +60,8 @@ int run_cli(const std::vector<std::string>& args, Io& io, const Services& servic
                  "file holding a bearer token with iam:write (else WISDOM_API_TOKEN; "
                  "else the access key is exchanged)")
       ->type_name("FILE");
-  app.add_option("--embed-base-url", flags.embed_base_url, "origin of the embed pages (default: the URL's)")
+  app.add_option("--embed-base-url", flags.embed_base_url,
+                 "origin of the embed pages (default: the URL's)")
       ->type_name("URL");
   app.add_option("--timeout", flags.timeout_seconds, "deadline of each vendor call, seconds")
       ->type_name("SECONDS")

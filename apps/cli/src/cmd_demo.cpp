@@ -407,7 +407,8 @@ class Demo {
     if (session.embed_url.empty()) {
       return context_.report(Error(ErrorCode::internal, "the session has no embed URL"));
     }
-    auto page = context_.run(http_get(std::string(session.embed_url.reveal()), settings_.ca_file, settings_.timeout));
+    auto page = context_.run(
+        http_get(std::string(session.embed_url.reveal()), settings_.ca_file, settings_.timeout));
     if (!page) return context_.report(page.error(), "checking the embed page");
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {

@@ -1,12 +1,14 @@
-// `embark embed-url [EMAIL]`: the iframe URL for a user (impersonate only) or for a token in a file.
+// `embark embed-url [EMAIL]`: the iframe URL for a user (impersonate only) or for a token in a
+// file.
 #include <ostream>
 
 #include <boost/json.hpp>
 #include <fmt/format.h>
 #include <fmt/ostream.h>
 
-#include "commands.hpp"
 #include "embark/embed.hpp"
+
+#include "commands.hpp"
 #include "format.hpp"
 
 namespace embark::cli {
@@ -36,7 +38,9 @@ ExitCode embed_url(Context& context, const EmbedArgs& args) {
     if (!s) return code;
     settings = *s;
     auto text = context.io().reader(args.token_file);
-    if (!text) return context.report(Error(ErrorCode::invalid_input, text.error().message()).with_field("--token-file"));
+    if (!text)
+      return context.report(
+          Error(ErrorCode::invalid_input, text.error().message()).with_field("--token-file"));
     while (!text->empty() && (text->back() == '\n' || text->back() == '\r')) text->pop_back();
     token.jwt = Secret{std::move(*text)};
   } else {
@@ -55,7 +59,8 @@ ExitCode embed_url(Context& context, const EmbedArgs& args) {
     token = std::move(*minted);
   }
   if (settings.embed_base_url.empty()) {
-    fmt::print(context.io().err, "embark: embed-url: no embed origin; set --embed-base-url or WISDOM_URL\n");
+    fmt::print(context.io().err,
+               "embark: embed-url: no embed origin; set --embed-base-url or WISDOM_URL\n");
     return ExitCode::usage;
   }
   auto url = build_embed_url(settings.embed_base_url, *target, token.jwt);
@@ -66,7 +71,8 @@ ExitCode embed_url(Context& context, const EmbedArgs& args) {
     context.io().out << boost::json::serialize(out) << '\n';
   } else {
     if (args.token_file.empty()) {
-      fmt::print(context.io().err, "token for {} expires at {}\n", args.email, format_time(token.expires_at));
+      fmt::print(context.io().err, "token for {} expires at {}\n", args.email,
+                 format_time(token.expires_at));
     }
     context.io().out << url->reveal() << '\n';
   }
@@ -78,21 +84,28 @@ ExitCode embed_url(Context& context, const EmbedArgs& args) {
 void add_embed_url_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<EmbedArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "embed-url", "the iframe URL for an existing user (impersonate only) or for a token you have");
+      "embed-url",
+      "the iframe URL for an existing user (impersonate only) or for a token you have");
   cmd->add_option("EMAIL", args->email, "the user's email (mints a token with impersonateUser)");
-  cmd->add_option("--token-file", args->token_file, "build the URL from this token instead (no vendor call)")
+  cmd->add_option("--token-file", args->token_file,
+                  "build the URL from this token instead (no vendor call)")
       ->type_name("FILE");
-  cmd->add_option("--embed", args->embed,
-                  "page: chat, chat:ID, dashboard:ID, legacy-chat[:ID], legacy-dashboard:ID, story:ID")
+  cmd->add_option(
+         "--embed", args->embed,
+         "page: chat, chat:ID, dashboard:ID, legacy-chat[:ID], legacy-dashboard:ID, story:ID")
       ->type_name("KIND[:ID]")
       ->capture_default_str();
-  cmd->add_option("--session-attr", args->session_attributes, "session-only attribute, never stored")
+  cmd->add_option("--session-attr", args->session_attributes,
+                  "session-only attribute, never stored")
       ->type_name("KEY=VALUE");
   cmd->footer(
       "The URL carries the session JWT: it goes to stdout only.\n\nExample:\n"
       "  embark embed-url alice@example.com --embed dashboard:42\n"
-      "  embark token alice@example.com > t.jwt && embark embed-url --token-file t.jwt --embed chat");
-  cmd->callback([&context, args] { context.action = [&context, args] { return embed_url(context, *args); }; });
+      "  embark token alice@example.com > t.jwt && embark embed-url --token-file t.jwt --embed "
+      "chat");
+  cmd->callback([&context, args] {
+    context.action = [&context, args] { return embed_url(context, *args); };
+  });
 }
 
 }  // namespace embark::cli

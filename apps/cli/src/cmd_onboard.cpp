@@ -25,7 +25,8 @@ ExitCode onboard(Context& context, const OnboardArgs& args) {
   Settings settings;
   auto connection = context.connect(code, &settings);
   if (!connection) return code;
-  auto onboarder = Onboarder::create(onboarder_config(context, settings, args.strategies), connection);
+  auto onboarder =
+      Onboarder::create(onboarder_config(context, settings, args.strategies), connection);
   if (!onboarder) return context.report(onboarder.error(), "configuration");
   auto session = context.run(onboarder->co_onboard(*request));
   if (!session) return context.report(session.error(), "onboard");
@@ -48,15 +49,18 @@ ExitCode onboard(Context& context, const OnboardArgs& args) {
 void add_onboard_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<OnboardArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "onboard", "ensure the user exists, sync stored attributes, mint a session: what a login handler does");
+      "onboard",
+      "ensure the user exists, sync stored attributes, mint a session: what a login handler does");
   add_request_options(*cmd, args->request);
   add_strategy_options(*cmd, args->strategies);
   cmd->footer(
-      "Prints what each stage did and its vendor calls, the token's expiry, and the embed URL as the\n"
+      "Prints what each stage did and its vendor calls, the token's expiry, and the embed URL as "
+      "the\n"
       "last line (it carries the session JWT: treat it as a secret).\n\nExample:\n"
       "  embark onboard alice@example.com --tenant t1 --role viewer --scope dom_1 \\\n"
       "      --attr tenant_id=t1 --embed dashboard:42 --impersonate direct");
-  cmd->callback([&context, args] { context.action = [&context, args] { return onboard(context, *args); }; });
+  cmd->callback(
+      [&context, args] { context.action = [&context, args] { return onboard(context, *args); }; });
 }
 
 }  // namespace embark::cli

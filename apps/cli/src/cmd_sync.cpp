@@ -25,7 +25,8 @@ struct SyncArgs {
   std::vector<std::string> scopes;
 };
 
-constexpr const char* kSyncFooter = R"TXT(CSV format (RFC 4180; quote fields that hold commas, quotes or line breaks):
+constexpr const char* kSyncFooter =
+    R"TXT(CSV format (RFC 4180; quote fields that hold commas, quotes or line breaks):
   email,roles,attributes
   alice@example.com,viewer,tenant_id=t1;region=eu
   bob@example.com,"viewer:dom_1|dom_2;explorer",tenant_id=t2
@@ -115,7 +116,9 @@ json::object plan_json(const SyncPlan& plan) {
   for (const CreateBatch& b : plan.creates) creates.push_back(batch(b));
   for (const CreateBatch& b : plan.role_updates) role_updates.push_back(batch(b));
   for (const AttributeUpdate& u : plan.attribute_updates) {
-    updates.push_back(json::object{{"line", u.line}, {"email", u.email}, {"user_id", u.user_id},
+    updates.push_back(json::object{{"line", u.line},
+                                   {"email", u.email},
+                                   {"user_id", u.user_id},
                                    {"attributes", attributes_json(u.attributes)}});
   }
   for (const LeaveAlone& u : plan.unchanged) {
@@ -131,7 +134,8 @@ json::object plan_json(const SyncPlan& plan) {
 ExitCode sync(Context& context, const SyncArgs& args) {
   auto text = context.io().reader(args.file);
   if (!text) {
-    return context.report(Error(ErrorCode::invalid_input, text.error().message()).with_field("FILE"));
+    return context.report(
+        Error(ErrorCode::invalid_input, text.error().message()).with_field("FILE"));
   }
   RowChecks checks = context.services().checks;
   checks.default_scopes = args.scopes;
@@ -146,12 +150,15 @@ ExitCode sync(Context& context, const SyncArgs& args) {
   auto directory = context.run(connection->list_users({settings.workspace_id}));
   if (!directory) return context.report(directory.error(), "listUsers");
   const SyncPlan plan =
-      plan_sync(*directory, input->rows, {.enforce_roles = args.enforce_roles, .max_batch_size = args.batch_size});
+      plan_sync(*directory, input->rows,
+                {.enforce_roles = args.enforce_roles, .max_batch_size = args.batch_size});
   const ExitCode input_code = input->problems.empty() ? ExitCode::ok : ExitCode::input_rejected;
 
   if (args.dry_run) {
     if (context.json()) {
-      json::object out{{"dry_run", true}, {"plan", plan_json(plan)}, {"refused", problems_json(input->problems)}};
+      json::object out{{"dry_run", true},
+                       {"plan", plan_json(plan)},
+                       {"refused", problems_json(input->problems)}};
       context.io().out << json::serialize(out) << '\n';
     } else {
       print_plan(context, plan, input->problems.size());
@@ -166,9 +173,11 @@ ExitCode sync(Context& context, const SyncArgs& args) {
     progress = make_line_progress(context.io().err);
   }
   SyncReport report = context.run(run_plan(
-      *connection, plan, {.concurrency = args.concurrency, .workspace_id = settings.workspace_id}, *progress));
+      *connection, plan, {.concurrency = args.concurrency, .workspace_id = settings.workspace_id},
+      *progress));
   for (const RowProblem& p : input->problems) {
-    report.rows.push_back({p.line, "", RowResult::refused, fmt::format("{}: {}", p.field, p.message)});
+    report.rows.push_back(
+        {p.line, "", RowResult::refused, fmt::format("{}: {}", p.field, p.message)});
   }
   std::stable_sort(report.rows.begin(), report.rows.end(),
                    [](const RowOutcome& a, const RowOutcome& b) { return a.line < b.line; });
@@ -186,16 +195,21 @@ ExitCode sync(Context& context, const SyncArgs& args) {
       if (!r.message.empty()) o["message"] = r.message;
       rows.push_back(std::move(o));
     }
-    context.io().out << json::serialize(json::object{{"dry_run", false}, {"summary", std::move(summary)}, {"rows", std::move(rows)}})
+    context.io().out << json::serialize(json::object{{"dry_run", false},
+                                                     {"summary", std::move(summary)},
+                                                     {"rows", std::move(rows)}})
                      << '\n';
   } else {
     Table summary({"result", "rows"});
-    for (RowResult r : kResults) summary.add_row({std::string(to_string(r)), std::to_string(report.count(r))});
+    for (RowResult r : kResults)
+      summary.add_row({std::string(to_string(r)), std::to_string(report.count(r))});
     summary.render(context.io().out);
-    fmt::print(context.io().out, "{} write call(s), {} failed\n", report.calls, report.failed_calls);
+    fmt::print(context.io().out, "{} write call(s), {} failed\n", report.calls,
+               report.failed_calls);
     for (const RowOutcome& r : report.rows) {
       if (r.result == RowResult::failed) {
-        fmt::print(context.io().err, "embark: line {}: {} failed: {}\n", r.line, r.email, r.message);
+        fmt::print(context.io().err, "embark: line {}: {} failed: {}\n", r.line, r.email,
+                   r.message);
       }
     }
   }
@@ -207,9 +221,11 @@ ExitCode sync(Context& context, const SyncArgs& args) {
 
 void add_sync_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<SyncArgs>();
-  CLI::App* sync_cmd = app.add_subcommand("sync", "create and update users from a CSV file (email,roles,attributes)");
+  CLI::App* sync_cmd = app.add_subcommand(
+      "sync", "create and update users from a CSV file (email,roles,attributes)");
   sync_cmd->add_option("FILE", args->file, "CSV file")->required()->type_name("FILE.csv");
-  sync_cmd->add_flag("--dry-run", args->dry_run, "print the plan (create / update / leave alone) without writing");
+  sync_cmd->add_flag("--dry-run", args->dry_run,
+                     "print the plan (create / update / leave alone) without writing");
   sync_cmd->add_flag("--enforce-roles", args->enforce_roles,
                      "re-apply the file's roles to existing users whose roles differ");
   sync_cmd->add_option("--concurrency", args->concurrency, "vendor calls in flight at most")
@@ -221,7 +237,8 @@ void add_sync_command(CLI::App& app, Context& context) {
   sync_cmd->add_option("--scope", args->scopes, "scope (domain id) for roles written without one")
       ->type_name("SCOPE");
   sync_cmd->footer(kSyncFooter);
-  sync_cmd->callback([&context, args] { context.action = [&context, args] { return sync(context, *args); }; });
+  sync_cmd->callback(
+      [&context, args] { context.action = [&context, args] { return sync(context, *args); }; });
 }
 
 }  // namespace embark::cli

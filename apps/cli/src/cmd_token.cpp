@@ -25,9 +25,10 @@ ExitCode mint_token(Context& context, const TokenArgs& args) {
   auto session = parse_key_values(args.session_attributes, "session-attr");
   if (!session) return context.report(session.error());
   if (session->contains("impersonated_user_id")) {
-    return context.report(Error(ErrorCode::invalid_input,
-                                "impersonated_user_id is reserved and cannot be a session attribute")
-                              .with_field("session-attr.impersonated_user_id"));
+    return context.report(
+        Error(ErrorCode::invalid_input,
+              "impersonated_user_id is reserved and cannot be a session attribute")
+            .with_field("session-attr.impersonated_user_id"));
   }
   ExitCode code = ExitCode::ok;
   auto connection = context.connect(code);
@@ -56,16 +57,20 @@ ExitCode mint_token(Context& context, const TokenArgs& args) {
 void add_token_command(CLI::App& app, Context& context) {
   auto args = std::make_shared<TokenArgs>();
   CLI::App* token = app.add_subcommand(
-      "token", "mint a session JWT for an existing user (impersonateUser only); prints it on stdout");
+      "token",
+      "mint a session JWT for an existing user (impersonateUser only); prints it on stdout");
   token->add_option("EMAIL", args->email, "the user's email")->required();
-  token->add_option("--session-attr", args->session_attributes,
-                    "session-only attribute (never stored)")
+  token
+      ->add_option("--session-attr", args->session_attributes,
+                   "session-only attribute (never stored)")
       ->type_name("KEY=VALUE");
   token->add_flag("--query-form", args->query_form, "use the old `query` form of impersonateUser");
   token->footer(
       "The token is a secret: it goes to stdout only, its expiry to stderr.\n\nExample:\n"
       "  WISDOM_ACCESS_KEY=\"$(cat key.txt)\" embark token alice@example.com > token.jwt");
-  token->callback([&context, args] { context.action = [&context, args] { return mint_token(context, *args); }; });
+  token->callback([&context, args] {
+    context.action = [&context, args] { return mint_token(context, *args); };
+  });
 }
 
 }  // namespace embark::cli

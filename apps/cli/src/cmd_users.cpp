@@ -50,7 +50,8 @@ const UserRecord* find_user(const std::vector<UserRecord>& users, std::string_vi
 }
 
 // --attr KEY=VALUE flags, parsed and passed through the configured attribute checks.
-Result<AttributeMap> checked_attributes(const Context& context, const std::vector<std::string>& flags) {
+Result<AttributeMap> checked_attributes(const Context& context,
+                                        const std::vector<std::string>& flags) {
   auto attributes = parse_key_values(flags, "attr");
   if (!attributes) return attributes.error();
   if (context.services().checks.attributes && !attributes->empty()) {
@@ -160,8 +161,7 @@ ExitCode create_users(Context& context, const UsersArgs& args) {
   }
   for (const std::string& e : missing) fmt::print(context.io().out, "created     {}\n", e);
   for (const std::string& e : existing) {
-    fmt::print(context.io().out, "{}{}\n",
-               args.enforce_roles ? "roles set   " : "exists      ", e);
+    fmt::print(context.io().out, "{}{}\n", args.enforce_roles ? "roles set   " : "exists      ", e);
   }
   if (!existing.empty() && !args.enforce_roles) {
     fmt::print(context.io().err,
@@ -174,7 +174,8 @@ ExitCode create_users(Context& context, const UsersArgs& args) {
 
 ExitCode set_attributes(Context& context, const UsersArgs& args) {
   if (args.attributes.empty() && !args.clear) {
-    fmt::print(context.io().err, "embark: users set-attributes: give --attr KEY=VALUE or --clear\n");
+    fmt::print(context.io().err,
+               "embark: users set-attributes: give --attr KEY=VALUE or --clear\n");
     return ExitCode::usage;
   }
   if (auto ok = check_emails(context, args.emails); !ok) return context.report(ok.error());
@@ -220,7 +221,8 @@ ExitCode delete_users(Context& context, const UsersArgs& args) {
   auto deleted = context.run(ws->connection->delete_users(request));
   if (!deleted) return context.report(deleted.error(), "deleteUsersFromWorkspace");
   if (context.json()) {
-    context.io().out << json::serialize(json::object{{"deleted", to_json_array(args.emails)}}) << '\n';
+    context.io().out << json::serialize(json::object{{"deleted", to_json_array(args.emails)}})
+                     << '\n';
   } else {
     for (const std::string& e : args.emails) fmt::print(context.io().out, "deleted     {}\n", e);
   }
@@ -235,42 +237,58 @@ void add_users_command(CLI::App& app, Context& context) {
   users->require_subcommand(1);
   users->footer("Example:\n  embark users list --json");
 
-  CLI::App* list = users->add_subcommand("list", "every user of the workspace (one listUsers call)");
+  CLI::App* list =
+      users->add_subcommand("list", "every user of the workspace (one listUsers call)");
   list->footer("Example:\n  embark users list\n  embark users list --json | jq '.[].email'");
   list->callback([&context] { context.action = [&context] { return list_users(context); }; });
 
   CLI::App* create = users->add_subcommand(
       "create", "create users that do not exist yet (existing ones are left alone)");
   create->add_option("EMAIL", args->emails, "emails of the users")->required();
-  create->add_option("--role", args->roles,
-                     "role preset (viewer, explorer, admin, ...) or UUID, optionally ROLE:SCOPE|SCOPE")
+  create
+      ->add_option(
+          "--role", args->roles,
+          "role preset (viewer, explorer, admin, ...) or UUID, optionally ROLE:SCOPE|SCOPE")
       ->type_name("ROLE");
   create->add_option("--scope", args->scopes, "scope (domain id) for roles given without one")
       ->type_name("SCOPE");
-  create->add_option("--attr", args->attributes, "stored attribute given to new users")->type_name("KEY=VALUE");
-  create->add_flag("--enforce-roles", args->enforce_roles,
-                   "also send existing users, which re-applies the roles given (overwrites roles set by hand)");
+  create->add_option("--attr", args->attributes, "stored attribute given to new users")
+      ->type_name("KEY=VALUE");
+  create->add_flag(
+      "--enforce-roles", args->enforce_roles,
+      "also send existing users, which re-applies the roles given (overwrites roles set by hand)");
   create->footer(
-      "Example:\n  embark users create alice@example.com bob@example.com --role viewer --scope dom_1 "
+      "Example:\n  embark users create alice@example.com bob@example.com --role viewer --scope "
+      "dom_1 "
       "--attr tenant_id=t1");
-  create->callback([&context, args] { context.action = [&context, args] { return create_users(context, *args); }; });
+  create->callback([&context, args] {
+    context.action = [&context, args] { return create_users(context, *args); };
+  });
 
   CLI::App* set = users->add_subcommand(
       "set-attributes", "replace a user's stored (DATABASE) attributes with the ones given");
   set->add_option("EMAIL", args->emails, "emails of the users")->required();
-  set->add_option("--attr", args->attributes, "the complete set of stored attributes")->type_name("KEY=VALUE");
+  set->add_option("--attr", args->attributes, "the complete set of stored attributes")
+      ->type_name("KEY=VALUE");
   set->add_flag("--clear", args->clear, "remove every stored attribute");
-  set->footer("Example:\n  embark users set-attributes alice@example.com --attr tenant_id=t1 --attr region=eu");
-  set->callback([&context, args] { context.action = [&context, args] { return set_attributes(context, *args); }; });
+  set->footer(
+      "Example:\n  embark users set-attributes alice@example.com --attr tenant_id=t1 --attr "
+      "region=eu");
+  set->callback([&context, args] {
+    context.action = [&context, args] { return set_attributes(context, *args); };
+  });
 
   CLI::App* del = users->add_subcommand("delete", "remove users from the workspace (irreversible)");
   del->add_option("EMAIL", args->emails, "emails of the users")->required();
   del->add_flag("--yes", args->yes, "confirm the deletion");
   del->footer("Example:\n  embark users delete alice@example.com --yes");
-  del->callback([&context, args] { context.action = [&context, args] { return delete_users(context, *args); }; });
+  del->callback([&context, args] {
+    context.action = [&context, args] { return delete_users(context, *args); };
+  });
 }
 
-Result<AttributeMap> parse_key_values(const std::vector<std::string>& items, std::string_view field) {
+Result<AttributeMap> parse_key_values(const std::vector<std::string>& items,
+                                      std::string_view field) {
   AttributeMap map;
   for (const std::string& item : items) {
     const auto eq = item.find('=');
@@ -280,7 +298,8 @@ Result<AttributeMap> parse_key_values(const std::vector<std::string>& items, std
     }
     const std::string key = item.substr(0, eq);
     if (!map.emplace(key, item.substr(eq + 1)).second) {
-      return Error(ErrorCode::invalid_input, fmt::format("--{}: key '{}' is given twice", field, key))
+      return Error(ErrorCode::invalid_input,
+                   fmt::format("--{}: key '{}' is given twice", field, key))
           .with_field(fmt::format("{}.{}", field, key));
     }
   }

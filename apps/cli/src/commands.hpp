@@ -23,6 +23,7 @@ void add_demo_command(CLI::App& app, Context& context);
 #endif
 
 /// Parses repeated `KEY=VALUE` arguments into a map; errors name `field`.
-Result<AttributeMap> parse_key_values(const std::vector<std::string>& items, std::string_view field);
+Result<AttributeMap> parse_key_values(const std::vector<std::string>& items,
+                                      std::string_view field);
 
 }  // namespace embark::cli

@@ -3,6 +3,7 @@
 #include <algorithm>
 
 #include "embark/client.hpp"
+
 #include "role_names.hpp"
 
 namespace embark::cli {

@@ -18,9 +18,10 @@ std::optional<Settings> Context::settings(ExitCode& exit_code, bool require_url)
     settings_ = std::move(*resolved);
   }
   if (require_url && settings_->url.empty()) {
-    fmt::print(io_.err,
-               "embark: configuration: no vendor URL; set WISDOM_URL, pass --url, or write url = ... "
-               "in a config file (see embark --help)\n");
+    fmt::print(
+        io_.err,
+        "embark: configuration: no vendor URL; set WISDOM_URL, pass --url, or write url = ... "
+        "in a config file (see embark --help)\n");
     exit_code = ExitCode::usage;
     return std::nullopt;
   }
@@ -32,7 +33,8 @@ std::shared_ptr<WisdomConnection> Context::connect(ExitCode& exit_code, Settings
   if (!s) return nullptr;
   if (settings_out) *settings_out = *s;
   if (!services_.connect) {
-    exit_code = report(Error(ErrorCode::unimplemented, "this build has no vendor client"), "connect");
+    exit_code =
+        report(Error(ErrorCode::unimplemented, "this build has no vendor client"), "connect");
     return nullptr;
   }
   auto connection = services_.connect(*s, io_context_.get_executor());

@@ -15,6 +15,7 @@
 
 #include "embark/connection.hpp"
 #include "embark/result.hpp"
+
 #include "exit_code.hpp"
 #include "settings.hpp"
 #include "sync_rows.hpp"

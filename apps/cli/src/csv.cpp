@@ -25,7 +25,8 @@ class CsvReader {
 
  private:
   bool at_line_end() const {
-    return text_[pos_] == '\n' || (text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n');
+    return text_[pos_] == '\n' ||
+           (text_[pos_] == '\r' && pos_ + 1 < text_.size() && text_[pos_ + 1] == '\n');
   }
   void consume_line_end() {
     if (text_[pos_] == '\r') ++pos_;

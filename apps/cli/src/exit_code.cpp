@@ -32,12 +32,18 @@ ExitCode exit_code_for(ErrorCode code) noexcept {
 
 std::string_view describe(ExitCode code) noexcept {
   switch (code) {
-    case ExitCode::ok: return "success";
-    case ExitCode::failure: return "internal error (please report it)";
-    case ExitCode::usage: return "usage error: unknown flag, missing argument or bad configuration";
-    case ExitCode::input_rejected: return "input rejected: malformed email, attribute or CSV row";
-    case ExitCode::vendor_refused: return "the vendor said no: credentials, permission, not found, error status";
-    case ExitCode::transport: return "transport failure: unreachable, TLS, timeout or malformed answer";
+    case ExitCode::ok:
+      return "success";
+    case ExitCode::failure:
+      return "internal error (please report it)";
+    case ExitCode::usage:
+      return "usage error: unknown flag, missing argument or bad configuration";
+    case ExitCode::input_rejected:
+      return "input rejected: malformed email, attribute or CSV row";
+    case ExitCode::vendor_refused:
+      return "the vendor said no: credentials, permission, not found, error status";
+    case ExitCode::transport:
+      return "transport failure: unreachable, TLS, timeout or malformed answer";
   }
   return "unknown";
 }

@@ -1,8 +1,5 @@
 #include "http_get.hpp"
 
-#include <openssl/ssl.h>
-#include <openssl/x509v3.h>
-
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/ip/tcp.hpp>
@@ -14,6 +11,8 @@
 #include <boost/beast/ssl.hpp>
 #include <boost/url/parse.hpp>
 #include <fmt/format.h>
+#include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 namespace embark::cli {
 namespace {
@@ -26,7 +25,8 @@ using asio::ip::tcp;
 
 constexpr auto kAwait = asio::as_tuple(asio::use_awaitable);
 
-Error failure(ErrorCode code, std::string_view step, const std::string& host, const boost::system::error_code& ec) {
+Error failure(ErrorCode code, std::string_view step, const std::string& host,
+              const boost::system::error_code& ec) {
   return Error(code, fmt::format("GET {}: {} failed: {}", host, step, ec.message()));
 }
 
@@ -36,7 +36,8 @@ ErrorCode code_of(const boost::system::error_code& ec, ErrorCode otherwise) {
 
 template <class Stream>
 asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, const std::string& host,
-                                               const std::string& target, std::chrono::seconds timeout) {
+                                               const std::string& target,
+                                               std::chrono::seconds timeout) {
   http::request<http::empty_body> request{http::verb::get, target, 11};
   request.set(http::field::host, host);
   request.set(http::field::user_agent, "embark-cli");
@@ -49,12 +50,14 @@ asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, const std::string
   beast::get_lowest_layer(stream).expires_after(timeout);
   auto [rec, read] = co_await http::async_read(stream, buffer, parser, kAwait);
   if (rec) co_return failure(code_of(rec, ErrorCode::protocol), "read", host, rec);
-  co_return HttpResponse{static_cast<int>(parser.get().result_int()), std::move(parser.get().body())};
+  co_return HttpResponse{static_cast<int>(parser.get().result_int()),
+                         std::move(parser.get().body())};
 }
 
 }  // namespace
 
-asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file, std::chrono::seconds timeout) {
+asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
+                                               std::chrono::seconds timeout) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
     co_return Error(ErrorCode::invalid_input, "not an http(s) URL").with_field("url");
@@ -85,7 +88,9 @@ asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_f
   } else {
     context.load_verify_file(ca_file, ec);
   }
-  if (ec) co_return Error(ErrorCode::tls, fmt::format("cannot load CA certificates: {}", ec.message())).with_field("ca_file");
+  if (ec)
+    co_return Error(ErrorCode::tls, fmt::format("cannot load CA certificates: {}", ec.message()))
+        .with_field("ca_file");
   context.set_verify_mode(ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), context);
   boost::system::error_code address_ec;

@@ -1,12 +1,11 @@
 // The `embark` program: wires the real streams, environment and vendor client into run_cli.
-#include <unistd.h>
-
 #include <iostream>
 #include <string>
 #include <vector>
 
 #include "app.hpp"
 #include "connect.hpp"
+#include <unistd.h>
 
 int main(int argc, char** argv) {
   using namespace embark::cli;

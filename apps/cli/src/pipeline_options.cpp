@@ -2,9 +2,10 @@
 
 #include <fmt/format.h>
 
-#include "commands.hpp"
 #include "embark/strategies/registry.hpp"
 #include "embark/validation.hpp"
+
+#include "commands.hpp"
 #include "sync_rows.hpp"
 
 namespace embark::cli {
@@ -20,23 +21,28 @@ void add_strategy_options(CLI::App& command, StrategyArgs& args) {
   const auto ensure = names(ensure_user_strategy_names());
   const auto attrs = names(set_attributes_strategy_names());
   const auto imp = names(impersonate_strategy_names());
-  command.add_option("--ensure-user", args.ensure_user,
-                     fmt::format("ensure-user strategy (default {})", ensure.front()))
+  command
+      .add_option("--ensure-user", args.ensure_user,
+                  fmt::format("ensure-user strategy (default {})", ensure.front()))
       ->check(CLI::IsMember(ensure))
       ->type_name("STRATEGY");
-  command.add_option("--attributes", args.attributes,
-                     fmt::format("set-attributes strategy (default {})", attrs.front()))
+  command
+      .add_option("--attributes", args.attributes,
+                  fmt::format("set-attributes strategy (default {})", attrs.front()))
       ->check(CLI::IsMember(attrs))
       ->type_name("STRATEGY");
-  command.add_option("--impersonate", args.impersonate,
-                     fmt::format("impersonate strategy (default {})", imp.front()))
+  command
+      .add_option("--impersonate", args.impersonate,
+                  fmt::format("impersonate strategy (default {})", imp.front()))
       ->check(CLI::IsMember(imp))
       ->type_name("STRATEGY");
-  command.add_flag("--enforce-roles", args.enforce_roles,
-                   "re-apply roles to existing users whose roles differ (overwrites roles set by hand)");
+  command.add_flag(
+      "--enforce-roles", args.enforce_roles,
+      "re-apply roles to existing users whose roles differ (overwrites roles set by hand)");
 }
 
-OnboarderConfig onboarder_config(Context& context, const Settings& settings, const StrategyArgs& args) {
+OnboarderConfig onboarder_config(Context& context, const Settings& settings,
+                                 const StrategyArgs& args) {
   OnboarderConfig config;
   if (!args.ensure_user.empty()) config.ensure_user = args.ensure_user;
   if (!args.attributes.empty()) config.set_attributes = args.attributes;
@@ -50,23 +56,31 @@ OnboarderConfig onboarder_config(Context& context, const Settings& settings, con
 
 void add_request_options(CLI::App& command, RequestArgs& args) {
   command.add_option("EMAIL", args.email, "the user's email")->required();
-  command.add_option("--tenant", args.tenant,
-                     "your tenant id: the user is onboarded as EMAIL plus-addressed with it "
-                     "(alice+TENANT@example.com)")
+  command
+      .add_option("--tenant", args.tenant,
+                  "your tenant id: the user is onboarded as EMAIL plus-addressed with it "
+                  "(alice+TENANT@example.com)")
       ->type_name("TENANT");
-  command.add_option("--role", args.roles,
-                     "role given at creation: preset (viewer, explorer, ...) or UUID, optionally ROLE:SCOPE|SCOPE")
+  command
+      .add_option("--role", args.roles,
+                  "role given at creation: preset (viewer, explorer, ...) or UUID, optionally "
+                  "ROLE:SCOPE|SCOPE")
       ->type_name("ROLE");
-  command.add_option("--scope", args.scopes, "scope (domain id) for roles given without one")->type_name("SCOPE");
-  command.add_option("--attr", args.attributes, "stored attribute (row-level security)")->type_name("KEY=VALUE");
-  command.add_option("--session-attr", args.session_attributes, "session-only attribute, never stored")
+  command.add_option("--scope", args.scopes, "scope (domain id) for roles given without one")
+      ->type_name("SCOPE");
+  command.add_option("--attr", args.attributes, "stored attribute (row-level security)")
+      ->type_name("KEY=VALUE");
+  command
+      .add_option("--session-attr", args.session_attributes, "session-only attribute, never stored")
       ->type_name("KEY=VALUE");
   command.add_option("--group", args.groups, "group id to join on creation")->type_name("ID");
   command.add_option("--display-name", args.display_name, "stored as the display_name attribute")
       ->type_name("NAME");
-  command.add_option("--embed", args.embed,
-                     "page to embed: chat, chat:ID, dashboard:ID, legacy-chat[:ID], legacy-dashboard:ID, "
-                     "story:ID, none")
+  command
+      .add_option(
+          "--embed", args.embed,
+          "page to embed: chat, chat:ID, dashboard:ID, legacy-chat[:ID], legacy-dashboard:ID, "
+          "story:ID, none")
       ->type_name("KIND[:ID]")
       ->capture_default_str();
 }

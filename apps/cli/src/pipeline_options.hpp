@@ -8,10 +8,11 @@
 
 #include <CLI/CLI.hpp>
 
-#include "context.hpp"
 #include "embark/config.hpp"
 #include "embark/onboarder.hpp"
 #include "embark/request.hpp"
+
+#include "context.hpp"
 
 namespace embark::cli {
 
@@ -28,7 +29,8 @@ struct StrategyArgs {
 void add_strategy_options(CLI::App& command, StrategyArgs& args);
 
 /// An OnboarderConfig for the settings and strategy choice, running on the context's io_context.
-OnboarderConfig onboarder_config(Context& context, const Settings& settings, const StrategyArgs& args);
+OnboarderConfig onboarder_config(Context& context, const Settings& settings,
+                                 const StrategyArgs& args);
 
 /// What a user's onboarding request is made of on the command line.
 struct RequestArgs {

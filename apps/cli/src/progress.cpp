@@ -34,7 +34,8 @@ class Counter : public Progress {
 
 class BarProgress final : public Counter {
  public:
-  BarProgress(std::ostream& out, std::size_t width) : out_(out), width_(std::max<std::size_t>(width, 5)) {}
+  BarProgress(std::ostream& out, std::size_t width)
+      : out_(out), width_(std::max<std::size_t>(width, 5)) {}
   void finish() override {
     draw();
     out_ << '\n' << std::flush;
@@ -45,8 +46,8 @@ class BarProgress final : public Counter {
   void changed() override { draw(); }
   void draw() {
     const std::size_t filled = total_ ? done_ * width_ / total_ : width_;
-    fmt::print(out_, "\r[{}{}] {}/{} {}{}", std::string(filled, '#'), std::string(width_ - filled, '.'),
-               done_, total_, what_, failed_note());
+    fmt::print(out_, "\r[{}{}] {}/{} {}{}", std::string(filled, '#'),
+               std::string(width_ - filled, '.'), done_, total_, what_, failed_note());
     out_ << std::flush;
   }
   std::ostream& out_;

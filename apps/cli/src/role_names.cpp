@@ -11,7 +11,9 @@ RowChecks library_checks() {
   RowChecks checks;
   checks.email = [](std::string_view email) { return validate_email(email); };
   checks.role = [](std::string_view role) { return resolve_role_id(role, "roles"); };
-  checks.attributes = [](const AttributeMap& attributes) { return validate_attributes(attributes, "attributes"); };
+  checks.attributes = [](const AttributeMap& attributes) {
+    return validate_attributes(attributes, "attributes");
+  };
   return checks;
 }
 

@@ -17,9 +17,9 @@ Error invalid(std::string field, std::string message) {
   return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
 }
 
-constexpr std::string_view kKnownKeys[] = {"url",           "workspace_id",   "ca_file",
-                                           "access_key_file", "api_token_file", "embed_base_url",
-                                           "timeout"};
+constexpr std::string_view kKnownKeys[] = {
+    "url",    "workspace_id", "ca_file", "access_key_file", "api_token_file", "embed_base_url",
+    "timeout"};
 
 Result<std::string> parse_value(std::string_view raw, const std::string& where) {
   raw = trim(raw);
@@ -27,7 +27,8 @@ Result<std::string> parse_value(std::string_view raw, const std::string& where) 
     // Bare value: an inline comment starts at " #".
     if (auto hash = raw.find(" #"); hash != std::string_view::npos) raw = trim(raw.substr(0, hash));
     if (!raw.empty() && raw.front() == '\'') {
-      if (raw.size() < 2 || raw.back() != '\'') return invalid("config", where + ": unterminated '");
+      if (raw.size() < 2 || raw.back() != '\'')
+        return invalid("config", where + ": unterminated '");
       return std::string(raw.substr(1, raw.size() - 2));
     }
     return std::string(raw);
@@ -41,11 +42,20 @@ Result<std::string> parse_value(std::string_view raw, const std::string& where) 
     }
     if (++i == raw.size()) break;
     switch (raw[i]) {
-      case '"': out += '"'; break;
-      case '\\': out += '\\'; break;
-      case 'n': out += '\n'; break;
-      case 't': out += '\t'; break;
-      default: return invalid("config", fmt::format("{}: unknown escape \\{}", where, raw[i]));
+      case '"':
+        out += '"';
+        break;
+      case '\\':
+        out += '\\';
+        break;
+      case 'n':
+        out += '\n';
+        break;
+      case 't':
+        out += '\t';
+        break;
+      default:
+        return invalid("config", fmt::format("{}: unknown escape \\{}", where, raw[i]));
     }
   }
   if (i >= raw.size()) return invalid("config", where + ": unterminated \"");
@@ -71,12 +81,14 @@ Pick pick(const std::optional<std::string>& flag, std::string_view flag_name, co
           std::string_view env_name, const ConfigFile* file, std::string_view key, bool is_path) {
   if (flag) return {flag, fmt::format("flag --{}", flag_name)};
   if (!env_name.empty()) {
-    if (auto v = env(env_name); v && !v->empty()) return {v, fmt::format("environment {}", env_name)};
+    if (auto v = env(env_name); v && !v->empty())
+      return {v, fmt::format("environment {}", env_name)};
   }
   if (file) {
     if (auto it = file->values.find(key); it != file->values.end()) {
       std::string value = it->second.value;
-      if (is_path && !value.empty() && value.front() != '/') value = parent_folder(file->path) + value;
+      if (is_path && !value.empty() && value.front() != '/')
+        value = parent_folder(file->path) + value;
       return {value, fmt::format("config file {}:{}", file->path, it->second.line)};
     }
   }
@@ -93,7 +105,8 @@ Result<Secret> read_secret_file(const std::string& path, std::string_view field,
   while (!value.empty() && (value.back() == '\n' || value.back() == '\r' || value.back() == ' ')) {
     value.remove_suffix(1);
   }
-  if (value.empty()) return invalid(std::string(field), fmt::format("{}: {} is empty", field, path));
+  if (value.empty())
+    return invalid(std::string(field), fmt::format("{}: {} is empty", field, path));
   Secret secret{std::string(value)};
   std::fill(text->begin(), text->end(), '\0');
   return secret;
@@ -138,18 +151,19 @@ Result<ConfigFile> parse_config_file(std::string_view text, std::string path) {
       if (c == '-') c = '_';
     }
     if (key == "access_key" || key == "api_token") {
-      return invalid("config", fmt::format("{}: {} may not be written in a config file; use {}_file "
-                                           "= PATH or the environment variable WISDOM_{}",
-                                           where, key, key, to_lower(key) == "access_key"
-                                                                ? "ACCESS_KEY"
-                                                                : "API_TOKEN"));
+      return invalid(
+          "config",
+          fmt::format("{}: {} may not be written in a config file; use {}_file "
+                      "= PATH or the environment variable WISDOM_{}",
+                      where, key, key, to_lower(key) == "access_key" ? "ACCESS_KEY" : "API_TOKEN"));
     }
     bool known = false;
     for (std::string_view k : kKnownKeys) known = known || k == key;
     if (!known) {
-      return invalid("config", fmt::format("{}: unknown key '{}' (known: url, workspace_id, ca_file, "
-                                           "access_key_file, api_token_file, embed_base_url, timeout)",
-                                           where, key));
+      return invalid("config",
+                     fmt::format("{}: unknown key '{}' (known: url, workspace_id, ca_file, "
+                                 "access_key_file, api_token_file, embed_base_url, timeout)",
+                                 where, key));
     }
     auto value = parse_value(line.substr(eq + 1), where);
     if (!value) return value.error();
@@ -162,8 +176,9 @@ Result<std::string> url_origin(std::string_view url, std::string_view field) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "https" && parsed->scheme() != "http") ||
       parsed->encoded_host().empty()) {
-    return invalid(std::string(field),
-                   fmt::format("{} must be an http(s) URL such as https://acme.wisdom.ai/graphql", field));
+    return invalid(
+        std::string(field),
+        fmt::format("{} must be an http(s) URL such as https://acme.wisdom.ai/graphql", field));
   }
   return fmt::format("{}://{}", parsed->scheme(), parsed->encoded_authority());
 }
@@ -188,10 +203,13 @@ Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& en
     s.origin.insert_or_assign(std::string(name), p.origin);
   };
   take("url", pick(flags.url, "url", env, "WISDOM_URL", f, "url", false), s.url);
-  take("workspace_id", pick(flags.workspace_id, "workspace", env, "WISDOM_WORKSPACE_ID", f, "workspace_id", false),
+  take("workspace_id",
+       pick(flags.workspace_id, "workspace", env, "WISDOM_WORKSPACE_ID", f, "workspace_id", false),
        s.workspace_id);
-  take("ca_file", pick(flags.ca_file, "ca-file", env, "WISDOM_CA_FILE", f, "ca_file", true), s.ca_file);
-  take("embed_base_url", pick(flags.embed_base_url, "embed-base-url", env, "", f, "embed_base_url", false),
+  take("ca_file", pick(flags.ca_file, "ca-file", env, "WISDOM_CA_FILE", f, "ca_file", true),
+       s.ca_file);
+  take("embed_base_url",
+       pick(flags.embed_base_url, "embed-base-url", env, "", f, "embed_base_url", false),
        s.embed_base_url);
 
   if (!s.url.empty()) {
@@ -213,7 +231,8 @@ Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& en
       auto v = read_secret_file(*flag_file, fmt::format("--{}", flag_name), reader);
       if (!v) return v.error();
       *into = std::move(*v);
-      s.origin.insert_or_assign(std::string(name), fmt::format("file {} (flag --{})", *flag_file, flag_name));
+      s.origin.insert_or_assign(std::string(name),
+                                fmt::format("file {} (flag --{})", *flag_file, flag_name));
       return {};
     }
     if (auto v = env(env_name); v && !v->empty()) {
@@ -263,7 +282,8 @@ Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& en
   } else {
     s.origin.insert_or_assign("timeout", "default");
   }
-  if (s.timeout.count() <= 0) return invalid("timeout", "--timeout must be a positive number of seconds");
+  if (s.timeout.count() <= 0)
+    return invalid("timeout", "--timeout must be a positive number of seconds");
   return s;
 }
 

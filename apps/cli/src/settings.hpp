@@ -1,4 +1,5 @@
-// Where the command finds the vendor and its credentials: flags > environment > config file > defaults.
+// Where the command finds the vendor and its credentials: flags > environment > config file >
+// defaults.
 #pragma once
 
 #include <chrono>

@@ -23,10 +23,12 @@ RoleKey role_key(const std::vector<RoleAssignment>& roles) {
 // Adds a row to the open batch of its key, opening a new batch when the last one is full.
 class Batcher {
  public:
-  Batcher(std::vector<CreateBatch>& out, std::size_t max_size) : out_(out), max_size_(std::max<std::size_t>(1, max_size)) {}
+  Batcher(std::vector<CreateBatch>& out, std::size_t max_size)
+      : out_(out), max_size_(std::max<std::size_t>(1, max_size)) {}
 
   void add(const SyncRow& row, bool with_attributes) {
-    BatchKey key{row.roles_given, role_key(row.roles), with_attributes && row.attributes.has_value(),
+    BatchKey key{row.roles_given, role_key(row.roles),
+                 with_attributes && row.attributes.has_value(),
                  with_attributes && row.attributes ? *row.attributes : AttributeMap{}};
     auto it = open_.find(key);
     if (it == open_.end() || out_[it->second].emails.size() >= max_size_) {

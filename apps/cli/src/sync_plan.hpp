@@ -8,17 +8,18 @@
 #include <vector>
 
 #include "embark/model.hpp"
+
 #include "sync_rows.hpp"
 
 namespace embark::cli {
 
 /// One createUsers call: users that share roles and attributes. Plain value type.
 struct CreateBatch {
-  std::vector<RoleAssignment> roles;       ///< sent only when roles_given
+  std::vector<RoleAssignment> roles;  ///< sent only when roles_given
   bool roles_given = false;
   std::optional<AttributeMap> attributes;  ///< nullopt: field omitted
   std::vector<std::string> emails;
-  std::vector<std::size_t> lines;          ///< CSV line of each email, same order
+  std::vector<std::size_t> lines;  ///< CSV line of each email, same order
 };
 
 /// One setUserAttributes call (full replacement) for a user who exists.
@@ -48,7 +49,9 @@ struct SyncPlan {
   /// Existing users to be written (each counted once even with both a role and attribute change).
   std::size_t update_count() const;
   /// Vendor write calls the plan makes.
-  std::size_t call_count() const { return creates.size() + role_updates.size() + attribute_updates.size(); }
+  std::size_t call_count() const {
+    return creates.size() + role_updates.size() + attribute_updates.size();
+  }
 };
 
 /// Planner settings.

@@ -35,7 +35,8 @@ Result<Columns> read_header(const CsvRecord& header) {
                                            header.line, name));
     }
     if (slot->has_value()) {
-      return invalid("header", fmt::format("line {}: column '{}' appears twice", header.line, name));
+      return invalid("header",
+                     fmt::format("line {}: column '{}' appears twice", header.line, name));
     }
     *slot = i;
   }
@@ -65,8 +66,8 @@ Result<AttributeMap> parse_attribute_list(std::string_view cell) {
   return attributes;
 }
 
-Result<std::vector<RoleAssignment>> parse_role_list(std::string_view cell,
-                                                    const std::vector<std::string>& default_scopes) {
+Result<std::vector<RoleAssignment>> parse_role_list(
+    std::string_view cell, const std::vector<std::string>& default_scopes) {
   std::vector<RoleAssignment> roles;
   for (std::string_view item : split(cell, ';')) {
     item = trim(item);
@@ -118,7 +119,8 @@ Result<SyncInput> read_sync_rows(std::string_view csv_text, const RowChecks& che
       input.problems.push_back({record.line, std::move(field), std::move(message)});
     };
     if (record.fields.size() != columns->count) {
-      refuse("row", fmt::format("expected {} fields, found {}", columns->count, record.fields.size()));
+      refuse("row",
+             fmt::format("expected {} fields, found {}", columns->count, record.fields.size()));
       continue;
     }
     SyncRow row;
@@ -163,7 +165,8 @@ Result<SyncInput> read_sync_rows(std::string_view csv_text, const RowChecks& che
       }
       if (checks.attributes) {
         if (auto ok = checks.attributes(*attributes); !ok) {
-          refuse(ok.error().field().empty() ? "attributes" : ok.error().field(), ok.error().message());
+          refuse(ok.error().field().empty() ? "attributes" : ok.error().field(),
+                 ok.error().message());
           continue;
         }
       }

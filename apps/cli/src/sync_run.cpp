@@ -98,11 +98,16 @@ asio::awaitable<void> worker(WisdomConnection& connection, const SyncPlan& plan,
 
 std::string_view to_string(RowResult result) noexcept {
   switch (result) {
-    case RowResult::created: return "created";
-    case RowResult::updated: return "updated";
-    case RowResult::unchanged: return "unchanged";
-    case RowResult::failed: return "failed";
-    case RowResult::refused: return "refused";
+    case RowResult::created:
+      return "created";
+    case RowResult::updated:
+      return "updated";
+    case RowResult::unchanged:
+      return "unchanged";
+    case RowResult::failed:
+      return "failed";
+    case RowResult::refused:
+      return "refused";
   }
   return "unknown";
 }

@@ -10,6 +10,7 @@
 
 #include "embark/connection.hpp"
 #include "embark/error.hpp"
+
 #include "progress.hpp"
 #include "sync_plan.hpp"
 
@@ -32,7 +33,7 @@ struct RowOutcome {
 /// The outcome of a whole sync, rows in line order.
 struct SyncReport {
   std::vector<RowOutcome> rows;
-  std::size_t calls = 0;        ///< vendor write calls made
+  std::size_t calls = 0;  ///< vendor write calls made
   std::size_t failed_calls = 0;
   std::optional<Error> first_error;  ///< the first vendor failure, for the exit code
 

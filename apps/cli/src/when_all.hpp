@@ -17,7 +17,8 @@ namespace embark::cli {
 /// Starts every task at once and returns their results in order. Must run on a single-threaded
 /// executor (the results are written without locks). A task that throws yields nullopt.
 template <class T>
-boost::asio::awaitable<std::vector<std::optional<T>>> when_all(std::vector<boost::asio::awaitable<T>> tasks) {
+boost::asio::awaitable<std::vector<std::optional<T>>> when_all(
+    std::vector<boost::asio::awaitable<T>> tasks) {
   namespace asio = boost::asio;
   auto executor = co_await asio::this_coro::executor;
   std::vector<std::optional<T>> results(tasks.size());

@@ -25,7 +25,8 @@ namespace asio = boost::asio;
 
 Result<void> validate(const Options& o, const asio::ip::address& address) {
   auto bad = [](std::string m) { return fail(ErrorCode::invalid_input, std::move(m)); };
-  if (!o.tls && !address.is_loopback()) return bad("plain HTTP is served only on loopback (bind_address)");
+  if (!o.tls && !address.is_loopback())
+    return bad("plain HTTP is served only on loopback (bind_address)");
   if (o.cert_file.empty() != o.key_file.empty()) return bad("cert_file and key_file go together");
   if (o.threads < 0) return bad("threads must not be negative");
   if (o.token_ttl.count() <= 0) return bad("token_ttl must be positive");
@@ -92,7 +93,8 @@ struct Server::Impl {
   bool finished = false;
 
   explicit Impl(int thread_count) {
-    for (int i = 0; i < thread_count; ++i) contexts.push_back(std::make_unique<asio::io_context>(1));
+    for (int i = 0; i < thread_count; ++i)
+      contexts.push_back(std::make_unique<asio::io_context>(1));
   }
 };
 
@@ -103,9 +105,13 @@ Server::~Server() { stop(); }
 Result<std::unique_ptr<Server>> Server::start(Options options) {
   boost::system::error_code ec;
   const auto address = asio::ip::make_address(options.bind_address, ec);
-  if (ec) return fail(ErrorCode::invalid_input, "bind_address is not an IP address: " + options.bind_address);
+  if (ec)
+    return fail(ErrorCode::invalid_input,
+                "bind_address is not an IP address: " + options.bind_address);
   if (auto ok = validate(options, address); !ok) return ok.error();
-  const int threads = options.threads > 0 ? options.threads : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  const int threads = options.threads > 0
+                          ? options.threads
+                          : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
 
   auto impl = std::make_unique<Impl>(threads);
   impl->host = host_for_url(address);
@@ -120,17 +126,23 @@ Result<std::unique_ptr<Server>> Server::start(Options options) {
     if (!options.cert_file.empty()) {
       ctx.use_certificate_chain_file(options.cert_file, tls_ec);
       if (!tls_ec) ctx.use_private_key_file(options.key_file, asio::ssl::context::pem, tls_ec);
-      if (tls_ec) return fail(ErrorCode::invalid_input, "cannot load cert_file/key_file: " + tls_ec.message());
+      if (tls_ec)
+        return fail(ErrorCode::invalid_input,
+                    "cannot load cert_file/key_file: " + tls_ec.message());
     } else {
       auto material = generate_tls_material();
       if (!material) return material.error();
       ctx.use_certificate_chain(asio::buffer(material->cert_chain_pem), tls_ec);
-      if (!tls_ec) ctx.use_private_key(asio::buffer(material->key_pem), asio::ssl::context::pem, tls_ec);
-      if (tls_ec) return fail(ErrorCode::internal, "cannot use the generated certificate: " + tls_ec.message());
+      if (!tls_ec)
+        ctx.use_private_key(asio::buffer(material->key_pem), asio::ssl::context::pem, tls_ec);
+      if (tls_ec)
+        return fail(ErrorCode::internal,
+                    "cannot use the generated certificate: " + tls_ec.message());
       impl->ca_pem = std::move(material->ca_pem);
     }
     if (!options.ca_out.empty()) {
-      if (impl->ca_pem.empty()) return fail(ErrorCode::invalid_input, "ca_out needs a generated CA (no cert_file)");
+      if (impl->ca_pem.empty())
+        return fail(ErrorCode::invalid_input, "ca_out needs a generated CA (no cert_file)");
       if (auto w = write_file_atomically(options.ca_out, impl->ca_pem); !w) return w.error();
     }
   }
@@ -174,9 +186,13 @@ std::string Server::http_url() const {
 
 std::uint16_t Server::port() const { return impl_->listener->port(); }
 const std::string& Server::ca_pem() const { return impl_->ca_pem; }
-const Secret& Server::access_key() const { return impl_->service->credentials().first_access_key().key; }
+const Secret& Server::access_key() const {
+  return impl_->service->credentials().first_access_key().key;
+}
 const Secret& Server::api_token() const { return impl_->service->credentials().first_api_token(); }
-const std::string& Server::default_workspace() const { return impl_->service->options().default_workspace; }
+const std::string& Server::default_workspace() const {
+  return impl_->service->options().default_workspace;
+}
 Stats Server::stats() const { return impl_->service->stats(); }
 void Server::reset(bool clear_state) { impl_->service->reset(clear_state); }
 

@@ -7,6 +7,7 @@
 #include <boost/json/serialize.hpp>
 
 #include "embark/secret.hpp"
+
 #include "internal/graphql/operations.hpp"
 
 int main() {
@@ -17,7 +18,8 @@ int main() {
   CreateUsersRequest create;
   create.emails = {"alice@example.com", "bob@example.com"};
   create.workspace_id = "workspace_123";
-  create.roles = std::vector<RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"domain_456"}}};
+  create.roles =
+      std::vector<RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"domain_456"}}};
   create.attributes = AttributeMap{{"account_id", "acct_456"}, {"region", "us-west"}};
   create.group_ids = {"group_1"};
   CreateUsersRequest create_minimal;
@@ -33,7 +35,8 @@ int main() {
       DeleteUsersOperation::build({{"user_abc123", "user_def456"}, "workspace_123"}),
       DeleteUsersOperation::build({{"user_abc123"}, ""}),
       ImpersonateOperation::build({"alice@example.com", {}, false}, placeholder_key),
-      ImpersonateOperation::build({"alice@example.com", {{"tenant", "t1"}}, false}, placeholder_key),
+      ImpersonateOperation::build({"alice@example.com", {{"tenant", "t1"}}, false},
+                                  placeholder_key),
       ImpersonateOperation::build({"alice@example.com", {}, true}, placeholder_key),
       ExchangeOperation::build(placeholder_key),
   };
@@ -48,7 +51,8 @@ int main() {
     bool covered = false;
     for (const auto& r : requests) covered = covered || r.document == document;
     if (!covered) {
-      std::fprintf(stderr, "document not exercised: %.*s\n", static_cast<int>(document.size()), document.data());
+      std::fprintf(stderr, "document not exercised: %.*s\n", static_cast<int>(document.size()),
+                   document.data());
       return 1;
     }
   }

@@ -1,11 +1,10 @@
 #include "app.hpp"
 
-#include <doctest/doctest.h>
-
 #include <map>
 #include <sstream>
 
 #include <boost/json.hpp>
+#include <doctest/doctest.h>
 
 #include "fake_connection.hpp"
 
@@ -38,13 +37,16 @@ struct Harness {
             return it->second;
           }};
     Services services;
-    services.connect = [this](const Settings&, boost::asio::any_io_executor) -> Result<std::shared_ptr<WisdomConnection>> {
+    services.connect =
+        [this](const Settings&,
+               boost::asio::any_io_executor) -> Result<std::shared_ptr<WisdomConnection>> {
       ++connects;
       return std::shared_ptr<WisdomConnection>(&fake, [](WisdomConnection*) {});
     };
     services.checks.email = [](std::string_view e) -> Result<void> {
       if (e.find('@') == std::string_view::npos) {
-        return Error(ErrorCode::invalid_input, "email '" + std::string(e) + "' has no '@'").with_field("email");
+        return Error(ErrorCode::invalid_input, "email '" + std::string(e) + "' has no '@'")
+            .with_field("email");
       }
       return {};
     };
@@ -84,11 +86,16 @@ TEST_CASE("cli: help everywhere, with an example; exit codes and precedence docu
   CHECK(h.out.str().find("Exit codes:") != std::string::npos);
   CHECK(h.out.str().find("flags > ") == std::string::npos);
   CHECK(h.out.str().find("WISDOM_CA_FILE") != std::string::npos);
-  for (auto cmd : std::vector<std::vector<std::string>>{{"users", "--help"}, {"users", "list", "--help"},
-                                                         {"users", "create", "--help"}, {"users", "set-attributes", "--help"},
-                                                         {"users", "delete", "--help"}, {"token", "--help"},
-                                                         {"sync", "--help"}, {"onboard", "--help"},
-                                                         {"embed-url", "--help"}, {"demo", "--help"}}) {
+  for (auto cmd : std::vector<std::vector<std::string>>{{"users", "--help"},
+                                                        {"users", "list", "--help"},
+                                                        {"users", "create", "--help"},
+                                                        {"users", "set-attributes", "--help"},
+                                                        {"users", "delete", "--help"},
+                                                        {"token", "--help"},
+                                                        {"sync", "--help"},
+                                                        {"onboard", "--help"},
+                                                        {"embed-url", "--help"},
+                                                        {"demo", "--help"}}) {
     CAPTURE(cmd[0]);
     CHECK(h.run(cmd) == 0);
     CHECK(h.out.str().find("Example:") != std::string::npos);
@@ -158,9 +165,11 @@ TEST_CASE("cli: users set-attributes and delete") {
   CHECK(h.run({"users", "set-attributes", "alice@example.com"}) == 2);
   CHECK(h.run({"users", "set-attributes", "nobody@example.com", "--attr", "a=2"}) == 4);
   CHECK(h.err.str().find("nobody@example.com") != std::string::npos);
-  CHECK(h.run({"users", "set-attributes", "ALICE@example.com", "--attr", "a=2", "--attr", "b=3"}) == 0);
+  CHECK(h.run({"users", "set-attributes", "ALICE@example.com", "--attr", "a=2", "--attr", "b=3"}) ==
+        0);
   CHECK(h.fake.find("alice@example.com")->attributes == AttributeMap{{"a", "2"}, {"b", "3"}});
-  CHECK(h.run({"users", "set-attributes", "alice@example.com", "--attr", "a=2", "--attr", "b=3"}) == 0);
+  CHECK(h.run({"users", "set-attributes", "alice@example.com", "--attr", "a=2", "--attr", "b=3"}) ==
+        0);
   CHECK(h.out.str().find("unchanged") != std::string::npos);
   CHECK(h.fake.calls["setUserAttributes"] == 1);
 
@@ -209,11 +218,13 @@ TEST_CASE("cli: sync --dry-run plans without writing; sync writes; bad rows exit
   CHECK(h.run({"sync", "users.csv", "--dry-run"}) == 3);
   CHECK(h.fake.calls["createUsers"] == 0);
   CHECK(h.fake.calls["setUserAttributes"] == 0);
-  CHECK(has_row(h.out.str(), {"create", "2", "new1@example.com", "createUsers #1", "tenant_id=t1"}));
+  CHECK(
+      has_row(h.out.str(), {"create", "2", "new1@example.com", "createUsers #1", "tenant_id=t1"}));
   CHECK(has_row(h.out.str(), {"create", "3", "new2@example.com", "createUsers #1"}));
   CHECK(has_row(h.out.str(), {"set attributes", "4", "old@example.com", "setUserAttributes"}));
   CHECK(has_row(h.out.str(), {"leave alone", "5", "same@example.com"}));
-  CHECK(h.out.str().find("2 to create, 1 to update, 1 left alone, 1 refused; 2 write call(s)") != std::string::npos);
+  CHECK(h.out.str().find("2 to create, 1 to update, 1 left alone, 1 refused; 2 write call(s)") !=
+        std::string::npos);
   CHECK(h.err.str().find("line 6: email: email 'broken' has no '@'") != std::string::npos);
 
   CHECK(h.run({"sync", "users.csv", "--json"}) == 3);
@@ -225,7 +236,8 @@ TEST_CASE("cli: sync --dry-run plans without writing; sync writes; bad rows exit
   CHECK(h.fake.calls["createUsers"] == 1);
   CHECK(h.err.str().find("progress: 3/3 user writes") != std::string::npos);
 
-  h.files["users.csv"] = "email,attributes\nnew1@example.com,tenant_id=t1\nnew3@example.com,tenant_id=t3\n";
+  h.files["users.csv"] =
+      "email,attributes\nnew1@example.com,tenant_id=t1\nnew3@example.com,tenant_id=t3\n";
   h.fake.fail_create_for = {"new3@example.com"};
   CHECK(h.run({"sync", "users.csv"}) == 4);
   CHECK(has_row(h.out.str(), {"failed", "1"}));
@@ -246,7 +258,8 @@ TEST_CASE("cli: onboard runs the pipeline, prints each stage and ends with the e
   CHECK(h.run({"onboard", "alice@example.com", "--impersonate", "nope"}) == 2);
   CHECK(h.err.str().find("--impersonate") != std::string::npos);
 
-  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1", "--embed", "dashboard:42"}) == 0);
+  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1",
+               "--embed", "dashboard:42"}) == 0);
   const std::string out = h.out.str();
   CHECK(out.find("onboarded alice+t1@example.com") != std::string::npos);
   CHECK(has_row(out, {"ensure-user", "directory", "called"}));
@@ -257,7 +270,8 @@ TEST_CASE("cli: onboard runs the pipeline, prints each stage and ends with the e
   REQUIRE(h.fake.find("alice+t1@example.com") != nullptr);
   CHECK(h.fake.find("alice+t1@example.com")->attributes.at("tenant_id") == "t1");
 
-  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1", "--json"}) == 0);
+  CHECK(h.run({"onboard", "alice@example.com", "--tenant", "t1", "--attr", "tenant_id=t1",
+               "--json"}) == 0);
   auto session = boost::json::parse(h.out.str()).as_object();
   CHECK(session.at("email").as_string() == "alice+t1@example.com");
   CHECK(session.at("stages").as_array().size() == 3);

@@ -5,7 +5,9 @@
 using embark::cli::parse_csv;
 
 TEST_CASE("csv: plain records, CRLF and LF, blank lines and a BOM") {
-  auto doc = parse_csv("\xEF\xBB\xBF" "a,b,c\r\n1,2,3\n\n4,,6\n");
+  auto doc = parse_csv(
+      "\xEF\xBB\xBF"
+      "a,b,c\r\n1,2,3\n\n4,,6\n");
   REQUIRE(doc.problems.empty());
   REQUIRE(doc.records.size() == 3);
   CHECK(doc.records[0].fields == std::vector<std::string>{"a", "b", "c"});
@@ -32,7 +34,8 @@ TEST_CASE("csv: a trailing comma gives an empty last field") {
 }
 
 TEST_CASE("csv: malformed records are reported by line and the others are kept") {
-  auto doc = parse_csv("h1,h2\nok,1\nbad\"quote,2\n\"closed\"junk,3\nfine,4\n\"never closed,5\nlost,6\n");
+  auto doc =
+      parse_csv("h1,h2\nok,1\nbad\"quote,2\n\"closed\"junk,3\nfine,4\n\"never closed,5\nlost,6\n");
   REQUIRE(doc.records.size() == 3);
   CHECK(doc.records[1].fields[0] == "ok");
   CHECK(doc.records[2].fields[0] == "fine");

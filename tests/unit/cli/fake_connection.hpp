@@ -27,7 +27,8 @@ class FakeConnection final : public WisdomConnection {
   int max_in_flight = 0;
   Error list_error;  ///< code != ok: listUsers fails with it
 
-  void add(std::string id, std::string email, AttributeMap attributes = {}, std::vector<RoleAssignment> roles = {}) {
+  void add(std::string id, std::string email, AttributeMap attributes = {},
+           std::vector<RoleAssignment> roles = {}) {
     users.push_back({std::move(id), std::move(email), std::move(attributes), std::move(roles)});
   }
   const UserRecord* find(std::string_view email) const {
@@ -63,7 +64,8 @@ class FakeConnection final : public WisdomConnection {
     }
     co_return Result<void>{};
   }
-  boost::asio::awaitable<Result<void>> set_user_attributes(SetUserAttributesRequest request) override {
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      SetUserAttributesRequest request) override {
     ++calls["setUserAttributes"];
     co_await yield();
     for (UserRecord& u : users) {
@@ -78,16 +80,19 @@ class FakeConnection final : public WisdomConnection {
     ++calls["deleteUsersFromWorkspace"];
     co_await yield();
     std::erase_if(users, [&](const UserRecord& u) {
-      return std::find(request.user_ids.begin(), request.user_ids.end(), u.id) != request.user_ids.end();
+      return std::find(request.user_ids.begin(), request.user_ids.end(), u.id) !=
+             request.user_ids.end();
     });
     co_return Result<void>{};
   }
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(ImpersonateRequest request) override {
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(
+      ImpersonateRequest request) override {
     ++calls["impersonateUser"];
     co_await yield();
     if (!find(request.email)) co_return Error(ErrorCode::not_found, "User not found");
-    co_return SessionToken{Secret{"jwt-for-" + request.email},
-                           std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 57)};
+    co_return SessionToken{
+        Secret{"jwt-for-" + request.email},
+        std::chrono::system_clock::time_point{} + std::chrono::hours(24 * 365 * 57)};
   }
 
  private:

@@ -1,9 +1,8 @@
 #include "settings.hpp"
 
-#include <doctest/doctest.h>
-
 #include <map>
 
+#include <doctest/doctest.h>
 #include <fmt/format.h>
 
 using namespace embark;
@@ -58,9 +57,12 @@ TEST_CASE("config file: errors name the file and line") {
   REQUIRE_FALSE(secret.has_value());
   CHECK(secret.error().message().find("access_key_file") != std::string::npos);
   CHECK(secret.error().message().find("ak_live_123") == std::string::npos);
-  CHECK(parse_config_file("[wisdom]\n", "a.conf").error().message().find("a.conf:1: sections") != std::string::npos);
-  CHECK(parse_config_file("url\n", "a.conf").error().message().find("expected key = value") != std::string::npos);
-  CHECK(parse_config_file("url = \"open\n", "a.conf").error().message().find("unterminated") != std::string::npos);
+  CHECK(parse_config_file("[wisdom]\n", "a.conf").error().message().find("a.conf:1: sections") !=
+        std::string::npos);
+  CHECK(parse_config_file("url\n", "a.conf").error().message().find("expected key = value") !=
+        std::string::npos);
+  CHECK(parse_config_file("url = \"open\n", "a.conf").error().message().find("unterminated") !=
+        std::string::npos);
 }
 
 TEST_CASE("settings: flags beat the environment, which beats the config file") {
@@ -124,7 +126,8 @@ TEST_CASE("settings: defaults and errors") {
 
   w.files["/empty"] = "\n";
   missing_key.access_key_file = "/empty";
-  CHECK(resolve_settings(missing_key, w.lookup(), w.reader()).error().message().find("is empty") != std::string::npos);
+  CHECK(resolve_settings(missing_key, w.lookup(), w.reader()).error().message().find("is empty") !=
+        std::string::npos);
 
   FlagSettings bad_url;
   bad_url.url = "ftp://x";

@@ -45,20 +45,22 @@ TEST_CASE("plan: missing users are created, grouped by identical roles and attri
 
 TEST_CASE("plan: batches are split at the batch size") {
   std::vector<SyncRow> rows;
-  for (std::size_t i = 0; i < 7; ++i) rows.push_back(row(i + 2, "u" + std::to_string(i) + "@x.io", {kViewer}, std::nullopt));
+  for (std::size_t i = 0; i < 7; ++i)
+    rows.push_back(row(i + 2, "u" + std::to_string(i) + "@x.io", {kViewer}, std::nullopt));
   SyncPlan plan = plan_sync({}, rows, {.max_batch_size = 3});
   REQUIRE(plan.creates.size() == 3);
   CHECK(plan.creates[0].emails.size() == 3);
   CHECK(plan.creates[2].emails == std::vector<std::string>{"u6@x.io"});
 }
 
-TEST_CASE("plan: existing users get attribute updates only when they differ; roles are left alone") {
+TEST_CASE(
+    "plan: existing users get attribute updates only when they differ; roles are left alone") {
   std::vector<UserRecord> directory{{"id-a", "A@X.io", {{"t", "1"}}, {kViewer}},
                                     {"id-b", "b@x.io", {{"t", "1"}}, {kViewer}},
                                     {"id-c", "c@x.io", {{"t", "1"}}, {kViewer}}};
-  std::vector<SyncRow> rows{row(2, "a@x.io", {kAdmin}, AttributeMap{{"t", "1"}}),  // same attrs, other role
-                            row(3, "b@x.io", {kViewer}, AttributeMap{{"t", "2"}}),
-                            row(4, "c@x.io", {}, std::nullopt)};
+  std::vector<SyncRow> rows{
+      row(2, "a@x.io", {kAdmin}, AttributeMap{{"t", "1"}}),  // same attrs, other role
+      row(3, "b@x.io", {kViewer}, AttributeMap{{"t", "2"}}), row(4, "c@x.io", {}, std::nullopt)};
   SyncPlan plan = plan_sync(directory, rows);
   CHECK(plan.creates.empty());
   CHECK(plan.role_updates.empty());
@@ -72,10 +74,12 @@ TEST_CASE("plan: existing users get attribute updates only when they differ; rol
 
 TEST_CASE("plan: --enforce-roles re-applies differing roles, ignoring scope and role order") {
   RoleAssignment viewer_two_scopes{kViewer.role_id, {"d2", "d1"}};
-  std::vector<UserRecord> directory{{"id-a", "a@x.io", {}, {kViewer}},
-                                    {"id-b", "b@x.io", {}, {kAdmin, {kViewer.role_id, {"d1", "d2"}}}}};
-  std::vector<SyncRow> rows{row(2, "a@x.io", {kAdmin}, std::nullopt),
-                            row(3, "b@x.io", {viewer_two_scopes, kAdmin}, AttributeMap{{"t", "9"}})};
+  std::vector<UserRecord> directory{
+      {"id-a", "a@x.io", {}, {kViewer}},
+      {"id-b", "b@x.io", {}, {kAdmin, {kViewer.role_id, {"d1", "d2"}}}}};
+  std::vector<SyncRow> rows{
+      row(2, "a@x.io", {kAdmin}, std::nullopt),
+      row(3, "b@x.io", {viewer_two_scopes, kAdmin}, AttributeMap{{"t", "9"}})};
   SyncPlan plan = plan_sync(directory, rows, {.enforce_roles = true});
   REQUIRE(plan.role_updates.size() == 1);
   CHECK(plan.role_updates[0].emails == std::vector<std::string>{"a@x.io"});

@@ -1,8 +1,8 @@
 #include "sync_rows.hpp"
 
-#include <doctest/doctest.h>
-
 #include <algorithm>
+
+#include <doctest/doctest.h>
 
 using namespace embark;
 using namespace embark::cli;
@@ -20,7 +20,8 @@ RowChecks strict_checks() {
   checks.role = [](std::string_view role) -> Result<std::string> {
     if (role == "viewer") return std::string("00000000-0000-0000-0000-000000000003");
     if (role.size() == 36) return std::string(role);
-    return Error(ErrorCode::invalid_input, "unknown role '" + std::string(role) + "'").with_field("role");
+    return Error(ErrorCode::invalid_input, "unknown role '" + std::string(role) + "'")
+        .with_field("role");
   };
   checks.default_scopes = {"dom_default"};
   return checks;
@@ -74,10 +75,17 @@ TEST_CASE("sync rows: every bad row is reported with its line and field, good ro
   CHECK(input->rows[0].email == "good1@example.com");
   CHECK(input->rows[1].email == "good3@example.com");
   REQUIRE(input->problems.size() == 7);
-  struct Want { std::size_t line; const char* field; const char* text; };
-  const Want want[] = {{3, "email", "not an email"},  {4, "roles", "unknown role 'superuser'"},
-                       {5, "attributes", "not key=value"}, {6, "row", "expected 3 fields, found 2"},
-                       {7, "email", "already appears on line 2"}, {8, "row", "double quote"},
+  struct Want {
+    std::size_t line;
+    const char* field;
+    const char* text;
+  };
+  const Want want[] = {{3, "email", "not an email"},
+                       {4, "roles", "unknown role 'superuser'"},
+                       {5, "attributes", "not key=value"},
+                       {6, "row", "expected 3 fields, found 2"},
+                       {7, "email", "already appears on line 2"},
+                       {8, "row", "double quote"},
                        {9, "attributes.k", "given twice"}};
   for (std::size_t i = 0; i < 7; ++i) {
     CAPTURE(i);
@@ -92,8 +100,10 @@ TEST_CASE("sync rows: an unusable header fails the whole file") {
   auto unknown = read_sync_rows("email,role\n", {});
   REQUIRE_FALSE(unknown.has_value());
   CHECK(unknown.error().message().find("unknown column 'role'") != std::string::npos);
-  CHECK(read_sync_rows("roles,attributes\n", {}).error().message().find("no 'email' column") != std::string::npos);
-  CHECK(read_sync_rows("email,email\n", {}).error().message().find("appears twice") != std::string::npos);
+  CHECK(read_sync_rows("roles,attributes\n", {}).error().message().find("no 'email' column") !=
+        std::string::npos);
+  CHECK(read_sync_rows("email,email\n", {}).error().message().find("appears twice") !=
+        std::string::npos);
   CHECK(read_sync_rows("\"email\n", {}).error().field() == "header");
 }
 

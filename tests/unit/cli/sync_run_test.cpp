@@ -1,11 +1,10 @@
 #include "sync_run.hpp"
 
-#include <doctest/doctest.h>
-
 #include <sstream>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
+#include <doctest/doctest.h>
 
 #include "fake_connection.hpp"
 
@@ -14,14 +13,16 @@ using namespace embark::cli;
 
 namespace {
 
-SyncReport run(test::FakeConnection& fake, const SyncPlan& plan, std::size_t concurrency, Progress& progress) {
+SyncReport run(test::FakeConnection& fake, const SyncPlan& plan, std::size_t concurrency,
+               Progress& progress) {
   boost::asio::io_context io;
   std::optional<SyncReport> report;
-  boost::asio::co_spawn(io, run_plan(fake, plan, {.concurrency = concurrency, .workspace_id = ""}, progress),
-                        [&](std::exception_ptr e, SyncReport r) {
-                          REQUIRE_FALSE(e);
-                          report = std::move(r);
-                        });
+  boost::asio::co_spawn(
+      io, run_plan(fake, plan, {.concurrency = concurrency, .workspace_id = ""}, progress),
+      [&](std::exception_ptr e, SyncReport r) {
+        REQUIRE_FALSE(e);
+        report = std::move(r);
+      });
   io.run();
   REQUIRE(report);
   return std::move(*report);
@@ -40,8 +41,10 @@ SyncRow row(std::size_t line, std::string email, AttributeMap attributes) {
 TEST_CASE("run: concurrency is bounded and every call is made") {
   test::FakeConnection fake;
   std::vector<SyncRow> rows;
-  for (int i = 0; i < 10; ++i) fake.add("id" + std::to_string(i), "u" + std::to_string(i) + "@x.io");
-  for (int i = 0; i < 10; ++i) rows.push_back(row(i + 2, "u" + std::to_string(i) + "@x.io", {{"t", std::to_string(i)}}));
+  for (int i = 0; i < 10; ++i)
+    fake.add("id" + std::to_string(i), "u" + std::to_string(i) + "@x.io");
+  for (int i = 0; i < 10; ++i)
+    rows.push_back(row(i + 2, "u" + std::to_string(i) + "@x.io", {{"t", std::to_string(i)}}));
   SyncPlan plan = plan_sync(fake.users, rows);
   REQUIRE(plan.attribute_updates.size() == 10);
   NoProgress quiet;
@@ -53,7 +56,8 @@ TEST_CASE("run: concurrency is bounded and every call is made") {
   CHECK(fake.find("u7@x.io")->attributes.at("t") == "7");
 }
 
-TEST_CASE("run: a failed batch fails exactly its rows, the rest goes on, a re-run does what is left") {
+TEST_CASE(
+    "run: a failed batch fails exactly its rows, the rest goes on, a re-run does what is left") {
   test::FakeConnection fake;
   fake.add("id-x", "existing@x.io", {{"t", "old"}});
   std::vector<SyncRow> rows{row(2, "a@x.io", {{"t", "1"}}), row(3, "b@x.io", {{"t", "2"}}),

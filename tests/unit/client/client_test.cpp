@@ -1,4 +1,4 @@
-#include <doctest/doctest.h>
+#include "embark/client.hpp"
 
 #include <atomic>
 #include <future>
@@ -12,9 +12,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "client/test_support.hpp"
-#include "embark/client.hpp"
 #include "internal/client/connection_factory.hpp"
 #include "internal/graphql/operations.hpp"
 
@@ -57,14 +57,17 @@ struct Fixture {
   }
 };
 
-json::object request_json(const embark::test::SeenRequest& seen) { return json::parse(seen.body).as_object(); }
+json::object request_json(const embark::test::SeenRequest& seen) {
+  return json::parse(seen.body).as_object();
+}
 
 std::string token_response(std::string_view field, const std::string& jwt) {
   return R"({"data":{")" + std::string(field) + R"(":")" + jwt + R"("}})";
 }
 
 const std::string kOkStatus(std::string_view field) {
-  return R"({"data":{")" + std::string(field) + R"(":{"status":{"code":"OK","message":"Operation completed successfully"}}}})";
+  return R"({"data":{")" + std::string(field) +
+         R"(":{"status":{"code":"OK","message":"Operation completed successfully"}}}})";
 }
 
 }  // namespace
@@ -73,7 +76,8 @@ TEST_CASE("every operation sends its documented document and variables") {
   Fixture f;
   const auto exp = std::chrono::system_clock::now() + 37min;
   const std::string jwt = jwt_expiring(exp, "alice");
-  f.transport->push(ok_json(R"({"data":{"listUsers":[{"id":"u1","email":"a@x.com","userAttributes":[],"roleAssignments":[]}]}})"));
+  f.transport->push(ok_json(
+      R"({"data":{"listUsers":[{"id":"u1","email":"a@x.com","userAttributes":[],"roleAssignments":[]}]}})"));
   f.transport->push(ok_json(kOkStatus("createUsers")));
   f.transport->push(ok_json(kOkStatus("setUserAttributes")));
   f.transport->push(ok_json(kOkStatus("deleteUsersFromWorkspace")));
@@ -89,7 +93,8 @@ TEST_CASE("every operation sends its documented document and variables") {
   embark::CreateUsersRequest create;
   create.emails = {"a@x.com"};
   create.workspace_id = "ws1";
-  create.roles = std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"d1"}}};
+  create.roles =
+      std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"d1"}}};
   create.attributes = embark::AttributeMap{{"region", "eu"}};
   REQUIRE(f.client->create_users(create).has_value());
   REQUIRE(f.client->set_user_attributes({"u1", {{"region", "us"}}}).has_value());
@@ -116,7 +121,8 @@ TEST_CASE("every operation sends its documented document and variables") {
   const auto& input = cu.at("variables").at("input");
   CHECK(input.at("workspaceID").as_string() == "ws1");
   CHECK(input.at("emails").at(0).as_string() == "a@x.com");
-  CHECK(input.at("roleAssignments").at(0).at("roleId").as_string() == "00000000-0000-0000-0000-000000000003");
+  CHECK(input.at("roleAssignments").at(0).at("roleId").as_string() ==
+        "00000000-0000-0000-0000-000000000003");
   CHECK(input.at("userAttributes").at(0).at("key").as_string() == "region");
   CHECK(input.at("sendWelcomeEmail").as_bool() == false);
 
@@ -160,7 +166,8 @@ TEST_CASE("bad input is refused before anything is sent, naming the field") {
 
 TEST_CASE("an impersonation token without exp is a protocol error") {
   Fixture f;
-  f.transport->push(ok_json(token_response("impersonateUser", embark::test::jwt_with_payload(R"({"sub":"u1"})"))));
+  f.transport->push(ok_json(
+      token_response("impersonateUser", embark::test::jwt_with_payload(R"({"sub":"u1"})"))));
   auto r = f.client->impersonate_user({"a@x.com", {}, false});
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::protocol);
@@ -188,7 +195,8 @@ TEST_CASE("the access key is exchanged once for 50 concurrent calls") {
   Fixture f(o);
   std::atomic<int> exchanges{0};
   const std::string bearer = jwt_expiring(std::chrono::system_clock::now() + 1h, "bearer");
-  f.transport->set_responder([&](const embark::internal::HttpRequest& request) -> embark::Result<embark::internal::HttpResponse> {
+  f.transport->set_responder([&](const embark::internal::HttpRequest& request)
+                                 -> embark::Result<embark::internal::HttpResponse> {
     auto body = json::parse(request.body).as_object();
     if (body.at("query").as_string() == embark::internal::ExchangeOperation::kDocument) {
       ++exchanges;
@@ -207,7 +215,8 @@ TEST_CASE("the access key is exchanged once for 50 concurrent calls") {
   SUBCASE("on a four-thread pool") { pooled.emplace(f.stack.connection, pool.get_executor()); }
   std::vector<std::future<embark::Result<void>>> futures;
   for (int i = 0; i < 50; ++i) {
-    futures.push_back(pooled->async_set_user_attributes({"u" + std::to_string(i), {}}, asio::use_future));
+    futures.push_back(
+        pooled->async_set_user_attributes({"u" + std::to_string(i), {}}, asio::use_future));
   }
   int ok = 0;
   for (auto& fut : futures) ok += fut.get().has_value() ? 1 : 0;
@@ -220,16 +229,20 @@ TEST_CASE("the access key is exchanged once for 50 concurrent calls") {
 }
 
 TEST_CASE("bearer tokens are renewed before they expire, by their own exp") {
-  auto wall = std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
+  auto wall =
+      std::make_shared<std::chrono::system_clock::time_point>(std::chrono::system_clock::now());
   ConnectionParts parts;
   parts.wall_clock = [wall] { return *wall; };
   Fixture f(options(false), parts);
   int exchanges = 0;
-  f.transport->set_responder([&](const embark::internal::HttpRequest& request) -> embark::Result<embark::internal::HttpResponse> {
-    if (json::parse(request.body).at("query").as_string() == embark::internal::ExchangeOperation::kDocument) {
+  f.transport->set_responder([&](const embark::internal::HttpRequest& request)
+                                 -> embark::Result<embark::internal::HttpResponse> {
+    if (json::parse(request.body).at("query").as_string() ==
+        embark::internal::ExchangeOperation::kDocument) {
       ++exchanges;
       // A 10-minute token: renewed 60 s before its end.
-      return ok_json(token_response("exchangeAccessToken", jwt_expiring(*wall + 10min, std::to_string(exchanges))));
+      return ok_json(token_response("exchangeAccessToken",
+                                    jwt_expiring(*wall + 10min, std::to_string(exchanges))));
     }
     return ok_json(kOkStatus("setUserAttributes"));
   });
@@ -246,11 +259,14 @@ TEST_CASE("a refused exchanged bearer triggers exactly one re-exchange and retry
   Fixture f(options(false));
   int exchanges = 0;
   int refusals_left = 1;
-  f.transport->set_responder([&](const embark::internal::HttpRequest& request) -> embark::Result<embark::internal::HttpResponse> {
-    if (json::parse(request.body).at("query").as_string() == embark::internal::ExchangeOperation::kDocument) {
+  f.transport->set_responder([&](const embark::internal::HttpRequest& request)
+                                 -> embark::Result<embark::internal::HttpResponse> {
+    if (json::parse(request.body).at("query").as_string() ==
+        embark::internal::ExchangeOperation::kDocument) {
       ++exchanges;
-      return ok_json(token_response("exchangeAccessToken",
-                                    jwt_expiring(std::chrono::system_clock::now() + 1h, std::to_string(exchanges))));
+      return ok_json(token_response(
+          "exchangeAccessToken",
+          jwt_expiring(std::chrono::system_clock::now() + 1h, std::to_string(exchanges))));
     }
     if (refusals_left > 0) {
       --refusals_left;
@@ -283,13 +299,15 @@ TEST_CASE("a configured api token is never exchanged or replaced") {
 TEST_CASE("async forms: callback, use_awaitable, use_future") {
   Fixture f;
   const std::string jwt = jwt_expiring(std::chrono::system_clock::now() + 1h);
-  f.transport->set_responder([&](const embark::internal::HttpRequest&) -> embark::Result<embark::internal::HttpResponse> {
-    return ok_json(token_response("impersonateUser", jwt));
-  });
+  f.transport->set_responder(
+      [&](const embark::internal::HttpRequest&) -> embark::Result<embark::internal::HttpResponse> {
+        return ok_json(token_response("impersonateUser", jwt));
+      });
 
   std::promise<embark::Result<embark::SessionToken>> promise;
-  f.client->async_impersonate_user({"a@x.com", {}, false},
-                                   [&](embark::Result<embark::SessionToken> r) { promise.set_value(std::move(r)); });
+  f.client->async_impersonate_user(
+      {"a@x.com", {}, false},
+      [&](embark::Result<embark::SessionToken> r) { promise.set_value(std::move(r)); });
   auto from_callback = promise.get_future().get();
   REQUIRE(from_callback.has_value());
   CHECK(from_callback->jwt.reveal() == jwt);
@@ -301,7 +319,8 @@ TEST_CASE("async forms: callback, use_awaitable, use_future") {
       [&]() -> asio::awaitable<void> {
         // A named request: GCC 12 destroys braced temporaries inside co_await expressions twice.
         embark::ImpersonateRequest request{"a@x.com", {}, false};
-        from_coroutine = co_await f.client->async_impersonate_user(std::move(request), asio::use_awaitable);
+        from_coroutine =
+            co_await f.client->async_impersonate_user(std::move(request), asio::use_awaitable);
       },
       asio::detached);
   user_io.run();
@@ -312,11 +331,13 @@ TEST_CASE("async forms: callback, use_awaitable, use_future") {
   CHECK(fut.get().has_value());
 }
 
-TEST_CASE("a blocking call on the client's own I/O thread returns Error{internal} instead of hanging") {
+TEST_CASE(
+    "a blocking call on the client's own I/O thread returns Error{internal} instead of hanging") {
   Fixture f;
-  f.transport->set_responder([](const embark::internal::HttpRequest&) -> embark::Result<embark::internal::HttpResponse> {
-    return ok_json(R"({"data":{"listUsers":[]}})");
-  });
+  f.transport->set_responder(
+      [](const embark::internal::HttpRequest&) -> embark::Result<embark::internal::HttpResponse> {
+        return ok_json(R"({"data":{"listUsers":[]}})");
+      });
   std::promise<embark::Result<std::vector<embark::UserRecord>>> inner;
   auto client = *f.client;
   f.client->async_list_users({}, [&, client](auto) { inner.set_value(client.list_users()); });
@@ -332,7 +353,8 @@ namespace {
 class HangingTransport final : public embark::internal::HttpTransport {
  public:
   std::atomic<int> started{0};
-  asio::awaitable<embark::Result<embark::internal::HttpResponse>> send(embark::internal::HttpRequest) override {
+  asio::awaitable<embark::Result<embark::internal::HttpResponse>> send(
+      embark::internal::HttpRequest) override {
     ++started;
     asio::steady_timer timer(co_await asio::this_coro::executor, 1h);
     auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
@@ -350,7 +372,8 @@ TEST_CASE("cancellation through a cancellation slot gives Error{cancelled}") {
   WisdomClient client(stack.connection);
   asio::cancellation_signal signal;
   std::promise<embark::Result<std::vector<embark::UserRecord>>> promise;
-  client.async_list_users({}, asio::bind_cancellation_slot(signal.slot(), [&](auto r) { promise.set_value(std::move(r)); }));
+  client.async_list_users({}, asio::bind_cancellation_slot(
+                                  signal.slot(), [&](auto r) { promise.set_value(std::move(r)); }));
   // Emit from the client's thread once the request is in flight.
   auto ex = client.get_executor();
   while (transport->started.load() == 0) std::this_thread::yield();

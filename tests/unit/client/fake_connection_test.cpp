@@ -1,15 +1,17 @@
 // Shows how an application unit-tests its login handler with embark::testing::FakeConnection.
-#include <doctest/doctest.h>
+#include "embark/testing/fake_connection.hpp"
 
 #include <memory>
 
+#include <doctest/doctest.h>
+
 #include "embark/client.hpp"
-#include "embark/testing/fake_connection.hpp"
 
 namespace {
 
 // The application's code under test: ensure the user exists, then impersonate them.
-embark::Result<std::string> login_handler(const embark::WisdomClient& client, const std::string& email) {
+embark::Result<std::string> login_handler(const embark::WisdomClient& client,
+                                          const std::string& email) {
   auto users = client.list_users();
   if (!users) return users.error();
   bool exists = false;

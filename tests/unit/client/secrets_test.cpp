@@ -1,12 +1,13 @@
 // Every operation at the most verbose log level, with faults: no secret may appear in any log
 // record or any error's to_string() / message / GraphQL messages.
-#include <doctest/doctest.h>
-
 #include <mutex>
 
-#include "client/test_support.hpp"
+#include <doctest/doctest.h>
+
 #include "embark/client.hpp"
 #include "embark/log.hpp"
+
+#include "client/test_support.hpp"
 #include "internal/client/connection_factory.hpp"
 
 using embark::ErrorCode;
@@ -26,9 +27,12 @@ struct CapturedLog {
 
 TEST_CASE("no secret appears in logs or errors, whatever fails") {
   const std::string access_key = "AK-7d3c1e-very-secret-access-key";
-  const std::string bearer = embark::test::jwt_expiring(std::chrono::system_clock::now() + 1h, "bearer-secret-sub");
-  const std::string session = embark::test::jwt_expiring(std::chrono::system_clock::now() + 1h, "session-secret-sub");
-  const std::string no_exp = embark::test::jwt_with_payload(R"({"sub":"noexp-secret"})", "bm9leHAtc2ln");
+  const std::string bearer =
+      embark::test::jwt_expiring(std::chrono::system_clock::now() + 1h, "bearer-secret-sub");
+  const std::string session =
+      embark::test::jwt_expiring(std::chrono::system_clock::now() + 1h, "session-secret-sub");
+  const std::string no_exp =
+      embark::test::jwt_with_payload(R"({"sub":"noexp-secret"})", "bm9leHAtc2ln");
   const std::vector<std::string> secrets = {access_key, bearer, session, no_exp};
 
   auto log = std::make_shared<CapturedLog>();
@@ -52,7 +56,8 @@ TEST_CASE("no secret appears in logs or errors, whatever fails") {
   embark::WisdomClient client(stack.connection);
 
   // A vendor that echoes whatever it was sent in its error messages is the worst case.
-  const std::string echo = R"({"errors":[{"message":"bad accessToken )" + access_key + R"( and bearer )" + bearer + R"("}]})";
+  const std::string echo = R"({"errors":[{"message":"bad accessToken )" + access_key +
+                           R"( and bearer )" + bearer + R"("}]})";
   const std::string exchange_ok = R"({"data":{"exchangeAccessToken":")" + bearer + R"("}})";
   const std::string session_ok = R"({"data":{"impersonateUser":")" + session + R"("}})";
   const std::string session_noexp = R"({"data":{"impersonateUser":")" + no_exp + R"("}})";
@@ -75,7 +80,9 @@ TEST_CASE("no secret appears in logs or errors, whatever fails") {
   keep(client.create_users({{"a@x.com"}, "", std::nullopt, std::nullopt, {}, false}));
   transport->push(status_response(401, echo));  // refused bearer: re-exchange
   transport->push(ok_json(exchange_ok));
-  transport->push(ok_json(R"({"data":{"setUserAttributes":{"status":{"code":"NOT_FOUND","message":"User )" + bearer + R"( not found"}}}})"));
+  transport->push(
+      ok_json(R"({"data":{"setUserAttributes":{"status":{"code":"NOT_FOUND","message":"User )" +
+              bearer + R"( not found"}}}})"));
   keep(client.set_user_attributes({"u1", {{"k", "v"}}}));
   // deleteUsersFromWorkspace is not idempotent: a 503 is final, a 429 or a TLS failure is retried.
   transport->push(status_response(503, "<html>" + access_key + "</html>"));

@@ -1,4 +1,5 @@
-// Helpers for the client-layer unit tests: a scripted HttpTransport, JWT minting, running coroutines.
+// Helpers for the client-layer unit tests: a scripted HttpTransport, JWT minting, running
+// coroutines.
 #pragma once
 
 #include <chrono>
@@ -9,20 +10,22 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "embark/result.hpp"
+
 #include "internal/transport/http_transport.hpp"
 
 namespace embark::test {
 
 /// base64url without padding.
 inline std::string base64url(std::string_view in) {
-  static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  static constexpr char kAlphabet[] =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
   std::string out;
   unsigned buffer = 0;
   int bits = 0;
@@ -39,14 +42,19 @@ inline std::string base64url(std::string_view in) {
 }
 
 /// An unsigned JWT with the given payload JSON.
-inline std::string jwt_with_payload(std::string_view payload, std::string_view signature = "c2lnbmF0dXJl") {
-  return base64url(R"({"alg":"RS256","typ":"JWT"})") + "." + base64url(payload) + "." + std::string(signature);
+inline std::string jwt_with_payload(std::string_view payload,
+                                    std::string_view signature = "c2lnbmF0dXJl") {
+  return base64url(R"({"alg":"RS256","typ":"JWT"})") + "." + base64url(payload) + "." +
+         std::string(signature);
 }
 
 /// A JWT expiring at `exp` (seconds since the epoch), made unique by `tag`.
-inline std::string jwt_expiring(std::chrono::system_clock::time_point exp, std::string_view tag = "t") {
-  const auto secs = std::chrono::duration_cast<std::chrono::seconds>(exp.time_since_epoch()).count();
-  return jwt_with_payload(R"({"sub":")" + std::string(tag) + R"(","exp":)" + std::to_string(secs) + "}");
+inline std::string jwt_expiring(std::chrono::system_clock::time_point exp,
+                                std::string_view tag = "t") {
+  const auto secs =
+      std::chrono::duration_cast<std::chrono::seconds>(exp.time_since_epoch()).count();
+  return jwt_with_payload(R"({"sub":")" + std::string(tag) + R"(","exp":)" + std::to_string(secs) +
+                          "}");
 }
 
 /// HTTP 200 with a JSON body.
@@ -58,7 +66,8 @@ inline internal::HttpResponse ok_json(std::string body) {
   return r;
 }
 
-inline internal::HttpResponse status_response(int status, std::string body = {}, std::optional<std::string> retry_after = {}) {
+inline internal::HttpResponse status_response(int status, std::string body = {},
+                                              std::optional<std::string> retry_after = {}) {
   internal::HttpResponse r;
   r.status = status;
   r.body = std::move(body);
@@ -96,11 +105,14 @@ class FakeTransport final : public internal::HttpTransport {
   /// How long each answer takes (a real timer), to let concurrent calls overlap.
   std::chrono::milliseconds delay{0};
 
-  boost::asio::awaitable<Result<internal::HttpResponse>> send(internal::HttpRequest request) override {
-    Result<internal::HttpResponse> response = Error(ErrorCode::internal, "fake transport: no scripted response");
+  boost::asio::awaitable<Result<internal::HttpResponse>> send(
+      internal::HttpRequest request) override {
+    Result<internal::HttpResponse> response =
+        Error(ErrorCode::internal, "fake transport: no scripted response");
     {
       std::lock_guard lock(mutex_);
-      seen_.push_back({request.body, request.bearer, request.idempotent, static_cast<bool>(request.body_sink)});
+      seen_.push_back(
+          {request.body, request.bearer, request.idempotent, static_cast<bool>(request.body_sink)});
       if (!queue_.empty()) {
         response = std::move(queue_.front());
         queue_.pop_front();

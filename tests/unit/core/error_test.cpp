@@ -1,4 +1,5 @@
 #include "embark/error.hpp"
+
 #include <set>
 
 #include <doctest/doctest.h>

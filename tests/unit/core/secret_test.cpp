@@ -1,9 +1,9 @@
 #include "embark/secret.hpp"
 
+#include <sstream>
+
 #include <doctest/doctest.h>
 #include <fmt/format.h>
-
-#include <sstream>
 
 using embark::Secret;
 

@@ -32,7 +32,8 @@ const gql::Value& first_arg(const gql::Document& doc) {
 
 }  // namespace
 
-TEST_CASE("an operation with variables, defaults, aliases, arguments and nested selections parses") {
+TEST_CASE(
+    "an operation with variables, defaults, aliases, arguments and nested selections parses") {
   auto doc = parse_ok(R"(
     mutation CreateUsers($input: CreateUsersInput!, $n: [Int!] = [1, 2], $flag: Boolean = true) {
       created: createUsers(input: $input) { status { code message } }
@@ -81,7 +82,8 @@ TEST_CASE("the anonymous shorthand, several operations and fragments parse in or
 }
 
 TEST_CASE("every literal kind parses") {
-  auto doc = parse_ok(R"({ f(a: [-12, 0, 1.5e3, -0.25, "s", true, false, null, ENUM_V, {k: "v", n: [1]}, []]) })");
+  auto doc = parse_ok(
+      R"({ f(a: [-12, 0, 1.5e3, -0.25, "s", true, false, null, ENUM_V, {k: "v", n: [1]}, []]) })");
   const auto& list = first_arg(*doc).list;
   REQUIRE(list.size() == 11);
   using K = gql::Value::Kind;
@@ -108,7 +110,8 @@ TEST_CASE("string escapes are decoded") {
 }
 
 TEST_CASE("block strings drop common indentation and blank edge lines") {
-  auto doc = parse_ok("{ f(a: \"\"\"\n    Hello,\n      World!\n\n    Yours, \\\"\"\" \n  \"\"\") }");
+  auto doc =
+      parse_ok("{ f(a: \"\"\"\n    Hello,\n      World!\n\n    Yours, \\\"\"\" \n  \"\"\") }");
   CHECK(first_arg(*doc).text == "Hello,\n  World!\n\nYours, \"\"\" ");
 }
 
@@ -197,7 +200,9 @@ TEST_CASE("the built-in schema parses into the types of wisdom-api.md section 8"
   const auto* status = schema->find_type("StatusCode");
   REQUIRE(status);
   CHECK(status->has_enum_value("NOT_FOUND"));
-  CHECK(schema->root_type("mutation")->find_field("addScopeRoleAssignmentsForSharing")->arguments.size() == 4);
+  CHECK(schema->root_type("mutation")
+            ->find_field("addScopeRoleAssignmentsForSharing")
+            ->arguments.size() == 4);
   CHECK(schema->root_type("subscription") == nullptr);
   CHECK(schema->find_directive("skip"));
 }
@@ -215,7 +220,8 @@ TEST_CASE("SDL: descriptions, defaults, schema blocks, extensions and custom dir
     extend type Item { label: String @deprecated(reason: "no") }
     enum Order { ASC DESC }
     directive @tag(name: String!) repeatable on FIELD | FRAGMENT_SPREAD
-  )", error);
+  )",
+                                  error);
   INFO(error);
   REQUIRE(schema);
   CHECK(schema->root_type("query")->name == "Root");

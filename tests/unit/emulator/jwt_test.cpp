@@ -1,14 +1,14 @@
-// JWT signing/verification: both algorithms, JWKS, and refusal of none / HS256 confusion / tampering.
-#include <doctest/doctest.h>
-
-#include <openssl/evp.h>
-#include <openssl/hmac.h>
+// JWT signing/verification: both algorithms, JWKS, and refusal of none / HS256 confusion /
+// tampering.
+#include "auth/jwt.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/json/serialize.hpp>
+#include <doctest/doctest.h>
+#include <openssl/evp.h>
+#include <openssl/hmac.h>
 
 #include "auth/base64url.hpp"
-#include "auth/jwt.hpp"
 
 namespace emu = embark::emulator;
 namespace json = boost::json;
@@ -18,19 +18,20 @@ namespace {
 constexpr std::int64_t kNow = 1'800'000'000;
 
 json::object claims() {
-  return {{"sub", "user_1"}, {"impersonated_user_id", "user_1"}, {"iat", kNow}, {"exp", kNow + 3600}};
+  return {
+      {"sub", "user_1"}, {"impersonated_user_id", "user_1"}, {"iat", kNow}, {"exp", kNow + 3600}};
 }
 
 std::string forge(const json::object& header, const json::object& body, std::string_view sig) {
-  return emu::base64url_encode(json::serialize(header)) + "." + emu::base64url_encode(json::serialize(body)) + "." +
-         emu::base64url_encode(sig);
+  return emu::base64url_encode(json::serialize(header)) + "." +
+         emu::base64url_encode(json::serialize(body)) + "." + emu::base64url_encode(sig);
 }
 
 std::string hmac_sha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];
   unsigned int len = 0;
-  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()), reinterpret_cast<const unsigned char*>(data.data()),
-       data.size(), out, &len);
+  HMAC(EVP_sha256(), key.data(), static_cast<int>(key.size()),
+       reinterpret_cast<const unsigned char*>(data.data()), data.size(), out, &len);
   return std::string(reinterpret_cast<char*>(out), len);
 }
 
@@ -52,7 +53,8 @@ TEST_CASE("tokens of both algorithms verify and carry kid, alg and claims") {
     auto keys = emu::JwtKeys::generate(alg).value();
     const std::string token = keys->sign(claims());
     REQUIRE(!token.empty());
-    const auto header = json::parse(*emu::base64url_decode(token.substr(0, token.find('.')))).as_object();
+    const auto header =
+        json::parse(*emu::base64url_decode(token.substr(0, token.find('.')))).as_object();
     CHECK(header.at("alg").as_string() == keys->alg_name());
     CHECK(header.at("kid").as_string() == keys->key_id());
     auto verified = keys->verify(token, kNow);
@@ -86,7 +88,8 @@ TEST_CASE("expired, tampered and foreign-key tokens are refused") {
   body["impersonated_user_id"] = "user_2";
   const auto first_dot = token.find('.');
   const auto last_dot = token.rfind('.');
-  const std::string tampered = token.substr(0, first_dot + 1) + emu::base64url_encode(json::serialize(body)) +
+  const std::string tampered = token.substr(0, first_dot + 1) +
+                               emu::base64url_encode(json::serialize(body)) +
                                token.substr(last_dot);
   const auto r = keys->verify(tampered, kNow);
   REQUIRE_FALSE(r.has_value());
@@ -103,19 +106,23 @@ TEST_CASE("alg none and HS256 keyed with the public key (algorithm confusion) ar
     auto keys = emu::JwtKeys::generate(alg).value();
     const std::string kid = keys->key_id();
 
-    CHECK_FALSE(keys->verify(forge({{"alg", "none"}, {"kid", kid}}, claims(), ""), kNow).has_value());
-    CHECK_FALSE(keys->verify(forge({{"alg", "None"}, {"kid", kid}}, claims(), ""), kNow).has_value());
+    CHECK_FALSE(
+        keys->verify(forge({{"alg", "none"}, {"kid", kid}}, claims(), ""), kNow).has_value());
+    CHECK_FALSE(
+        keys->verify(forge({{"alg", "None"}, {"kid", kid}}, claims(), ""), kNow).has_value());
 
     const std::string pem = keys->public_key_pem();
     REQUIRE(pem.find("BEGIN PUBLIC KEY") != std::string::npos);
     const json::object hs_header{{"alg", "HS256"}, {"typ", "JWT"}, {"kid", kid}};
-    const std::string input =
-        emu::base64url_encode(json::serialize(hs_header)) + "." + emu::base64url_encode(json::serialize(claims()));
+    const std::string input = emu::base64url_encode(json::serialize(hs_header)) + "." +
+                              emu::base64url_encode(json::serialize(claims()));
     const std::string confused = input + "." + emu::base64url_encode(hmac_sha256(pem, input));
     CHECK_FALSE(keys->verify(confused, kNow).has_value());
 
     // The other asymmetric algorithm with this key's kid is refused as well.
     const std::string swapped = alg == emu::JwtAlgorithm::rs256 ? "ES256" : "RS256";
-    CHECK_FALSE(keys->verify(forge({{"alg", swapped}, {"kid", kid}}, claims(), std::string(64, 'x')), kNow).has_value());
+    CHECK_FALSE(
+        keys->verify(forge({{"alg", swapped}, {"kid", kid}}, claims(), std::string(64, 'x')), kNow)
+            .has_value());
   }
 }

@@ -1,4 +1,5 @@
-// HTTP-level behaviour of Service::handle: routing, bad requests, faults, latency, stats, embed pages.
+// HTTP-level behaviour of Service::handle: routing, bad requests, faults, latency, stats, embed
+// pages.
 #include <doctest/doctest.h>
 
 #include "embed/embed_pages.hpp"
@@ -10,7 +11,8 @@ using namespace embark::emulator::test;
 
 namespace {
 
-Request plain(http::verb verb, std::string target, std::string body = {}, std::string_view content_type = "application/json") {
+Request plain(http::verb verb, std::string target, std::string body = {},
+              std::string_view content_type = "application/json") {
   Request req{verb, target, 11};
   req.set(http::field::host, "127.0.0.1");
   if (!content_type.empty()) req.set(http::field::content_type, content_type);
@@ -20,7 +22,9 @@ Request plain(http::verb verb, std::string target, std::string body = {}, std::s
 }
 
 std::string session_token(Service& s, std::string_view email) {
-  create_users(s, {email}, {{"userAttributes", json::array{json::object{{"key", "region"}, {"value", "<eu>"}}}}});
+  create_users(
+      s, {email},
+      {{"userAttributes", json::array{json::object{{"key", "region"}, {"value", "<eu>"}}}}});
   auto body = call(s, kImpersonate, {{"accessToken", key_of(s)}, {"userEmail", email}});
   return std::string(body.at("data").at("impersonateUser").as_string());
 }
@@ -31,14 +35,20 @@ TEST_CASE("malformed bodies are 400, wrong content type 415, GET 405, unknown pa
   auto s = make_service();
   auto bad_json = s->handle(plain(http::verb::post, "/graphql", "{\"query\": "));
   CHECK(bad_json.response.result() == http::status::bad_request);
-  CHECK(json::parse(bad_json.response.body()).at("errors").at(0).at("message").as_string() == "Malformed JSON body");
-  CHECK(s->handle(plain(http::verb::post, "/graphql", "[1]")).response.result() == http::status::bad_request);
-  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"variables":{}})")).response.result() == http::status::bad_request);
-  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"query":"{ __typename }","variables":[1]})")).response.result() ==
+  CHECK(json::parse(bad_json.response.body()).at("errors").at(0).at("message").as_string() ==
+        "Malformed JSON body");
+  CHECK(s->handle(plain(http::verb::post, "/graphql", "[1]")).response.result() ==
         http::status::bad_request);
-  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"query":"{ __typename }"})", "text/plain")).response.result() ==
-        http::status::unsupported_media_type);
-  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"query":"{ __typename }"})", "application/json; charset=utf-8"))
+  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"variables":{}})")).response.result() ==
+        http::status::bad_request);
+  CHECK(s->handle(
+             plain(http::verb::post, "/graphql", R"({"query":"{ __typename }","variables":[1]})"))
+            .response.result() == http::status::bad_request);
+  CHECK(
+      s->handle(plain(http::verb::post, "/graphql", R"({"query":"{ __typename }"})", "text/plain"))
+          .response.result() == http::status::unsupported_media_type);
+  CHECK(s->handle(plain(http::verb::post, "/graphql", R"({"query":"{ __typename }"})",
+                        "application/json; charset=utf-8"))
             .response.result() == http::status::ok);
   auto get = s->handle(plain(http::verb::get, "/graphql?query=%7B__typename%7D"));
   CHECK(get.response.result() == http::status::method_not_allowed);
@@ -63,11 +73,15 @@ TEST_CASE("JWKS is served and matches the signing key") {
   CHECK(jwks.at("keys").at(0).at("alg").as_string() == "ES256");
 }
 
-TEST_CASE("stats count calls and response bytes per operation; reset clears them (and users with state=1)") {
+TEST_CASE(
+    "stats count calls and response bytes per operation; reset clears them (and users with "
+    "state=1)") {
   auto s = make_service();
   create_users(*s, {"a@example.com"});
-  auto imp = s->handle(graphql_request(kImpersonate, {{"accessToken", key_of(*s)}, {"userEmail", "a@example.com"}}));
-  s->handle(graphql_request(kImpersonate, {{"accessToken", key_of(*s)}, {"userEmail", "a@example.com"}}));
+  auto imp = s->handle(
+      graphql_request(kImpersonate, {{"accessToken", key_of(*s)}, {"userEmail", "a@example.com"}}));
+  s->handle(
+      graphql_request(kImpersonate, {{"accessToken", key_of(*s)}, {"userEmail", "a@example.com"}}));
   const auto stats = s->stats();
   CHECK(stats.of("createUsers").calls == 1);
   CHECK(stats.of("impersonateUser").calls == 2);
@@ -79,7 +93,8 @@ TEST_CASE("stats count calls and response bytes per operation; reset clears them
   CHECK(doc.at("operations").at("impersonateUser").at("calls").to_number<std::uint64_t>() == 2);
   CHECK(doc.at("total").at("calls").to_number<std::uint64_t>() == 3);
 
-  CHECK(s->handle(plain(http::verb::post, "/_emulator/reset")).response.result() == http::status::ok);
+  CHECK(s->handle(plain(http::verb::post, "/_emulator/reset")).response.result() ==
+        http::status::ok);
   CHECK(s->stats().total.calls == 0);
   CHECK(s->store().size() == 1);
   s->handle(plain(http::verb::post, "/_emulator/reset?state=1"));
@@ -92,7 +107,8 @@ TEST_CASE("fault switches: --fail gives 500, --throttle 429 with Retry-After, pe
   o.throttle_rates["exchangeAccessToken"] = 1.0;
   o.retry_after = std::chrono::seconds(7);
   auto s = make_service(o);
-  CHECK(s->handle(graphql_request(kList, {}, bearer_of(*s))).response.result() == http::status::internal_server_error);
+  CHECK(s->handle(graphql_request(kList, {}, bearer_of(*s))).response.result() ==
+        http::status::internal_server_error);
   auto throttled = s->handle(graphql_request(kExchange, {{"accessToken", key_of(*s)}}));
   CHECK(throttled.response.result() == http::status::too_many_requests);
   CHECK(throttled.response[http::field::retry_after] == "7");
@@ -142,30 +158,35 @@ TEST_CASE("reset and truncate faults and latency are handed to the connection") 
 TEST_CASE("embed pages validate the token and show the signed-in user and effective attributes") {
   auto s = make_service();
   const std::string token = session_token(*s, "pat@example.com");
-  for (std::string path : {"/embed/dashboards/d-1", "/embed/chat", "/embed/chat/c1", "/chat/embed", "/chat/embed/c2",
-                           "/dashboards/embed/sales-42"}) {
+  for (std::string path : {"/embed/dashboards/d-1", "/embed/chat", "/embed/chat/c1", "/chat/embed",
+                           "/chat/embed/c2", "/dashboards/embed/sales-42"}) {
     auto out = s->handle(plain(http::verb::get, path + "?token=" + token, {}, {}));
     CHECK(out.response.result() == http::status::ok);
     const std::string& html = out.response.body();
     CHECK(html.find("id=\"signed-in-as\">Signed in as pat@example.com<") != std::string::npos);
     CHECK(html.find("region = &lt;eu&gt;") != std::string::npos);  // escaped
-    CHECK(html.find("id=\"token-fp\">" + embark::Secret(token).fingerprint() + "<") != std::string::npos);
+    CHECK(html.find("id=\"token-fp\">" + embark::Secret(token).fingerprint() + "<") !=
+          std::string::npos);
     CHECK(html.find(token) == std::string::npos);  // the token itself is not echoed
-    CHECK(std::string(out.response["Content-Security-Policy"]).find("frame-ancestors *") != std::string::npos);
+    CHECK(std::string(out.response["Content-Security-Policy"]).find("frame-ancestors *") !=
+          std::string::npos);
   }
-  auto invalid = s->handle(plain(http::verb::get, "/embed/dashboards/d-1?token=" + token + "x", {}, {}));
+  auto invalid =
+      s->handle(plain(http::verb::get, "/embed/dashboards/d-1?token=" + token + "x", {}, {}));
   CHECK(invalid.response.result() == http::status::unauthorized);
   CHECK(invalid.response.body().find("id=\"embed-error\"") != std::string::npos);
   // Without ?token= the page reads wisdom.jwt from localStorage.
   auto stored = s->handle(plain(http::verb::get, "/embed/dashboards/d-1", {}, {}));
   CHECK(stored.response.result() == http::status::ok);
-  CHECK(s->handle(plain(http::verb::get, "/embed/dashboards/a/b", {}, {})).response.result() == http::status::not_found);
+  CHECK(s->handle(plain(http::verb::get, "/embed/dashboards/a/b", {}, {})).response.result() ==
+        http::status::not_found);
   auto script = s->handle(plain(http::verb::get, "/embed/embed.js", {}, {}));
   CHECK(script.response.body().find("REQUEST_JWT_TOKEN") != std::string::npos);
   CHECK(script.response.body().find("event.source !== window.parent") != std::string::npos);
 }
 
-TEST_CASE("expired tokens get the error page; /embed/session validates tokens for the refresh protocol") {
+TEST_CASE(
+    "expired tokens get the error page; /embed/session validates tokens for the refresh protocol") {
   auto now = std::make_shared<std::atomic<std::int64_t>>(1'800'000'000);
   Options o;
   o.token_ttl = std::chrono::seconds(60);
@@ -173,11 +194,13 @@ TEST_CASE("expired tokens get the error page; /embed/session validates tokens fo
   auto s = make_service(o);
   const std::string token = session_token(*s, "quinn@example.com");
 
-  auto ok = s->handle(plain(http::verb::post, "/embed/session", json::serialize(json::object{{"token", token}})));
+  auto ok = s->handle(
+      plain(http::verb::post, "/embed/session", json::serialize(json::object{{"token", token}})));
   REQUIRE(ok.response.result() == http::status::ok);
   auto session = json::parse(ok.response.body());
   CHECK(session.at("email").as_string() == "quinn@example.com");
-  CHECK(session.at("user_id").as_string() == s->store().find_by_email("default", "quinn@example.com")->id);
+  CHECK(session.at("user_id").as_string() ==
+        s->store().find_by_email("default", "quinn@example.com")->id);
   CHECK(session.at("exp").as_int64() == 1'800'000'060);
   CHECK(session.at("attributes").at("region").as_string() == "<eu>");
 
@@ -185,9 +208,11 @@ TEST_CASE("expired tokens get the error page; /embed/session validates tokens fo
   auto expired = s->handle(plain(http::verb::get, "/embed/chat?token=" + token, {}, {}));
   CHECK(expired.response.result() == http::status::unauthorized);
   CHECK(expired.response.body().find("expired") != std::string::npos);
-  CHECK(s->handle(plain(http::verb::post, "/embed/session", json::serialize(json::object{{"token", token}})))
+  CHECK(s->handle(plain(http::verb::post, "/embed/session",
+                        json::serialize(json::object{{"token", token}})))
             .response.result() == http::status::unauthorized);
-  CHECK(s->handle(plain(http::verb::post, "/embed/session", "{}")).response.result() == http::status::bad_request);
+  CHECK(s->handle(plain(http::verb::post, "/embed/session", "{}")).response.result() ==
+        http::status::bad_request);
 }
 
 TEST_CASE("embed path matching") {

@@ -23,7 +23,8 @@ inline std::unique_ptr<Service> make_service(Options options = {}) {
 }
 
 /// A POST /graphql request with a JSON body.
-inline Request graphql_request(std::string_view query, json::object variables = {}, std::string_view bearer = {}) {
+inline Request graphql_request(std::string_view query, json::object variables = {},
+                               std::string_view bearer = {}) {
   Request req{http::verb::post, "/graphql", 11};
   req.set(http::field::host, "127.0.0.1");
   req.set(http::field::content_type, "application/json");
@@ -34,37 +35,49 @@ inline Request graphql_request(std::string_view query, json::object variables = 
 }
 
 /// Runs one GraphQL request and parses the answer's JSON.
-inline json::value call(Service& s, std::string_view query, json::object variables = {}, std::string_view bearer = {},
-                        http::status expect = http::status::ok) {
+inline json::value call(Service& s, std::string_view query, json::object variables = {},
+                        std::string_view bearer = {}, http::status expect = http::status::ok) {
   Outcome out = s.handle(graphql_request(query, std::move(variables), bearer));
   CHECK(out.response.result() == expect);
   return json::parse(out.response.body());
 }
 
-inline std::string bearer_of(Service& s) { return std::string(s.credentials().first_api_token().reveal()); }
-inline std::string key_of(Service& s) { return std::string(s.credentials().first_access_key().key.reveal()); }
+inline std::string bearer_of(Service& s) {
+  return std::string(s.credentials().first_api_token().reveal());
+}
+inline std::string key_of(Service& s) {
+  return std::string(s.credentials().first_access_key().key.reveal());
+}
 
 constexpr std::string_view kCreate =
-    "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { code message } } }";
+    "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { code "
+    "message } } }";
 constexpr std::string_view kSetAttributes =
-    "mutation SetUserAttributes($input: SetUserAttributesInput!) { setUserAttributes(input: $input) { status { code "
+    "mutation SetUserAttributes($input: SetUserAttributesInput!) { setUserAttributes(input: "
+    "$input) { status { code "
     "message } } }";
 constexpr std::string_view kList =
-    "query ListUsers($workspaceId: ID) { listUsers(workspaceId: $workspaceId) { id email userAttributes { key value "
+    "query ListUsers($workspaceId: ID) { listUsers(workspaceId: $workspaceId) { id email "
+    "userAttributes { key value "
     "source } roleAssignments { roleId scopes } } }";
 constexpr std::string_view kImpersonate =
-    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!) { impersonateUser(accessToken: "
+    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!) { "
+    "impersonateUser(accessToken: "
     "$accessToken, userEmail: $userEmail) }";
 constexpr std::string_view kImpersonateWithAttributes =
-    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: [UserAttributeInput!]) { "
+    "mutation ImpersonateUser($accessToken: String!, $userEmail: String!, $attributes: "
+    "[UserAttributeInput!]) { "
     "impersonateUser(accessToken: $accessToken, userEmail: $userEmail, attributes: $attributes) }";
 constexpr std::string_view kImpersonateQuery =
-    "query ImpersonateUser($accessToken: String!, $userEmail: String!) { impersonateUser(accessToken: $accessToken, "
+    "query ImpersonateUser($accessToken: String!, $userEmail: String!) { "
+    "impersonateUser(accessToken: $accessToken, "
     "userEmail: $userEmail) }";
 constexpr std::string_view kExchange =
-    "query ExchangeAccessToken($accessToken: String!) { exchangeAccessToken(accessToken: $accessToken) }";
+    "query ExchangeAccessToken($accessToken: String!) { exchangeAccessToken(accessToken: "
+    "$accessToken) }";
 constexpr std::string_view kDelete =
-    "mutation Delete($input: DeleteUsersFromWorkspaceInput!) { deleteUsersFromWorkspace(input: $input) { status { "
+    "mutation Delete($input: DeleteUsersFromWorkspaceInput!) { deleteUsersFromWorkspace(input: "
+    "$input) { status { "
     "code message } } }";
 constexpr std::string_view kViewer = "00000000-0000-0000-0000-000000000003";
 

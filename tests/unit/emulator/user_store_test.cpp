@@ -1,7 +1,8 @@
-// UserStore: workspaces, case-insensitive emails, createUsers modes, atomic delete, replace semantics.
-#include <doctest/doctest.h>
-
+// UserStore: workspaces, case-insensitive emails, createUsers modes, atomic delete, replace
+// semantics.
 #include "state/user_store.hpp"
+
+#include <doctest/doctest.h>
 
 namespace emu = embark::emulator;
 
@@ -35,16 +36,20 @@ TEST_CASE("createUsers stores users per workspace in creation order, keyed by lo
   CHECK(store.find_by_id(users[1]->id)->database_attributes.at("region") == "eu");
 }
 
-TEST_CASE("existing user: reapply replaces roles, keeps omitted fields; error mode refuses the whole batch") {
+TEST_CASE(
+    "existing user: reapply replaces roles, keeps omitted fields; error mode refuses the whole "
+    "batch") {
   emu::UserStore store({"default"}, 1);
   auto first = spec({"carol@example.com"});
-  first.roles = std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000001", {"d1"}}};
+  first.roles =
+      std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000001", {"d1"}}};
   first.attributes = embark::AttributeMap{{"plan", "pro"}};
   REQUIRE(store.create_users(first, emu::ExistingUserMode::reapply, kNow).ok());
   const std::string id = store.find_by_email("default", "carol@example.com")->id;
 
   auto again = spec({"CAROL@example.com"});
-  again.roles = std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"d2"}}};
+  again.roles =
+      std::vector<embark::RoleAssignment>{{"00000000-0000-0000-0000-000000000003", {"d2"}}};
   REQUIRE(store.create_users(again, emu::ExistingUserMode::reapply, kNow).ok());
   auto carol = store.find_by_id(id);
   REQUIRE(store.size() == 1);
@@ -80,7 +85,8 @@ TEST_CASE("setUserAttributes replaces DATABASE attributes and answers NOT_FOUND 
 
 TEST_CASE("deleteUsersFromWorkspace is all or nothing") {
   emu::UserStore store({"default"}, 1);
-  store.create_users(spec({"f@example.com", "g@example.com"}), emu::ExistingUserMode::reapply, kNow);
+  store.create_users(spec({"f@example.com", "g@example.com"}), emu::ExistingUserMode::reapply,
+                     kNow);
   const auto users = store.list("default");
 
   CHECK(store.delete_users("default", {users[0]->id, "user_unknown"}).code == "NOT_FOUND");
@@ -97,7 +103,8 @@ TEST_CASE("ids are deterministic for a seed and touch records the last session")
   emu::UserStore a({"default"}, 42);
   emu::UserStore b({"default"}, 42);
   emu::UserStore c({"default"}, 43);
-  for (auto* s : {&a, &b, &c}) s->create_users(spec({"h@example.com"}), emu::ExistingUserMode::reapply, kNow);
+  for (auto* s : {&a, &b, &c})
+    s->create_users(spec({"h@example.com"}), emu::ExistingUserMode::reapply, kNow);
   CHECK(a.list("default")[0]->id == b.list("default")[0]->id);
   CHECK(a.list("default")[0]->id != c.list("default")[0]->id);
 

@@ -1,10 +1,10 @@
 #include "graphql/alloc_counter.hpp"
 
-#include <malloc.h>
-
 #include <atomic>
 #include <cstdlib>
 #include <new>
+
+#include <malloc.h>
 
 namespace {
 
@@ -14,7 +14,8 @@ std::atomic<std::size_t> g_peak{0};
 void* counted_alloc(std::size_t size) {
   void* p = std::malloc(size == 0 ? 1 : size);
   if (!p) throw std::bad_alloc();
-  const std::size_t now = g_live.fetch_add(malloc_usable_size(p), std::memory_order_relaxed) + malloc_usable_size(p);
+  const std::size_t now =
+      g_live.fetch_add(malloc_usable_size(p), std::memory_order_relaxed) + malloc_usable_size(p);
   std::size_t peak = g_peak.load(std::memory_order_relaxed);
   while (now > peak && !g_peak.compare_exchange_weak(peak, now, std::memory_order_relaxed)) {
   }
@@ -40,6 +41,8 @@ namespace embark::test {
 
 std::size_t live_heap_bytes() noexcept { return g_live.load(std::memory_order_relaxed); }
 std::size_t peak_heap_bytes() noexcept { return g_peak.load(std::memory_order_relaxed); }
-void reset_peak_heap_bytes() noexcept { g_peak.store(g_live.load(std::memory_order_relaxed), std::memory_order_relaxed); }
+void reset_peak_heap_bytes() noexcept {
+  g_peak.store(g_live.load(std::memory_order_relaxed), std::memory_order_relaxed);
+}
 
 }  // namespace embark::test

@@ -1,7 +1,8 @@
+#include "internal/graphql/jwt.hpp"
+
 #include <doctest/doctest.h>
 
 #include "client/test_support.hpp"
-#include "internal/graphql/jwt.hpp"
 
 using embark::ErrorCode;
 using embark::internal::base64url_decode;
@@ -26,11 +27,13 @@ TEST_CASE("base64url round trip at every length") {
 TEST_CASE("exp is decoded, never assumed") {
   auto t = decode_jwt_expiry(jwt_with_payload(R"({"exp":1795777200,"iat":1795773600})"));
   REQUIRE(t.has_value());
-  CHECK(std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count() == 1795777200);
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>(t->time_since_epoch()).count() ==
+        1795777200);
   // A 5-minute token is a 5-minute token.
   auto short_lived = decode_jwt_expiry(jwt_with_payload(R"({"iat":1795773600,"exp":1795773900})"));
   REQUIRE(short_lived.has_value());
-  CHECK(std::chrono::duration_cast<std::chrono::seconds>(short_lived->time_since_epoch()).count() == 1795773900);
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>(short_lived->time_since_epoch()).count() ==
+        1795773900);
   auto fractional = decode_jwt_expiry(jwt_with_payload(R"({"exp":1795777200.75})"));
   REQUIRE(fractional.has_value());
 }

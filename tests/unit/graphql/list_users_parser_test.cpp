@@ -1,12 +1,12 @@
-#include <doctest/doctest.h>
+#include "internal/graphql/list_users_parser.hpp"
 
 #include <cstdio>
 #include <string>
 
 #include <boost/json/parse.hpp>
+#include <doctest/doctest.h>
 
 #include "graphql/alloc_counter.hpp"
-#include "internal/graphql/list_users_parser.hpp"
 
 using embark::ErrorCode;
 using embark::UserRecord;
@@ -40,7 +40,8 @@ void check_small_answer(const std::vector<UserRecord>& users) {
   CHECK(users[1].roles.empty());
 }
 
-embark::Result<std::vector<UserRecord>> parse_in_chunks(std::string_view text, std::vector<std::size_t> cuts) {
+embark::Result<std::vector<UserRecord>> parse_in_chunks(std::string_view text,
+                                                        std::vector<std::size_t> cuts) {
   ListUsersParser parser;
   std::size_t at = 0;
   cuts.push_back(text.size());
@@ -80,19 +81,20 @@ TEST_CASE("errors[] in the stream become the mapped error, at every split") {
     CHECK(r.error().operation() == "listUsers");
     REQUIRE(r.error().graphql_messages().size() == 1);
   }
-  auto after = parse_in_chunks(R"({"data":{"listUsers":[]},"errors":[{"message":"Forbidden"}]})", {});
+  auto after =
+      parse_in_chunks(R"({"data":{"listUsers":[]},"errors":[{"message":"Forbidden"}]})", {});
   REQUIRE_FALSE(after.has_value());
   CHECK(after.error().code() == ErrorCode::forbidden);
 }
 
 TEST_CASE("broken answers are protocol errors") {
   const char* bodies[] = {
-      "",                                            // empty
-      "<html>502 Bad Gateway</html>",                // not JSON
+      "",                                             // empty
+      "<html>502 Bad Gateway</html>",                 // not JSON
       R"({"data":{"listUsers":[{"id":"u1","email")",  // truncated
       R"({"data":{"listUsers":{}}})",                 // wrong type
       R"({"data":{"listUsers":[1]}})",
-      R"({"data":{"listUsers":[{"id":"u1"}]}})",      // no email
+      R"({"data":{"listUsers":[{"id":"u1"}]}})",  // no email
       R"({"data":{"listUsers":[{"id":7,"email":"a@b"}]}})",
       R"({"data":null})",
       R"({"data":{}})",
@@ -151,9 +153,10 @@ TEST_CASE("a 100,000-user answer is parsed with bounded memory") {
   REQUIRE(users->size() == kUsers);
   CHECK(users->back().id == "usr_00099999");
   CHECK(users->back().attributes.size() == 2);
-  std::printf("listUsers 100k: answer %zu bytes, peak heap during parse %zu bytes (%.2f of the answer), "
-              "records retained %zu bytes\n",
-              answer_bytes, peak, static_cast<double>(peak) / static_cast<double>(answer_bytes), retained);
+  std::printf(
+      "listUsers 100k: answer %zu bytes, peak heap during parse %zu bytes (%.2f of the answer), "
+      "records retained %zu bytes\n",
+      answer_bytes, peak, static_cast<double>(peak) / static_cast<double>(answer_bytes), retained);
   // The records are the result; beyond them the parser may use only its chunk buffer and the
   // vector's growth (at most half the final capacity), never anything proportional to the text.
   CHECK(peak < retained + retained / 2 + 4 * kChunk);

@@ -1,9 +1,10 @@
-#include <doctest/doctest.h>
+#include "internal/graphql/response_mapping.hpp"
 
 #include <array>
 
+#include <doctest/doctest.h>
+
 #include "client/test_support.hpp"
-#include "internal/graphql/response_mapping.hpp"
 
 using embark::ErrorCode;
 using embark::internal::map_response;
@@ -17,7 +18,8 @@ namespace {
 // 2026-11-27T10:00:00Z, a fixed "now" for HTTP-date arithmetic.
 const auto kNow = std::chrono::system_clock::time_point(std::chrono::seconds(1'795'773'600));
 
-embark::Error mapped_error(const embark::internal::HttpResponse& response, std::string_view op = "createUsers") {
+embark::Error mapped_error(const embark::internal::HttpResponse& response,
+                           std::string_view op = "createUsers") {
   auto mapped = map_response(response, op, kNow);
   REQUIRE_FALSE(mapped.data.has_value());
   CHECK(mapped.data.error().operation() == op);
@@ -50,7 +52,8 @@ TEST_CASE("HTTP statuses map to typed errors") {
 }
 
 TEST_CASE("401 keeps the GraphQL messages of its body") {
-  auto e = mapped_error(status_response(401, R"({"errors":[{"message":"Unauthorized"}],"data":null})"));
+  auto e =
+      mapped_error(status_response(401, R"({"errors":[{"message":"Unauthorized"}],"data":null})"));
   CHECK(e.code() == ErrorCode::unauthenticated);
   REQUIRE(e.graphql_messages().size() == 1);
   CHECK(e.graphql_messages()[0] == "Unauthorized");
@@ -83,20 +86,24 @@ TEST_CASE("Retry-After in seconds and as an HTTP-date") {
 
 TEST_CASE("HTTP 200 with errors[] is a failure, with partial data kept") {
   SUBCASE("Unauthorized") {
-    auto e = mapped_error(ok_json(R"({"errors":[{"message":"Unauthorized","locations":[{"line":1,"column":1}]}],"data":null})"));
+    auto e = mapped_error(ok_json(
+        R"({"errors":[{"message":"Unauthorized","locations":[{"line":1,"column":1}]}],"data":null})"));
     CHECK(e.code() == ErrorCode::unauthenticated);
     CHECK_FALSE(e.retryable());
     CHECK(e.http_status() == 200);
   }
   SUBCASE("Forbidden") {
-    CHECK(mapped_error(ok_json(R"({"errors":[{"message":"Forbidden"}],"data":null})")).code() == ErrorCode::forbidden);
+    CHECK(mapped_error(ok_json(R"({"errors":[{"message":"Forbidden"}],"data":null})")).code() ==
+          ErrorCode::forbidden);
   }
   SUBCASE("User not found") {
-    CHECK(mapped_error(ok_json(R"({"errors":[{"message":"User not found"}],"data":null})")).code() ==
-          ErrorCode::not_found);
+    CHECK(
+        mapped_error(ok_json(R"({"errors":[{"message":"User not found"}],"data":null})")).code() ==
+        ErrorCode::not_found);
   }
   SUBCASE("anything else is a non-retryable server_error, every message kept in order") {
-    auto e = mapped_error(ok_json(R"({"errors":[{"message":"Cannot query field \"x\""},{"message":"second"}]})"));
+    auto e = mapped_error(
+        ok_json(R"({"errors":[{"message":"Cannot query field \"x\""},{"message":"second"}]})"));
     CHECK(e.code() == ErrorCode::server_error);
     CHECK_FALSE(e.retryable());
     REQUIRE(e.graphql_messages().size() == 2);
@@ -104,7 +111,8 @@ TEST_CASE("HTTP 200 with errors[] is a failure, with partial data kept") {
   }
   SUBCASE("partial data") {
     auto mapped = map_response(
-        ok_json(R"({"data":{"listUsers":[{"id":"u1"}]},"errors":[{"message":"Forbidden","path":["listUsers",1]}]})"),
+        ok_json(
+            R"({"data":{"listUsers":[{"id":"u1"}]},"errors":[{"message":"Forbidden","path":["listUsers",1]}]})"),
         "listUsers", kNow);
     REQUIRE_FALSE(mapped.data.has_value());
     CHECK(mapped.data.error().code() == ErrorCode::forbidden);
@@ -114,39 +122,52 @@ TEST_CASE("HTTP 200 with errors[] is a failure, with partial data kept") {
 }
 
 TEST_CASE("non-OK status{code message} maps by code and message") {
-  CHECK(mapped_error(ok_json(
-            R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User with email a@b.c already exists"}}}})"))
-            .code() == ErrorCode::already_exists);
-  CHECK(mapped_error(ok_json(R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User already exists"}}}})"))
-            .code() == ErrorCode::already_exists);
-  auto nf = mapped_error(ok_json(R"({"data":{"setUserAttributes":{"status":{"code":"NOT_FOUND","message":"User not found"}}}})"),
-                         "setUserAttributes");
+  CHECK(
+      mapped_error(
+          ok_json(
+              R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User with email a@b.c already exists"}}}})"))
+          .code() == ErrorCode::already_exists);
+  CHECK(
+      mapped_error(
+          ok_json(
+              R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"User already exists"}}}})"))
+          .code() == ErrorCode::already_exists);
+  auto nf = mapped_error(
+      ok_json(
+          R"({"data":{"setUserAttributes":{"status":{"code":"NOT_FOUND","message":"User not found"}}}})"),
+      "setUserAttributes");
   CHECK(nf.code() == ErrorCode::not_found);
   REQUIRE(nf.graphql_messages().size() == 1);
   CHECK(nf.graphql_messages()[0] == "User not found");
-  auto other = mapped_error(ok_json(R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"role unknown"}}}})"));
+  auto other = mapped_error(
+      ok_json(R"({"data":{"createUsers":{"status":{"code":"ERROR","message":"role unknown"}}}})"));
   CHECK(other.code() == ErrorCode::server_error);
   CHECK_FALSE(other.retryable());
-  CHECK(mapped_error(ok_json(R"({"data":{"createUsers":{"status":{"code":"NONE","message":""}}}})")).code() ==
-        ErrorCode::server_error);
+  CHECK(mapped_error(ok_json(R"({"data":{"createUsers":{"status":{"code":"NONE","message":""}}}})"))
+            .code() == ErrorCode::server_error);
   // A ResponseStatus returned directly (the sharing mutations).
-  CHECK(mapped_error(ok_json(R"({"data":{"addScopeRoleAssignmentsForSharing":{"code":"NOT_FOUND","message":"x"}}})"))
-            .code() == ErrorCode::not_found);
+  CHECK(
+      mapped_error(
+          ok_json(
+              R"({"data":{"addScopeRoleAssignmentsForSharing":{"code":"NOT_FOUND","message":"x"}}})"))
+          .code() == ErrorCode::not_found);
 }
 
 TEST_CASE("OK answers give the data") {
-  auto mapped = map_response(ok_json(R"({"data":{"createUsers":{"status":{"code":"OK","message":"done"}}}})"),
-                             "createUsers", kNow);
+  auto mapped =
+      map_response(ok_json(R"({"data":{"createUsers":{"status":{"code":"OK","message":"done"}}}})"),
+                   "createUsers", kNow);
   REQUIRE(mapped.data.has_value());
   CHECK(mapped.data->at("createUsers").at("status").at("code").as_string() == "OK");
-  auto token = map_response(ok_json(R"({"data":{"impersonateUser":"a.b.c"},"errors":[]})"), "impersonateUser", kNow);
+  auto token = map_response(ok_json(R"({"data":{"impersonateUser":"a.b.c"},"errors":[]})"),
+                            "impersonateUser", kNow);
   REQUIRE(token.data.has_value());
   CHECK(token.data->at("impersonateUser").as_string() == "a.b.c");
 }
 
 TEST_CASE("bodies that are not GraphQL answers are protocol errors") {
-  for (const char* body : {"", "not json", "<html></html>", "[1,2]", "{\"data\":null}", "{}", "{\"errors\":5}",
-                           R"({"data":{"x":1})"}) {
+  for (const char* body : {"", "not json", "<html></html>", "[1,2]", "{\"data\":null}", "{}",
+                           "{\"errors\":5}", R"({"data":{"x":1})"}) {
     CAPTURE(body);
     CHECK(mapped_error(ok_json(body)).code() == ErrorCode::protocol);
   }
@@ -154,8 +175,8 @@ TEST_CASE("bodies that are not GraphQL answers are protocol errors") {
 
 TEST_CASE("vendor messages are scrubbed of known secrets") {
   const std::array<std::string_view, 1> redact{"KEY-123"};
-  auto mapped = map_response(ok_json(R"({"errors":[{"message":"bad key KEY-123 given"}]})"), "exchangeAccessToken", kNow,
-                             redact);
+  auto mapped = map_response(ok_json(R"({"errors":[{"message":"bad key KEY-123 given"}]})"),
+                             "exchangeAccessToken", kNow, redact);
   REQUIRE_FALSE(mapped.data.has_value());
   CHECK(mapped.data.error().graphql_messages()[0] == "bad key <redacted> given");
   CHECK(mapped.data.error().message().find("KEY-123") == std::string::npos);

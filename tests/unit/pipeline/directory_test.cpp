@@ -1,12 +1,12 @@
 // The in-memory user directory against a reference map.
-#include <doctest/doctest.h>
-
-#include "pipeline/result_printer.hpp"
+#include "embark/directory.hpp"
 
 #include <map>
 #include <random>
 
-#include "embark/directory.hpp"
+#include <doctest/doctest.h>
+
+#include "pipeline/result_printer.hpp"
 
 using namespace embark;
 using namespace std::chrono_literals;
@@ -15,7 +15,8 @@ namespace {
 
 const auto kT0 = std::chrono::system_clock::time_point(std::chrono::seconds(1'800'000'000));
 
-DirectoryEntry entry(std::string id, Fingerprint attributes, std::chrono::system_clock::time_point seen = kT0) {
+DirectoryEntry entry(std::string id, Fingerprint attributes,
+                     std::chrono::system_clock::time_point seen = kT0) {
   DirectoryEntry e;
   e.user_id = std::move(id);
   e.attributes = attributes;
@@ -79,11 +80,14 @@ TEST_CASE("random puts and erases agree with a reference map") {
 
 TEST_CASE("bounded: beyond max_entries the least recently confirmed are evicted") {
   InMemoryUserDirectory dir(InMemoryDirectoryOptions{.max_entries = 1000, .shards = 1});
-  for (int i = 0; i < 1000; ++i) dir.put("", "old" + std::to_string(i) + "@x.io", entry("o", 1, kT0));
-  for (int i = 0; i < 500; ++i) dir.put("", "new" + std::to_string(i) + "@x.io", entry("n", 1, kT0 + 1h));
+  for (int i = 0; i < 1000; ++i)
+    dir.put("", "old" + std::to_string(i) + "@x.io", entry("o", 1, kT0));
+  for (int i = 0; i < 500; ++i)
+    dir.put("", "new" + std::to_string(i) + "@x.io", entry("n", 1, kT0 + 1h));
   CHECK(dir.size() == 1000);
   int new_kept = 0;
-  for (int i = 0; i < 500; ++i) new_kept += dir.find("", "new" + std::to_string(i) + "@x.io").has_value();
+  for (int i = 0; i < 500; ++i)
+    new_kept += dir.find("", "new" + std::to_string(i) + "@x.io").has_value();
   // Sampled eviction prefers old entries; nearly every recent one survives.
   CHECK(new_kept >= 450);
 }
@@ -113,7 +117,8 @@ TEST_CASE("over-long ids are not cached") {
 }
 
 TEST_CASE("fingerprints: order-independent, distinct, stable") {
-  CHECK(fingerprint(AttributeMap{{"a", "1"}, {"b", "2"}}) == fingerprint(AttributeMap{{"b", "2"}, {"a", "1"}}));
+  CHECK(fingerprint(AttributeMap{{"a", "1"}, {"b", "2"}}) ==
+        fingerprint(AttributeMap{{"b", "2"}, {"a", "1"}}));
   CHECK(fingerprint(AttributeMap{{"a", "12"}}) != fingerprint(AttributeMap{{"a1", "2"}}));
   CHECK(fingerprint(AttributeMap{}) != fingerprint(std::vector<RoleAssignment>{}));
   std::vector<RoleAssignment> r1{{"x", {"s1", "s2"}}, {"y", {}}};
@@ -122,15 +127,19 @@ TEST_CASE("fingerprints: order-independent, distinct, stable") {
   CHECK(user_fingerprint("w", "A@B.io") == user_fingerprint("w", "a@b.io"));
   CHECK(to_hex(0x0123456789abcdefULL) == "0123456789abcdef");
   // Stable across processes and versions (a shared cache compares them): SHA-256 based.
-  CHECK(to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})) == to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})));
+  CHECK(to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})) ==
+        to_hex(fingerprint(AttributeMap{{"tenant", "acme"}})));
 }
 
 TEST_CASE("UUID ids are packed and come back identical; other ids verbatim") {
   InMemoryUserDirectory dir;
-  const std::vector<std::string> ids{"3f2504e0-4f89-11d3-9a0c-0305e82c3301", "3F2504E0-4F89-11D3-9A0C-0305E82C3301",
-                                     "user_abc123", "", "3f2504e0-4f89-11d3-9a0c-0305e82c330g"};
-  for (std::size_t i = 0; i < ids.size(); ++i) dir.put("", "u" + std::to_string(i) + "@x.io", entry(ids[i], i));
-  for (std::size_t i = 0; i < ids.size(); ++i) CHECK(dir.find("", "u" + std::to_string(i) + "@x.io")->user_id == ids[i]);
+  const std::vector<std::string> ids{"3f2504e0-4f89-11d3-9a0c-0305e82c3301",
+                                     "3F2504E0-4F89-11D3-9A0C-0305E82C3301", "user_abc123", "",
+                                     "3f2504e0-4f89-11d3-9a0c-0305e82c330g"};
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    dir.put("", "u" + std::to_string(i) + "@x.io", entry(ids[i], i));
+  for (std::size_t i = 0; i < ids.size(); ++i)
+    CHECK(dir.find("", "u" + std::to_string(i) + "@x.io")->user_id == ids[i]);
   // Replacing a packed id with a plain one (and back) keeps the right form.
   dir.put("", "u0@x.io", entry("plain", 0));
   CHECK(dir.find("", "u0@x.io")->user_id == "plain");

@@ -1,14 +1,14 @@
 // Embed URLs and the refresh endpoint's body.
-#include <doctest/doctest.h>
-
-#include "pipeline/result_printer.hpp"
+#include "embark/embed.hpp"
 
 #include <boost/json/parse.hpp>
 #include <boost/url/parse.hpp>
+#include <doctest/doctest.h>
 
-#include "embark/embed.hpp"
 #include "embark/session.hpp"
 #include "embark/token_endpoint.hpp"
+
+#include "pipeline/result_printer.hpp"
 
 using namespace embark;
 
@@ -30,12 +30,14 @@ TEST_CASE("every documented embed form") {
     const char* expected;
   };
   const Case cases[] = {
-      {EmbedTarget::dashboard("42"), "https://acme.wisdom.ai/embed/dashboards/42?token=abc.def.ghi"},
+      {EmbedTarget::dashboard("42"),
+       "https://acme.wisdom.ai/embed/dashboards/42?token=abc.def.ghi"},
       {EmbedTarget::chat(), "https://acme.wisdom.ai/embed/chat?token=abc.def.ghi"},
       {EmbedTarget::chat("c-1"), "https://acme.wisdom.ai/embed/chat/c-1?token=abc.def.ghi"},
       {{EmbedKind::legacy_chat, ""}, "https://acme.wisdom.ai/chat/embed?token=abc.def.ghi"},
       {{EmbedKind::legacy_chat, "c-2"}, "https://acme.wisdom.ai/chat/embed/c-2?token=abc.def.ghi"},
-      {{EmbedKind::legacy_dashboard, "sales-7"}, "https://acme.wisdom.ai/dashboards/embed/sales-7?token=abc.def.ghi"},
+      {{EmbedKind::legacy_dashboard, "sales-7"},
+       "https://acme.wisdom.ai/dashboards/embed/sales-7?token=abc.def.ghi"},
       {{EmbedKind::story, "q3-9"}, "https://acme.wisdom.ai/stories/embed/q3-9?token=abc.def.ghi"},
   };
   for (const auto& c : cases) {
@@ -43,15 +45,18 @@ TEST_CASE("every documented embed form") {
     REQUIRE(url);
     CHECK(url->reveal() == c.expected);
   }
-  CHECK(build_embed_url("https://acme.wisdom.ai/", EmbedTarget::dashboard("1"), token).value().reveal() ==
-        "https://acme.wisdom.ai/embed/dashboards/1?token=abc.def.ghi");
-  CHECK(build_embed_url("http://127.0.0.1:8443/tenant/", EmbedTarget::dashboard("1"), token).value().reveal() ==
-        "http://127.0.0.1:8443/tenant/embed/dashboards/1?token=abc.def.ghi");
+  CHECK(build_embed_url("https://acme.wisdom.ai/", EmbedTarget::dashboard("1"), token)
+            .value()
+            .reveal() == "https://acme.wisdom.ai/embed/dashboards/1?token=abc.def.ghi");
+  CHECK(build_embed_url("http://127.0.0.1:8443/tenant/", EmbedTarget::dashboard("1"), token)
+            .value()
+            .reveal() == "http://127.0.0.1:8443/tenant/embed/dashboards/1?token=abc.def.ghi");
 }
 
 TEST_CASE("the token and ids are percent-encoded and decode back exactly") {
   const std::string raw = "eyJ+a/b=c&d=e f%g#h?";
-  auto url = build_embed_url("https://acme.wisdom.ai", EmbedTarget::dashboard("a/b c"), Secret(raw));
+  auto url =
+      build_embed_url("https://acme.wisdom.ai", EmbedTarget::dashboard("a/b c"), Secret(raw));
   REQUIRE(url);
   const std::string text(url->reveal());
   CHECK(text.find("/embed/dashboards/a%2Fb%20c?") != std::string::npos);
@@ -62,17 +67,22 @@ TEST_CASE("the token and ids are percent-encoded and decode back exactly") {
 
 TEST_CASE("embed errors name the field") {
   const Secret token("t");
-  CHECK(build_embed_url("acme.wisdom.ai", EmbedTarget::dashboard("1"), token).error().field() == "embed_base_url");
-  CHECK(build_embed_url("ftp://acme", EmbedTarget::dashboard("1"), token).error().field() == "embed_base_url");
-  CHECK(build_embed_url("https://acme?x=1", EmbedTarget::dashboard("1"), token).error().field() == "embed_base_url");
-  CHECK(build_embed_url("https://acme", EmbedTarget::dashboard(""), token).error().field() == "embed.id");
-  CHECK(build_embed_url("https://acme", {EmbedKind::story, "a\nb"}, token).error().field() == "embed.id");
+  CHECK(build_embed_url("acme.wisdom.ai", EmbedTarget::dashboard("1"), token).error().field() ==
+        "embed_base_url");
+  CHECK(build_embed_url("ftp://acme", EmbedTarget::dashboard("1"), token).error().field() ==
+        "embed_base_url");
+  CHECK(build_embed_url("https://acme?x=1", EmbedTarget::dashboard("1"), token).error().field() ==
+        "embed_base_url");
+  CHECK(build_embed_url("https://acme", EmbedTarget::dashboard(""), token).error().field() ==
+        "embed.id");
+  CHECK(build_embed_url("https://acme", {EmbedKind::story, "a\nb"}, token).error().field() ==
+        "embed.id");
   CHECK(build_embed_url("https://acme", {}, token).error().field() == "embed");
 }
 
 TEST_CASE("embed targets parse from and print to their spelling") {
-  for (const char* spec : {"none", "dashboard:42", "chat", "chat:c1", "legacy-chat", "legacy-chat:c2",
-                           "legacy-dashboard:sales-1", "story:s9"}) {
+  for (const char* spec : {"none", "dashboard:42", "chat", "chat:c1", "legacy-chat",
+                           "legacy-chat:c2", "legacy-dashboard:sales-1", "story:s9"}) {
     auto target = parse_embed_target(spec);
     REQUIRE_MESSAGE(target, spec);
     CHECK(to_string(*target) == spec);
@@ -99,9 +109,12 @@ TEST_CASE("token endpoint answers: token body, or an error code without details"
   CHECK(ok.status == 200);
   CHECK(ok.cache_control == "no-store");
   CHECK(boost::json::parse(ok.body).as_object().at("token").as_string() == "jwt-value");
-  auto not_found = token_endpoint_response(Result<Session>(Error(ErrorCode::not_found, "User not found")));
+  auto not_found =
+      token_endpoint_response(Result<Session>(Error(ErrorCode::not_found, "User not found")));
   CHECK(not_found.status == 404);
   CHECK(not_found.body == R"({"error":"not_found"})");
-  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::server_error, "x"))).status == 502);
-  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::invalid_input, "x"))).status == 400);
+  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::server_error, "x"))).status ==
+        502);
+  CHECK(token_endpoint_response(Result<Session>(Error(ErrorCode::invalid_input, "x"))).status ==
+        400);
 }

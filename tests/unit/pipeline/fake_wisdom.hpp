@@ -26,7 +26,8 @@ class ManualClock {
   ManualClock() : now_(std::make_shared<std::atomic<std::int64_t>>(1'800'000'000)) {}
   Clock clock() const {
     auto now = now_;
-    return [now] { return std::chrono::system_clock::time_point(std::chrono::seconds(now->load())); };
+    return
+        [now] { return std::chrono::system_clock::time_point(std::chrono::seconds(now->load())); };
   }
   void advance(std::chrono::seconds s) { now_->fetch_add(s.count()); }
 
@@ -50,8 +51,8 @@ class FakeWisdom final : public WisdomConnection {
 
   explicit FakeWisdom(Clock clock) : clock_(std::move(clock)) {}
 
-  bool existing_user_error = false;          ///< createUsers' "already exists" variant
-  int yields_per_call = 2;                   ///< let other coroutines run inside each call
+  bool existing_user_error = false;  ///< createUsers' "already exists" variant
+  int yields_per_call = 2;           ///< let other coroutines run inside each call
   std::chrono::seconds token_lifetime{3600};
   /// Fails the next call of an operation ("listUsers", "createUsers", ...) with this error.
   void fail_next(const std::string& operation, Error error) {
@@ -99,7 +100,8 @@ class FakeWisdom final : public WisdomConnection {
     return it == last_session_.end() ? AttributeMap{} : it->second;
   }
 
-  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(ListUsersRequest request) override {
+  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      ListUsersRequest request) override {
     ++list_calls;
     co_await yield();
     if (auto e = take_failure("listUsers")) co_return *e;
@@ -124,7 +126,8 @@ class FakeWisdom final : public WisdomConnection {
     for (const auto& email : request.emails) {
       auto it = users_.find({request.workspace_id, lower_email(email)});
       if (it != users_.end() && existing_user_error) {
-        co_return Error(ErrorCode::already_exists, "User with email already exists").with_operation("createUsers");
+        co_return Error(ErrorCode::already_exists, "User with email already exists")
+            .with_operation("createUsers");
       }
     }
     for (const auto& email : request.emails) {
@@ -145,7 +148,8 @@ class FakeWisdom final : public WisdomConnection {
     co_return Result<void>{};
   }
 
-  boost::asio::awaitable<Result<void>> set_user_attributes(SetUserAttributesRequest request) override {
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      SetUserAttributesRequest request) override {
     ++set_calls;
     co_await yield();
     if (auto e = take_failure("setUserAttributes")) co_return *e;
@@ -159,7 +163,8 @@ class FakeWisdom final : public WisdomConnection {
     co_return Error(ErrorCode::not_found, "User not found").with_operation("setUserAttributes");
   }
 
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(ImpersonateRequest request) override {
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(
+      ImpersonateRequest request) override {
     ++impersonate_calls;
     co_await yield();
     if (auto e = take_failure("impersonateUser")) co_return *e;
@@ -168,12 +173,13 @@ class FakeWisdom final : public WisdomConnection {
     for (const auto& [key, u] : users_) {
       if (key.second == lower_email(request.email)) found = true;
     }
-    if (!found) co_return Error(ErrorCode::not_found, "User not found").with_operation("impersonateUser");
+    if (!found)
+      co_return Error(ErrorCode::not_found, "User not found").with_operation("impersonateUser");
     last_session_[lower_email(request.email)] = request.session_attributes;
     ++minted_;
     SessionToken token;
-    token.jwt = Secret("eyJhbGciOiJIUzI1NiJ9.fake+token/" + std::to_string(minted_) + "." + lower_email(request.email) +
-                       ".c2lnbmF0dXJl==");
+    token.jwt = Secret("eyJhbGciOiJIUzI1NiJ9.fake+token/" + std::to_string(minted_) + "." +
+                       lower_email(request.email) + ".c2lnbmF0dXJl==");
     token.expires_at = clock_() + token_lifetime;
     co_return token;
   }
@@ -183,7 +189,8 @@ class FakeWisdom final : public WisdomConnection {
  private:
   boost::asio::awaitable<void> yield() {
     for (int i = 0; i < yields_per_call; ++i) {
-      co_await boost::asio::post(co_await boost::asio::this_coro::executor, boost::asio::use_awaitable);
+      co_await boost::asio::post(co_await boost::asio::this_coro::executor,
+                                 boost::asio::use_awaitable);
     }
   }
   std::optional<Error> take_failure(const std::string& op) {

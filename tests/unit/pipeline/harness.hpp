@@ -3,11 +3,11 @@
 
 #include <doctest/doctest.h>
 
-#include "pipeline/result_printer.hpp"
-
 #include "embark/onboarder.hpp"
 #include "embark/roles.hpp"
+
 #include "pipeline/fake_wisdom.hpp"
+#include "pipeline/result_printer.hpp"
 
 namespace embark::test {
 

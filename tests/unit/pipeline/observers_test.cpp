@@ -5,6 +5,7 @@
 
 #include "embark/observers/json_lines.hpp"
 #include "embark/observers/metrics.hpp"
+
 #include "pipeline/harness.hpp"
 
 using namespace embark;
@@ -39,7 +40,8 @@ TEST_CASE("JSON-lines log: one object per event, fingerprints only") {
     CHECK(object.contains("ts"));
     if (event == "stage") {
       ++stages;
-      CHECK(object.at("user").as_string() == to_hex(user_fingerprint("", "secretive.person@example.com")));
+      CHECK(object.at("user").as_string() ==
+            to_hex(user_fingerprint("", "secretive.person@example.com")));
     }
     if (event == "vendor_call") ++calls;
     if (event == "run") ++runs;
@@ -53,7 +55,8 @@ TEST_CASE("JSON-lines log: one object per event, fingerprints only") {
   CHECK(calls == 4);  // list, create, impersonate, failed impersonate
   CHECK(runs == 3);
   CHECK(failures >= 3);  // failed call, failed stage, failed run (+ the invalid-input run)
-  CHECK(text.find(R"("stage":"impersonate","strategy":"reuse","outcome":"failed")") != std::string::npos);
+  CHECK(text.find(R"("stage":"impersonate","strategy":"reuse","outcome":"failed")") !=
+        std::string::npos);
   CHECK(text.find(R"("field":"email")") != std::string::npos);
 }
 
@@ -68,14 +71,17 @@ TEST_CASE("metrics: counters and histograms in the Prometheus text format") {
   const auto text = metrics->render_prometheus();
   CHECK(text.find("# TYPE embark_runs_total counter\n") != std::string::npos);
   CHECK(text.find("embark_runs_total{run=\"onboard\",result=\"ok\"} 2\n") != std::string::npos);
-  CHECK(text.find("embark_stage_total{stage=\"impersonate\",strategy=\"reuse\",outcome=\"called\"} 1\n") !=
+  CHECK(
+      text.find(
+          "embark_stage_total{stage=\"impersonate\",strategy=\"reuse\",outcome=\"called\"} 1\n") !=
+      std::string::npos);
+  CHECK(text.find("embark_stage_total{stage=\"impersonate\",strategy=\"reuse\",outcome=\"skipped_"
+                  "cached\"} 1\n") != std::string::npos);
+  CHECK(text.find("embark_vendor_calls_total{operation=\"createUsers\",result=\"ok\"} 1\n") !=
         std::string::npos);
-  CHECK(text.find("embark_stage_total{stage=\"impersonate\",strategy=\"reuse\",outcome=\"skipped_cached\"} 1\n") !=
-        std::string::npos);
-  CHECK(text.find("embark_vendor_calls_total{operation=\"createUsers\",result=\"ok\"} 1\n") != std::string::npos);
   CHECK(text.find("# TYPE embark_vendor_call_duration_seconds histogram\n") != std::string::npos);
-  CHECK(text.find("embark_vendor_call_duration_seconds_bucket{operation=\"impersonateUser\",le=\"+Inf\"} 1\n") !=
-        std::string::npos);
+  CHECK(text.find("embark_vendor_call_duration_seconds_bucket{operation=\"impersonateUser\",le=\"+"
+                  "Inf\"} 1\n") != std::string::npos);
   CHECK(text.find("embark_run_duration_seconds_count{run=\"onboard\"} 2\n") != std::string::npos);
   // Buckets are cumulative: each le line is >= the one before.
   std::istringstream lines(text);

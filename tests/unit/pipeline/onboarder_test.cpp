@@ -14,6 +14,7 @@
 #include "embark/fingerprint.hpp"
 #include "embark/observer.hpp"
 #include "embark/token_endpoint.hpp"
+
 #include "pipeline/harness.hpp"
 
 using namespace embark;
@@ -62,7 +63,8 @@ TEST_CASE("new user: createUsers with attributes + impersonate, plus one listUse
   CHECK(session->stages[2].outcome == StageOutcome::called);
   CHECK_FALSE(session->jwt.empty());
   CHECK(session->expires_at == h.clock.clock()() + 3600s);
-  CHECK(session->embed_url.reveal().starts_with("https://acme.wisdom.ai/embed/dashboards/sales-42?token="));
+  CHECK(session->embed_url.reveal().starts_with(
+      "https://acme.wisdom.ai/embed/dashboards/sales-42?token="));
 }
 
 TEST_CASE("returning user, attributes unchanged: exactly one call (impersonate)") {
@@ -85,7 +87,8 @@ TEST_CASE("returning user, attributes changed: setUserAttributes + impersonate")
   Harness h;
   auto onboarder = h.make();
   REQUIRE(onboarder.onboard(request_for("carol@example.com", "acme")));
-  // A second login learns the user id (createUsers returns none) from one listUsers, later ones not.
+  // A second login learns the user id (createUsers returns none) from one listUsers, later ones
+  // not.
   h.clock.advance(kTokenStale);
   REQUIRE(onboarder.onboard(request_for("carol@example.com", "globex")));
   h.clock.advance(kTokenStale);
@@ -99,7 +102,8 @@ TEST_CASE("returning user, attributes changed: setUserAttributes + impersonate")
   CHECK(h.fake->user("", "carol@example.com")->attributes.at("tenant") == "initech");
 }
 
-TEST_CASE("a user already in the workspace (previous process): one listUsers, then one call per login") {
+TEST_CASE(
+    "a user already in the workspace (previous process): one listUsers, then one call per login") {
   Harness h;
   FakeWisdom::User dave;
   dave.email = "Dave@Example.com";
@@ -256,7 +260,8 @@ TEST_CASE("a failing attribute write names stage and strategy and keeps the old 
 
   h.clock.advance(kTokenStale);
   h.fake->reset_counters();
-  h.fake->fail_next("setUserAttributes", Error(ErrorCode::server_error, "backend unavailable").with_http_status(503));
+  h.fake->fail_next("setUserAttributes",
+                    Error(ErrorCode::server_error, "backend unavailable").with_http_status(503));
   auto failed = onboarder.onboard(request_for("ivan@example.com", "initech"));
   REQUIRE_FALSE(failed);
   CHECK(failed.error().code() == ErrorCode::server_error);
@@ -294,7 +299,8 @@ TEST_CASE("both createUsers answers for an existing user end in the same state")
     REQUIRE_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
     CHECK(h.fake->create_calls == 1);
     CHECK(h.fake->impersonate_calls == 1);
-    CHECK(h.fake->user("", "judy@example.com")->attributes == request_for("j@x.io", "acme").attributes);
+    CHECK(h.fake->user("", "judy@example.com")->attributes ==
+          request_for("j@x.io", "acme").attributes);
     auto entry = onboarder.directory().find("", "judy@example.com");
     REQUIRE(entry);
     CHECK(entry->attributes == fingerprint(request_for("j@x.io", "acme").attributes));
@@ -323,7 +329,8 @@ TEST_CASE("roles: set at creation only, unless enforce and they differ") {
       REQUIRE(onboarder.onboard(i == 2 ? changed : mallory));
     }
     CHECK(h.fake->create_calls == 1);
-    CHECK(h.fake->user("", "mallory@example.com")->roles[0].role_id == resolve_role_id("admin").value());
+    CHECK(h.fake->user("", "mallory@example.com")->roles[0].role_id ==
+          resolve_role_id("admin").value());
   }
   {
     auto config = h.config();
@@ -355,7 +362,10 @@ TEST_CASE("invalid input is refused before any call, naming the field") {
       {[](OnboardRequest& r) { r.attributes["bad key"] = "x"; }, "attributes"},
       {[](OnboardRequest& r) { r.attributes["tenant"] = "line\nbreak"; }, "attributes.tenant"},
       {[](OnboardRequest& r) { r.groups = {""}; }, "groups[0]"},
-      {[](OnboardRequest& r) { r.embed = EmbedTarget{EmbedKind::dashboard, ""}; }, "embed.id"},
+      {[](OnboardRequest& r) {
+         r.embed = EmbedTarget{EmbedKind::dashboard, ""};
+       },
+       "embed.id"},
   };
   for (const auto& c : cases) {
     auto request = request_for("valid@example.com");
@@ -461,7 +471,8 @@ TEST_CASE("async_onboard works with use_awaitable and use_future") {
   boost::asio::co_spawn(
       io,
       [&]() -> boost::asio::awaitable<void> {
-        from_coroutine = co_await onboarder.async_onboard(request_for("pat@example.com"), boost::asio::use_awaitable);
+        from_coroutine = co_await onboarder.async_onboard(request_for("pat@example.com"),
+                                                          boost::asio::use_awaitable);
       },
       boost::asio::detached);
   io.run();
@@ -522,7 +533,8 @@ TEST_CASE("many threads, many users: one creation per user, every session for it
     REQUIRE(r.has_value());
     CHECK(r->email == "user" + std::to_string(user) + "@example.com");
     // The fake's tokens name their user: no session ever carries another user's token.
-    CHECK(std::string(r->jwt.reveal()).find(".user" + std::to_string(user) + "@example.com.") != std::string::npos);
+    CHECK(std::string(r->jwt.reveal()).find(".user" + std::to_string(user) + "@example.com.") !=
+          std::string::npos);
   }
   CHECK(h.fake->create_calls == kUsers);
   CHECK(h.fake->impersonate_calls == kUsers);
@@ -536,7 +548,8 @@ TEST_CASE("blocking onboard from several threads") {
   std::atomic<int> ok{0};
   for (int t = 0; t < 4; ++t) {
     threads.emplace_back([&, t] {
-      for (int i = 0; i < 5; ++i) ok += onboarder.onboard(request_for("t" + std::to_string(t) + "@example.com")).has_value();
+      for (int i = 0; i < 5; ++i)
+        ok += onboarder.onboard(request_for("t" + std::to_string(t) + "@example.com")).has_value();
     });
   }
   for (auto& t : threads) t.join();
@@ -559,7 +572,8 @@ TEST_CASE("the token endpoint helper refreshes for the app's session user") {
   CHECK(unknown.status == 404);
 }
 
-TEST_CASE("a failing directory refresh: known users still log in, unknown ones fail naming the stage") {
+TEST_CASE(
+    "a failing directory refresh: known users still log in, unknown ones fail naming the stage") {
   Harness h;
   auto onboarder = h.make();
   REQUIRE(onboarder.onboard(request_for("rita@example.com")));

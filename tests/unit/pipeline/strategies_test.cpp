@@ -2,6 +2,7 @@
 #include "embark/directory.hpp"
 #include "embark/strategies/ensure_user/assume_exists.hpp"
 #include "embark/strategies/registry.hpp"
+
 #include "pipeline/harness.hpp"
 
 using namespace embark;
@@ -31,13 +32,18 @@ FakeWisdom::User existing(std::string email, AttributeMap attributes) {
 
 TEST_CASE("the registry lists every strategy, defaults first, and rejects unknown names") {
   CHECK(ensure_user_strategy_names() ==
-        std::vector<std::string_view>{"directory", "list-then-create", "create-always", "assume-exists"});
+        std::vector<std::string_view>{"directory", "list-then-create", "create-always",
+                                      "assume-exists"});
   CHECK(set_attributes_strategy_names() ==
         std::vector<std::string_view>{"diff", "always-replace", "merge", "session-only", "skip"});
-  CHECK(impersonate_strategy_names() == std::vector<std::string_view>{"reuse", "direct", "pre-mint"});
-  for (auto name : ensure_user_strategy_names()) CHECK(make_ensure_user_strategy(name).value()->name() == name);
-  for (auto name : set_attributes_strategy_names()) CHECK(make_set_attributes_strategy(name).value()->name() == name);
-  for (auto name : impersonate_strategy_names()) CHECK(make_impersonate_strategy(name).value()->name() == name);
+  CHECK(impersonate_strategy_names() ==
+        std::vector<std::string_view>{"reuse", "direct", "pre-mint"});
+  for (auto name : ensure_user_strategy_names())
+    CHECK(make_ensure_user_strategy(name).value()->name() == name);
+  for (auto name : set_attributes_strategy_names())
+    CHECK(make_set_attributes_strategy(name).value()->name() == name);
+  for (auto name : impersonate_strategy_names())
+    CHECK(make_impersonate_strategy(name).value()->name() == name);
   auto bad = make_set_attributes_strategy("sometimes");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().field() == "set_attributes");

@@ -1,9 +1,9 @@
 // The in-memory token cache.
+#include "embark/token_cache.hpp"
+
 #include <doctest/doctest.h>
 
 #include "pipeline/result_printer.hpp"
-
-#include "embark/token_cache.hpp"
 
 using namespace embark;
 using namespace std::chrono_literals;
@@ -30,8 +30,8 @@ TEST_CASE("keys differ by every component") {
   InMemoryTokenCache cache;
   TokenKey key{"w", "a@x.io", 1, 2};
   cache.put(key, token("t", kT0 + 1h));
-  for (TokenKey other : {TokenKey{"v", "a@x.io", 1, 2}, TokenKey{"w", "b@x.io", 1, 2}, TokenKey{"w", "a@x.io", 9, 2},
-                         TokenKey{"w", "a@x.io", 1, 9}}) {
+  for (TokenKey other : {TokenKey{"v", "a@x.io", 1, 2}, TokenKey{"w", "b@x.io", 1, 2},
+                         TokenKey{"w", "a@x.io", 9, 2}, TokenKey{"w", "a@x.io", 1, 9}}) {
     CHECK_FALSE(cache.find(other, kT0, 0s));
   }
 }
@@ -47,7 +47,8 @@ TEST_CASE("a later-expiring token replaces an earlier one, never the reverse") {
 }
 
 TEST_CASE("bounded: expired, then soonest-expiring tokens make room") {
-  InMemoryTokenCache cache(InMemoryTokenCacheOptions{.max_entries = 3, .clock = [] { return kT0; }});
+  InMemoryTokenCache cache(
+      InMemoryTokenCacheOptions{.max_entries = 3, .clock = [] { return kT0; }});
   cache.put({"w", "a", 0, 0}, token("a", kT0 - 1s));  // already expired
   cache.put({"w", "b", 0, 0}, token("b", kT0 + 10min));
   cache.put({"w", "c", 0, 0}, token("c", kT0 + 50min));

@@ -1,20 +1,23 @@
 // Validation, roles and tenant-safe emails.
+#include "embark/validation.hpp"
+
 #include <doctest/doctest.h>
 
-#include "pipeline/result_printer.hpp"
-
 #include "embark/roles.hpp"
-#include "embark/validation.hpp"
+
+#include "pipeline/result_printer.hpp"
 
 using namespace embark;
 
 TEST_CASE("email syntax and length") {
-  for (const char* good : {"alice@example.com", "A.B+tag@sub.example.co", "x@a-b.io", "o'neil@example.org"}) {
+  for (const char* good :
+       {"alice@example.com", "A.B+tag@sub.example.co", "x@a-b.io", "o'neil@example.org"}) {
     CHECK_MESSAGE(validate_email(good), good);
   }
-  for (const char* bad : {"", "alice", "@example.com", "alice@", "a@@example.com", "a@b@example.com", ".a@example.com",
-                          "a..b@example.com", "a@example", "a@-example.com", "a@exa_mple.com", "a b@example.com",
-                          "a@example..com", "a\n@example.com"}) {
+  for (const char* bad :
+       {"", "alice", "@example.com", "alice@", "a@@example.com", "a@b@example.com",
+        ".a@example.com", "a..b@example.com", "a@example", "a@-example.com", "a@exa_mple.com",
+        "a b@example.com", "a@example..com", "a\n@example.com"}) {
     auto r = validate_email(bad);
     CHECK_MESSAGE(!r, bad);
     if (!r) CHECK(r.error().field() == "email");
@@ -29,7 +32,8 @@ TEST_CASE("email syntax and length") {
 
 TEST_CASE("attribute keys and values") {
   ValidationPolicy policy;
-  CHECK(validate_attributes({{"tenant_id", "acme"}, {"org.unit", "x"}, {"_x:y-z", ""}}, "attributes", policy));
+  CHECK(validate_attributes({{"tenant_id", "acme"}, {"org.unit", "x"}, {"_x:y-z", ""}},
+                            "attributes", policy));
   CHECK(validate_attributes({{"name", "Zoë 🙂"}}, "attributes", policy));
   auto key = validate_attributes({{"1bad", "x"}}, "attributes", policy);
   REQUIRE_FALSE(key);
@@ -53,7 +57,8 @@ TEST_CASE("roles: presets, UUIDs and nothing else") {
   CHECK(resolve_role_id("basic_explorer").value() == "00000000-0000-0000-0000-000000000015");
   CHECK(resolve_role_id("admin").value() == "00000000-0000-0000-0000-000000000001");
   CHECK(resolve_role_id("observer").value() == "00000000-0000-0000-0000-000000000007");
-  CHECK(resolve_role_id("3F2504E0-4F89-11D3-9A0C-0305E82C3301").value() == "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
+  CHECK(resolve_role_id("3F2504E0-4F89-11D3-9A0C-0305E82C3301").value() ==
+        "3f2504e0-4f89-11d3-9a0c-0305e82c3301");
   auto bad = resolve_role_id("god", "roles[2].role_id");
   REQUIRE_FALSE(bad);
   CHECK(bad.error().field() == "roles[2].role_id");

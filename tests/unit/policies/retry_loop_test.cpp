@@ -1,19 +1,20 @@
-#include <doctest/doctest.h>
+#include "internal/policies/retry_loop.hpp"
 
 #include <deque>
-#include <set>
 #include <memory>
+#include <set>
+
+#include <doctest/doctest.h>
 
 #include "client/test_support.hpp"
-#include "internal/policies/retry_loop.hpp"
 
 using embark::Error;
 using embark::ErrorCode;
 using embark::Idempotency;
 using embark::Result;
+using embark::internal::retry_loop;
 using embark::internal::RetryEnvironment;
 using embark::internal::RetrySettings;
-using embark::internal::retry_loop;
 using namespace std::chrono_literals;
 
 namespace {
@@ -23,12 +24,13 @@ struct FakeTime {
   RetryEnvironment::Clock::time_point now{};
   std::vector<std::chrono::milliseconds> sleeps;
   RetryEnvironment env() {
-    return RetryEnvironment{[this] { return now; },
-                            [this](std::chrono::milliseconds d) -> boost::asio::awaitable<Result<void>> {
-                              sleeps.push_back(d);
-                              now += d;
-                              co_return Result<void>();
-                            }};
+    return RetryEnvironment{
+        [this] { return now; },
+        [this](std::chrono::milliseconds d) -> boost::asio::awaitable<Result<void>> {
+          sleeps.push_back(d);
+          now += d;
+          co_return Result<void>();
+        }};
   }
 };
 
@@ -39,11 +41,13 @@ struct Script {
   std::chrono::milliseconds attempt_duration{0};
   int attempts = 0;
   auto attempt() {
-    return [this](int n, RetryEnvironment::Clock::time_point) -> boost::asio::awaitable<Result<int>> {
+    return [this](int n,
+                  RetryEnvironment::Clock::time_point) -> boost::asio::awaitable<Result<int>> {
       ++attempts;
       CHECK(n == attempts);
       time.now += attempt_duration;
-      Result<int> r = answers.empty() ? Result<int>(Error(ErrorCode::internal, "script ran out")) : answers.front();
+      Result<int> r = answers.empty() ? Result<int>(Error(ErrorCode::internal, "script ran out"))
+                                      : answers.front();
       if (!answers.empty()) answers.pop_front();
       co_return r;
     };
@@ -66,8 +70,8 @@ TEST_CASE("retries transient failures with capped exponential backoff") {
   embark::LimitedAttemptsRetryPolicy retry(5);
   embark::ExponentialBackoffPolicy backoff(100ms, 250ms, 2.0, &almost_one);
   auto r = embark::test::run_sync(retry_loop<int>(
-      RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "listUsers"}, time.env(),
-      script.attempt()));
+      RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "listUsers"},
+      time.env(), script.attempt()));
   REQUIRE(r.has_value());
   CHECK(*r == 42);
   CHECK(script.attempts == 4);
@@ -99,15 +103,18 @@ TEST_CASE("full jitter: delays spread over [0, cap]") {
 }
 
 TEST_CASE("never retries permanent failures or HTTP-200 GraphQL errors") {
-  for (auto error : {Error(ErrorCode::unauthenticated, "x"), http(500, false), Error(ErrorCode::invalid_input, "x"),
-                     Error(ErrorCode::server_error, "graphql").with_http_status(200).with_retryable(false)}) {
+  for (auto error :
+       {Error(ErrorCode::unauthenticated, "x"), http(500, false),
+        Error(ErrorCode::invalid_input, "x"),
+        Error(ErrorCode::server_error, "graphql").with_http_status(200).with_retryable(false)}) {
     FakeTime time;
     Script script{time, {error, 1}};
     embark::LimitedAttemptsRetryPolicy retry(5);
     embark::ExponentialBackoffPolicy backoff(100ms, 1s);
-    auto r = embark::test::run_sync(retry_loop<int>(
-        RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "createUsers"}, time.env(),
-        script.attempt()));
+    auto r = embark::test::run_sync(
+        retry_loop<int>(RetrySettings{retry, backoff, nullptr, time.now + 60s,
+                                      Idempotency::idempotent, "createUsers"},
+                        time.env(), script.attempt()));
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code() == error.code());
     CHECK(script.attempts == 1);
@@ -121,8 +128,8 @@ TEST_CASE("stops after max attempts with the last error") {
   embark::LimitedAttemptsRetryPolicy retry(3);
   embark::ExponentialBackoffPolicy backoff(10ms, 10ms);
   auto r = embark::test::run_sync(retry_loop<int>(
-      RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "listUsers"}, time.env(),
-      script.attempt()));
+      RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "listUsers"},
+      time.env(), script.attempt()));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::tls);
   CHECK(script.attempts == 3);
@@ -130,12 +137,14 @@ TEST_CASE("stops after max attempts with the last error") {
 
 TEST_CASE("Retry-After is honoured when longer than the backoff") {
   FakeTime time;
-  Script script{time, {Error(ErrorCode::rate_limited, "429").with_retryable(true).with_retry_after(3s), 7}};
+  Script script{
+      time, {Error(ErrorCode::rate_limited, "429").with_retryable(true).with_retry_after(3s), 7}};
   embark::LimitedAttemptsRetryPolicy retry(3);
   embark::ExponentialBackoffPolicy backoff(100ms, 1s, 2.0, &almost_one);
-  auto r = embark::test::run_sync(retry_loop<int>(
-      RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::idempotent, "impersonateUser"}, time.env(),
-      script.attempt()));
+  auto r = embark::test::run_sync(
+      retry_loop<int>(RetrySettings{retry, backoff, nullptr, time.now + 60s,
+                                    Idempotency::idempotent, "impersonateUser"},
+                      time.env(), script.attempt()));
   REQUIRE(r.has_value());
   REQUIRE(time.sleeps.size() == 1);
   CHECK(time.sleeps[0] == 3s);
@@ -143,13 +152,19 @@ TEST_CASE("Retry-After is honoured when longer than the backoff") {
 
 TEST_CASE("a Retry-After past the deadline ends the call at once with deadline_exceeded") {
   FakeTime time;
-  Script script{time, {Error(ErrorCode::rate_limited, "429").with_retryable(true).with_retry_after(30s).with_http_status(429), 7}};
+  Script script{time,
+                {Error(ErrorCode::rate_limited, "429")
+                     .with_retryable(true)
+                     .with_retry_after(30s)
+                     .with_http_status(429),
+                 7}};
   embark::LimitedAttemptsRetryPolicy retry(3);
   embark::ExponentialBackoffPolicy backoff(100ms, 1s);
   const auto start = time.now;
-  auto r = embark::test::run_sync(retry_loop<int>(
-      RetrySettings{retry, backoff, nullptr, time.now + 10s, Idempotency::idempotent, "impersonateUser"}, time.env(),
-      script.attempt()));
+  auto r = embark::test::run_sync(
+      retry_loop<int>(RetrySettings{retry, backoff, nullptr, time.now + 10s,
+                                    Idempotency::idempotent, "impersonateUser"},
+                      time.env(), script.attempt()));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::deadline_exceeded);
   CHECK(r.error().http_status() == 429);
@@ -160,13 +175,15 @@ TEST_CASE("a Retry-After past the deadline ends the call at once with deadline_e
 
 TEST_CASE("the deadline bounds slow attempts") {
   FakeTime time;
-  Script script{time, {transient(ErrorCode::timeout), transient(ErrorCode::timeout), transient(ErrorCode::timeout), 1}};
+  Script script{time,
+                {transient(ErrorCode::timeout), transient(ErrorCode::timeout),
+                 transient(ErrorCode::timeout), 1}};
   script.attempt_duration = 4s;
   embark::LimitedAttemptsRetryPolicy retry(10);
   embark::ExponentialBackoffPolicy backoff(100ms, 100ms, 2.0, &almost_one);
   auto r = embark::test::run_sync(retry_loop<int>(
-      RetrySettings{retry, backoff, nullptr, time.now + 10s, Idempotency::idempotent, "listUsers"}, time.env(),
-      script.attempt()));
+      RetrySettings{retry, backoff, nullptr, time.now + 10s, Idempotency::idempotent, "listUsers"},
+      time.env(), script.attempt()));
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::deadline_exceeded);
   CHECK(script.attempts == 3);  // 0-4 s, 4.1-8.1 s, 8.2-12.2 s; no fourth start past 10 s
@@ -178,9 +195,10 @@ TEST_CASE("non-idempotent calls retry only failures that prove nothing was proce
     Script script{time, {first, 5}};
     embark::LimitedAttemptsRetryPolicy retry(3);
     embark::ExponentialBackoffPolicy backoff(10ms, 10ms);
-    auto r = embark::test::run_sync(retry_loop<int>(
-        RetrySettings{retry, backoff, nullptr, time.now + 60s, Idempotency::non_idempotent, "deleteUsersFromWorkspace"},
-        time.env(), script.attempt()));
+    auto r = embark::test::run_sync(
+        retry_loop<int>(RetrySettings{retry, backoff, nullptr, time.now + 60s,
+                                      Idempotency::non_idempotent, "deleteUsersFromWorkspace"},
+                        time.env(), script.attempt()));
     return std::pair(r.has_value(), script.attempts);
   };
   CHECK(run(transient(ErrorCode::timeout)) == std::pair(false, 1));
@@ -200,9 +218,10 @@ TEST_CASE("the retry budget keeps retries a small fraction of calls") {
   for (int i = 0; i < 200; ++i) {
     FakeTime time;
     Script script{time, {transient(), transient(), transient(), transient()}};
-    auto r = embark::test::run_sync(retry_loop<int>(
-        RetrySettings{retry, backoff, budget.get(), time.now + 60s, Idempotency::idempotent, "listUsers"}, time.env(),
-        script.attempt()));
+    auto r = embark::test::run_sync(
+        retry_loop<int>(RetrySettings{retry, backoff, budget.get(), time.now + 60s,
+                                      Idempotency::idempotent, "listUsers"},
+                        time.env(), script.attempt()));
     CHECK_FALSE(r.has_value());
     ++calls;
     attempts += script.attempts;

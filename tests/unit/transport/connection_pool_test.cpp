@@ -1,5 +1,6 @@
-// ConnectionPool over real loopback sockets: the slot limit, waiting, reuse, idle expiry, dead peers.
-#include <doctest/doctest.h>
+// ConnectionPool over real loopback sockets: the slot limit, waiting, reuse, idle expiry, dead
+// peers.
+#include "internal/transport/connection_pool.hpp"
 
 #include <optional>
 #include <vector>
@@ -10,8 +11,7 @@
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-
-#include "internal/transport/connection_pool.hpp"
+#include <doctest/doctest.h>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -144,9 +144,10 @@ TEST_CASE("pool: a caller waiting for a slot can be cancelled without losing the
   net::cancellation_signal signal;
   std::optional<Result<ConnectionPool::Lease>> waited;
   net::co_spawn(ioc, pool.acquire(),
-                net::bind_cancellation_slot(signal.slot(), [&](std::exception_ptr, Result<ConnectionPool::Lease> lease) {
-                  waited.emplace(std::move(lease));
-                }));
+                net::bind_cancellation_slot(
+                    signal.slot(), [&](std::exception_ptr, Result<ConnectionPool::Lease> lease) {
+                      waited.emplace(std::move(lease));
+                    }));
   ioc.restart();
   ioc.poll();
   CHECK_FALSE(waited.has_value());

@@ -1,6 +1,6 @@
-#include <doctest/doctest.h>
-
 #include "internal/transport/endpoint.hpp"
+
+#include <doctest/doctest.h>
 
 using embark::ErrorCode;
 using embark::TransportOptions;
@@ -37,8 +37,9 @@ TEST_CASE("endpoint: empty path becomes /") {
 
 TEST_CASE("endpoint: plain http only to loopback unless allowed") {
   TransportOptions options;
-  for (const char* url : {"http://127.0.0.1:8080/graphql", "http://127.9.9.9/graphql", "http://localhost/graphql",
-                          "http://LOCALHOST:1/x", "http://[::1]/graphql"}) {
+  for (const char* url :
+       {"http://127.0.0.1:8080/graphql", "http://127.9.9.9/graphql", "http://localhost/graphql",
+        "http://LOCALHOST:1/x", "http://[::1]/graphql"}) {
     CAPTURE(url);
     auto endpoint = parse_endpoint(url, options);
     REQUIRE(endpoint.has_value());
@@ -59,9 +60,10 @@ TEST_CASE("endpoint: plain http only to loopback unless allowed") {
 }
 
 TEST_CASE("endpoint: malformed URLs are refused naming the field, without echoing credentials") {
-  for (const char* url : {"", "acme.wisdom.ai/graphql", "ftp://acme.wisdom.ai/", "https:///graphql",
-                          "https://user:hunter2@acme.wisdom.ai/graphql", "https://acme.wisdom.ai/graphql#frag",
-                          "https://acme.wisdom.ai:0/graphql", "https://acme wisdom.ai/"}) {
+  for (const char* url :
+       {"", "acme.wisdom.ai/graphql", "ftp://acme.wisdom.ai/", "https:///graphql",
+        "https://user:hunter2@acme.wisdom.ai/graphql", "https://acme.wisdom.ai/graphql#frag",
+        "https://acme.wisdom.ai:0/graphql", "https://acme wisdom.ai/"}) {
     CAPTURE(url);
     auto endpoint = parse_endpoint(url, TransportOptions{});
     REQUIRE(endpoint.has_error());

@@ -1,7 +1,7 @@
 // exchange() over Beast's test stream: canned responses and a failure injected at every operation.
 // The test stream's implementation (.ipp) is compiled once, in lib/embark/src/core/asio_impl.cpp
 // (boost/beast/src.hpp includes it), so this file only includes its header.
-#include <doctest/doctest.h>
+#include "internal/transport/http_exchange.hpp"
 
 #include <optional>
 #include <string>
@@ -9,8 +9,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/beast/_experimental/test/stream.hpp>
-
-#include "internal/transport/http_exchange.hpp"
+#include <doctest/doctest.h>
 
 namespace net = boost::asio;
 namespace beast = boost::beast;
@@ -44,8 +43,8 @@ struct Run {
 
 // Runs one exchange against `response` (the bytes the peer sends, then the peer closes).
 Run run_exchange(std::string_view response, std::optional<beast::test::fail_count>* fail = nullptr,
-                 std::function<Result<void>(std::string_view)> sink = {}, std::size_t limit = 1 << 20,
-                 std::size_t read_size = 0) {
+                 std::function<Result<void>(std::string_view)> sink = {},
+                 std::size_t limit = 1 << 20, std::size_t read_size = 0) {
   net::io_context ioc;
   std::optional<beast::test::stream> client;
   if (fail != nullptr && fail->has_value())
@@ -59,11 +58,12 @@ Run run_exchange(std::string_view response, std::optional<beast::test::fail_coun
   beast::flat_buffer buffer;
   auto request = make_request();
   std::optional<ExchangeOutcome> result;
-  net::co_spawn(ioc, exchange(*client, buffer, request, sink, ExchangeLimits{std::chrono::seconds(5), limit}),
-                [&](std::exception_ptr e, ExchangeOutcome outcome) {
-                  REQUIRE_FALSE(e);
-                  result = std::move(outcome);
-                });
+  net::co_spawn(
+      ioc, exchange(*client, buffer, request, sink, ExchangeLimits{std::chrono::seconds(5), limit}),
+      [&](std::exception_ptr e, ExchangeOutcome outcome) {
+        REQUIRE_FALSE(e);
+        result = std::move(outcome);
+      });
   ioc.run();  // returns once the exchange finished: a hang would block here
   REQUIRE(result.has_value());
   return Run{std::move(*result), server.str()};
@@ -77,7 +77,8 @@ void check_no_secret(const embark::Error& error) {
 }
 
 const std::string kOk =
-    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRetry-After: 7\r\nContent-Length: 11\r\n\r\n{\"data\":{}}";
+    "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nRetry-After: 7\r\nContent-Length: "
+    "11\r\n\r\n{\"data\":{}}";
 
 }  // namespace
 
@@ -96,7 +97,8 @@ TEST_CASE("exchange: a complete keep-alive answer") {
 }
 
 TEST_CASE("exchange: any status is a transport success") {
-  auto run = run_exchange("HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n");
+  auto run = run_exchange(
+      "HTTP/1.1 503 Service Unavailable\r\nRetry-After: 120\r\nContent-Length: 0\r\n\r\n");
   REQUIRE(run.outcome.response.has_value());
   CHECK(run.outcome.response->status == 503);
   CHECK(run.outcome.response->retry_after == std::optional<std::string>("120"));
@@ -144,7 +146,8 @@ TEST_CASE("exchange: a chunked body goes to the sink in pieces and is not collec
 }
 
 TEST_CASE("exchange: an error from the sink stops the read and becomes the result") {
-  std::string response = "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'x');
+  std::string response =
+      "HTTP/1.1 200 OK\r\nContent-Length: 100000\r\n\r\n" + std::string(100000, 'x');
   std::size_t calls = 0;
   auto run = run_exchange(response, nullptr, [&](std::string_view) -> Result<void> {
     ++calls;
@@ -157,7 +160,8 @@ TEST_CASE("exchange: an error from the sink stops the read and becomes the resul
 }
 
 TEST_CASE("exchange: the response size limit is enforced and named") {
-  const std::string declared = "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x');
+  const std::string declared =
+      "HTTP/1.1 200 OK\r\nContent-Length: 5000\r\n\r\n" + std::string(5000, 'x');
   auto run = run_exchange(declared, nullptr, {}, 4096);
   REQUIRE(run.outcome.response.has_error());
   CHECK(run.outcome.response.error().code() == ErrorCode::protocol);
@@ -167,7 +171,8 @@ TEST_CASE("exchange: the response size limit is enforced and named") {
   std::string chunked = "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n";
   for (int i = 0; i < 10; ++i) chunked += "3e8\r\n" + std::string(1000, 'y') + "\r\n";
   chunked += "0\r\n\r\n";
-  auto streamed = run_exchange(chunked, nullptr, [](std::string_view) -> Result<void> { return {}; }, 4096);
+  auto streamed = run_exchange(
+      chunked, nullptr, [](std::string_view) -> Result<void> { return {}; }, 4096);
   REQUIRE(streamed.outcome.response.has_error());
   CHECK(streamed.outcome.response.error().code() == ErrorCode::protocol);
 }
@@ -199,8 +204,9 @@ TEST_CASE("exchange: truncated and malformed answers are protocol errors, not st
 }
 
 TEST_CASE("exchange: a failure at every operation yields a typed error, never a crash or hang") {
-  const std::string response = "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
-                               "5\r\n{\"dat\r\n6\r\na\":{}}\r\n0\r\n\r\n";
+  const std::string response =
+      "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
+      "5\r\n{\"dat\r\n6\r\na\":{}}\r\n0\r\n\r\n";
   for (const auto failure : {beast::error_code(beast::test::error::test_failure),
                              beast::error_code(net::error::connection_reset)}) {
     CAPTURE(failure.message());
@@ -211,10 +217,13 @@ TEST_CASE("exchange: a failure at every operation yields a typed error, never a 
       std::optional<beast::test::fail_count> fail;
       fail.emplace(n, failure);
       std::string sunk;
-      auto run = run_exchange(response, &fail, [&](std::string_view c) -> Result<void> {
-        sunk.append(c);
-        return {};
-      }, 1 << 20, /*read_size=*/7);
+      auto run = run_exchange(
+          response, &fail,
+          [&](std::string_view c) -> Result<void> {
+            sunk.append(c);
+            return {};
+          },
+          1 << 20, /*read_size=*/7);
       if (run.outcome.response.has_value()) {
         succeeded = true;
         CHECK(sunk == "{\"data\":{}}");

@@ -27,8 +27,8 @@ namespace embark {
 /// backoff with jitter, Retry-After, budget, deadline) and bearer handling (the API token, or the
 /// access key exchanged, cached and renewed), stacked in that order. Validates `options` (errors
 /// name the field). Sockets and timers run on `executor`. The result is thread-safe.
-Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(ClientOptions options,
-                                                                 boost::asio::any_io_executor executor);
+Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
+    ClientOptions options, boost::asio::any_io_executor executor);
 
 /// Checks ClientOptions without connecting; Error{invalid_input} naming the field.
 Result<void> validate(const ClientOptions& options);
@@ -46,7 +46,8 @@ Error error_from_exception(std::exception_ptr ep, const char* operation);
 
 /// The coroutine of one operation: keeps the connection alive and never lets an exception out.
 template <class T, class Make>
-boost::asio::awaitable<Result<T>> run_operation(std::shared_ptr<WisdomConnection> connection, Make make) {
+boost::asio::awaitable<Result<T>> run_operation(std::shared_ptr<WisdomConnection> connection,
+                                                Make make) {
   co_await boost::asio::this_coro::throw_if_cancelled(false);
   co_return co_await make(*connection);
 }
@@ -60,9 +61,10 @@ struct Completion {
   void operator()(std::exception_ptr ep, Result<T> result) {
     if (ep) result = error_from_exception(ep, operation);
     auto executor = work.get_executor();
-    boost::asio::dispatch(executor, [handler = std::move(handler), result = std::move(result)]() mutable {
-      std::move(handler)(std::move(result));
-    });
+    boost::asio::dispatch(executor,
+                          [handler = std::move(handler), result = std::move(result)]() mutable {
+                            std::move(handler)(std::move(result));
+                          });
     work.reset();
   }
 };
@@ -82,18 +84,20 @@ struct Initiation {
     auto executor = client_executor(*state);
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = asio::make_work_guard(asio::get_associated_executor(handler, executor));
-    asio::co_spawn(executor, run_operation<T>(client_connection(*state), std::move(make)),
-                   asio::bind_cancellation_slot(
-                       slot, Completion<T, Handler, decltype(work)>{std::move(handler), std::move(work), operation}));
+    asio::co_spawn(
+        executor, run_operation<T>(client_connection(*state), std::move(make)),
+        asio::bind_cancellation_slot(slot, Completion<T, Handler, decltype(work)>{
+                                               std::move(handler), std::move(work), operation}));
   }
 };
 
 /// Runs `make(connection)` (an awaitable<Result<T>>) on the client's executor and completes the
 /// token with void(Result<T>). Cancellation of the token's slot becomes Error{cancelled}.
 template <class T, class Token, class Make>
-auto async_run(const std::shared_ptr<ClientState>& state, const char* operation, Make make, Token&& token) {
-  return boost::asio::async_initiate<Token, void(Result<T>)>(Initiation<T, Make>{state, operation, std::move(make)},
-                                                             token);
+auto async_run(const std::shared_ptr<ClientState>& state, const char* operation, Make make,
+               Token&& token) {
+  return boost::asio::async_initiate<Token, void(Result<T>)>(
+      Initiation<T, Make>{state, operation, std::move(make)}, token);
 }
 }  // namespace detail
 
@@ -140,14 +144,20 @@ class WisdomClient {
   template <class Token>
   auto async_list_users(ListUsersRequest request, Token&& token) const {
     return detail::async_run<std::vector<UserRecord>>(
-        state_, "listUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); },
+        state_, "listUsers",
+        [r = std::move(request)](WisdomConnection& c) mutable {
+          return c.list_users(std::move(r));
+        },
         std::forward<Token>(token));
   }
   /// Async create_users; completion signature void(Result<void>).
   template <class Token>
   auto async_create_users(CreateUsersRequest request, Token&& token) const {
     return detail::async_run<void>(
-        state_, "createUsers", [r = std::move(request)](WisdomConnection& c) mutable { return c.create_users(std::move(r)); },
+        state_, "createUsers",
+        [r = std::move(request)](WisdomConnection& c) mutable {
+          return c.create_users(std::move(r));
+        },
         std::forward<Token>(token));
   }
   /// Async set_user_attributes; completion signature void(Result<void>).
@@ -155,7 +165,9 @@ class WisdomClient {
   auto async_set_user_attributes(SetUserAttributesRequest request, Token&& token) const {
     return detail::async_run<void>(
         state_, "setUserAttributes",
-        [r = std::move(request)](WisdomConnection& c) mutable { return c.set_user_attributes(std::move(r)); },
+        [r = std::move(request)](WisdomConnection& c) mutable {
+          return c.set_user_attributes(std::move(r));
+        },
         std::forward<Token>(token));
   }
   /// Async delete_users_from_workspace; completion signature void(Result<void>).
@@ -163,7 +175,9 @@ class WisdomClient {
   auto async_delete_users_from_workspace(DeleteUsersRequest request, Token&& token) const {
     return detail::async_run<void>(
         state_, "deleteUsersFromWorkspace",
-        [r = std::move(request)](WisdomConnection& c) mutable { return c.delete_users(std::move(r)); },
+        [r = std::move(request)](WisdomConnection& c) mutable {
+          return c.delete_users(std::move(r));
+        },
         std::forward<Token>(token));
   }
   /// Async impersonate_user; completion signature void(Result<SessionToken>).
@@ -171,15 +185,17 @@ class WisdomClient {
   auto async_impersonate_user(ImpersonateRequest request, Token&& token) const {
     return detail::async_run<SessionToken>(
         state_, "impersonateUser",
-        [r = std::move(request)](WisdomConnection& c) mutable { return c.impersonate_user(std::move(r)); },
+        [r = std::move(request)](WisdomConnection& c) mutable {
+          return c.impersonate_user(std::move(r));
+        },
         std::forward<Token>(token));
   }
   /// Async exchange_access_token; completion signature void(Result<SessionToken>).
   template <class Token>
   auto async_exchange_access_token(Token&& token) const {
     return detail::async_run<SessionToken>(
-        state_, "exchangeAccessToken", [](WisdomConnection& c) { return c.exchange_access_token(); },
-        std::forward<Token>(token));
+        state_, "exchangeAccessToken",
+        [](WisdomConnection& c) { return c.exchange_access_token(); }, std::forward<Token>(token));
   }
 
  private:

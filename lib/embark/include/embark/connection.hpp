@@ -21,11 +21,13 @@ class WisdomConnection {
   virtual ~WisdomConnection() = default;
 
   /// All users of a workspace (listUsers), parsed incrementally into compact records.
-  virtual boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(ListUsersRequest request);
+  virtual boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      ListUsersRequest request);
   /// createUsers. An "already exists" answer is Error{already_exists}.
   virtual boost::asio::awaitable<Result<void>> create_users(CreateUsersRequest request);
   /// setUserAttributes (full replacement of DATABASE attributes).
-  virtual boost::asio::awaitable<Result<void>> set_user_attributes(SetUserAttributesRequest request);
+  virtual boost::asio::awaitable<Result<void>> set_user_attributes(
+      SetUserAttributesRequest request);
   /// deleteUsersFromWorkspace.
   virtual boost::asio::awaitable<Result<void>> delete_users(DeleteUsersRequest request);
   /// impersonateUser: a session JWT for one user, expiry decoded from the token.

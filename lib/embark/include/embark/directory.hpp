@@ -2,8 +2,8 @@
 #pragma once
 
 #include <chrono>
-#include <cstdint>
 #include <cstddef>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <span>
@@ -18,7 +18,8 @@ namespace embark {
 
 /// What the directory holds per user: never the attributes themselves, only fingerprints.
 struct DirectoryEntry {
-  std::string user_id;  ///< vendor user id; empty when the user was created by us and not yet listed
+  std::string
+      user_id;  ///< vendor user id; empty when the user was created by us and not yet listed
   std::optional<Fingerprint> attributes;  ///< fingerprint of stored (DATABASE) attributes, if known
   std::optional<Fingerprint> roles;       ///< fingerprint of role assignments, if known
   std::chrono::system_clock::time_point seen;  ///< when the vendor last confirmed this entry
@@ -35,9 +36,11 @@ class UserDirectory {
   virtual ~UserDirectory() = default;
 
   /// The entry of a user, if present (possibly stale: the caller compares `seen` with its TTL).
-  virtual std::optional<DirectoryEntry> find(std::string_view workspace, std::string_view email) = 0;
+  virtual std::optional<DirectoryEntry> find(std::string_view workspace,
+                                             std::string_view email) = 0;
   /// Inserts or replaces one entry (after createUsers / setUserAttributes succeeded).
-  virtual void put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) = 0;
+  virtual void put(std::string_view workspace, std::string_view email,
+                   const DirectoryEntry& entry) = 0;
   /// Removes one entry (e.g. after deleteUsersFromWorkspace).
   virtual void erase(std::string_view workspace, std::string_view email) = 0;
   /// Loads a complete listUsers answer taken at `listed_at`: every listed user is put with
@@ -69,7 +72,8 @@ class InMemoryUserDirectory final : public UserDirectory {
   InMemoryUserDirectory& operator=(const InMemoryUserDirectory&) = delete;
 
   std::optional<DirectoryEntry> find(std::string_view workspace, std::string_view email) override;
-  void put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) override;
+  void put(std::string_view workspace, std::string_view email,
+           const DirectoryEntry& entry) override;
   void erase(std::string_view workspace, std::string_view email) override;
   void load_listing(std::string_view workspace, std::span<const UserRecord> users,
                     std::chrono::system_clock::time_point started_at,

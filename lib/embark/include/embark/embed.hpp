@@ -48,7 +48,7 @@ Result<void> validate_embed_target(const EmbedTarget& target);
 /// path segments. Fails with invalid_input (field "embed_base_url" or "embed.id").
 /// The result carries the token, so it is a Secret: `reveal()` it only to hand it to the browser.
 Result<Secret> build_embed_url(std::string_view base_url, const EmbedTarget& target,
-                                    const Secret& token);
+                               const Secret& token);
 
 /// The JSON body the app's token-refresh endpoint answers to the bridge script:
 /// `{"token":"<jwt>","expiresAt":"2026-11-27T10:00:00Z"}` (RFC 3339, UTC, whole seconds).

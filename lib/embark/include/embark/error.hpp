@@ -14,18 +14,18 @@ namespace embark {
 
 /// Every failure embark reports has exactly one of these codes (documented in docs/errors.md).
 enum class ErrorCode : int {
-  ok = 0,             ///< no error (never carried by a failed Result)
-  invalid_input,      ///< the caller's input was rejected before anything was sent
-  unauthenticated,    ///< the vendor refused the credentials (bad access key or bearer token)
-  forbidden,          ///< authenticated but not allowed (e.g. no `iam:write`)
-  not_found,          ///< the user or resource does not exist
-  already_exists,     ///< the vendor said the user already exists
-  rate_limited,       ///< HTTP 429 from the vendor
-  server_error,       ///< HTTP 5xx or a non-OK GraphQL status the vendor gave no better code for
-  timeout,            ///< one network operation took longer than its timeout
-  tls,                ///< TLS handshake failed (retryable) or the certificate was refused (not retryable)
-  connect,            ///< name resolution or TCP connect failed, or the peer reset the connection
-  protocol,           ///< the answer was not valid HTTP, JSON or GraphQL, or was too large
+  ok = 0,           ///< no error (never carried by a failed Result)
+  invalid_input,    ///< the caller's input was rejected before anything was sent
+  unauthenticated,  ///< the vendor refused the credentials (bad access key or bearer token)
+  forbidden,        ///< authenticated but not allowed (e.g. no `iam:write`)
+  not_found,        ///< the user or resource does not exist
+  already_exists,   ///< the vendor said the user already exists
+  rate_limited,     ///< HTTP 429 from the vendor
+  server_error,     ///< HTTP 5xx or a non-OK GraphQL status the vendor gave no better code for
+  timeout,          ///< one network operation took longer than its timeout
+  tls,       ///< TLS handshake failed (retryable) or the certificate was refused (not retryable)
+  connect,   ///< name resolution or TCP connect failed, or the peer reset the connection
+  protocol,  ///< the answer was not valid HTTP, JSON or GraphQL, or was too large
   deadline_exceeded,  ///< the overall deadline of a call or onboarding passed
   cancelled,          ///< the operation was cancelled by the caller
   unimplemented,      ///< the connection or strategy does not implement this operation

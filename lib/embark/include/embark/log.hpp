@@ -18,8 +18,9 @@ std::string_view to_string(LogLevel level) noexcept;
 /// One log record as handed to a sink. The views are valid only during the sink call.
 struct LogRecord {
   LogLevel level = LogLevel::info;
-  std::string_view component;  ///< layer that logged: "transport", "graphql", "retry", "client", ...
-  std::string_view message;    ///< never contains a secret (at most a Secret fingerprint)
+  std::string_view
+      component;             ///< layer that logged: "transport", "graphql", "retry", "client", ...
+  std::string_view message;  ///< never contains a secret (at most a Secret fingerprint)
 };
 
 /// Receives every record at or above the configured level. Must be thread-safe: records arrive
@@ -30,7 +31,8 @@ using LogSink = std::function<void(const LogRecord&)>;
 void set_log_level(LogLevel level) noexcept;
 /// The lowest level that is logged. Thread-safe.
 LogLevel log_level() noexcept;
-/// Whether records of this level are currently logged (cheap; check before formatting). Thread-safe.
+/// Whether records of this level are currently logged (cheap; check before formatting).
+/// Thread-safe.
 bool log_enabled(LogLevel level) noexcept;
 /// Replaces the sink; an empty function restores the default sink (one line per record on stderr).
 /// Thread-safe; a sink call in progress on another thread finishes with the old sink.
@@ -40,7 +42,8 @@ void log(LogLevel level, std::string_view component, std::string_view message);
 
 /// Formats and logs one record; formatting happens only when the level is enabled. Thread-safe.
 template <class... Args>
-void logf(LogLevel level, std::string_view component, fmt::format_string<Args...> format, Args&&... args) {
+void logf(LogLevel level, std::string_view component, fmt::format_string<Args...> format,
+          Args&&... args) {
   if (!log_enabled(level)) return;
   log(level, component, fmt::format(format, std::forward<Args>(args)...));
 }

@@ -11,20 +11,21 @@ namespace embark {
 
 /// One stage finished. Views are valid only during the callback.
 struct StageEvent {
-  std::string_view run;        ///< "onboard" or "refresh"
+  std::string_view run;  ///< "onboard" or "refresh"
   Stage stage = Stage::ensure_user;
   std::string_view strategy;
   StageOutcome outcome = StageOutcome::skipped;
   int vendor_calls = 0;
   std::chrono::microseconds elapsed{0};
   std::string_view workspace;
-  std::string_view user;       ///< fingerprint of (workspace, email): never the email or a token
+  std::string_view user;         ///< fingerprint of (workspace, email): never the email or a token
   const Error* error = nullptr;  ///< set when outcome == failed
 };
 
 /// One vendor call finished (counted per stage).
 struct VendorCallEvent {
-  std::string_view operation;  ///< "listUsers", "createUsers", "setUserAttributes", "impersonateUser"
+  std::string_view
+      operation;  ///< "listUsers", "createUsers", "setUserAttributes", "impersonateUser"
   std::chrono::microseconds elapsed{0};
   const Error* error = nullptr;  ///< null on success
 };

@@ -33,7 +33,8 @@ class Onboarder {
  public:
   /// Validates `config`, builds the strategies, caches and (if no executor is given) starts the
   /// I/O thread. Fails with invalid_input naming the config field.
-  static Result<Onboarder> create(OnboarderConfig config, std::shared_ptr<WisdomConnection> connection);
+  static Result<Onboarder> create(OnboarderConfig config,
+                                  std::shared_ptr<WisdomConnection> connection);
 
   Onboarder(Onboarder&&) noexcept;
   Onboarder& operator=(Onboarder&&) noexcept;
@@ -90,8 +91,8 @@ class Onboarder {
   Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io);
   void shutdown() noexcept;
 
-  static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl, OnboardRequest request,
-                                                     bool refresh);
+  static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl,
+                                                     OnboardRequest request, bool refresh);
   static boost::asio::any_io_executor executor_of(const Impl& impl) noexcept;
   static Error exception_error(std::exception_ptr error);
 
@@ -104,7 +105,8 @@ class Onboarder {
           boost::asio::co_spawn(
               ex, run(std::move(impl), std::move(req), is_refresh),
               boost::asio::bind_executor(
-                  handler_ex, [h = std::move(handler)](std::exception_ptr e, Result<Session> r) mutable {
+                  handler_ex,
+                  [h = std::move(handler)](std::exception_ptr e, Result<Session> r) mutable {
                     if (e) r = exception_error(e);
                     std::move(h)(std::move(r));
                   }));

@@ -13,7 +13,8 @@ namespace embark {
 
 /// Whether repeating a call can change the outcome on the vendor's side.
 enum class Idempotency {
-  idempotent,     ///< safe to repeat after any transient failure (listUsers, impersonate, exchange, ...)
+  idempotent,     ///< safe to repeat after any transient failure (listUsers, impersonate, exchange,
+                  ///< ...)
   non_idempotent  ///< repeated only when the request cannot have been processed (TLS failure, 429)
 };
 
@@ -55,7 +56,8 @@ class BackoffPolicy {
   virtual std::chrono::milliseconds on_completion() = 0;
 };
 
-/// Exponential backoff with full jitter: the n-th delay is uniform in [0, min(max, initial * scaling^(n-1))].
+/// Exponential backoff with full jitter: the n-th delay is uniform in [0, min(max, initial *
+/// scaling^(n-1))].
 class ExponentialBackoffPolicy final : public BackoffPolicy {
  public:
   /// Source of uniform numbers in [0, 1); the default is a per-thread Mersenne twister.
@@ -82,7 +84,8 @@ class RetryBudget {
  public:
   RetryBudget(double ratio, int min_retries);
   /// Settings from RetryOptions::budget_ratio and budget_min_retries.
-  explicit RetryBudget(const RetryOptions& options) : RetryBudget(options.budget_ratio, options.budget_min_retries) {}
+  explicit RetryBudget(const RetryOptions& options)
+      : RetryBudget(options.budget_ratio, options.budget_min_retries) {}
   /// Records a new call (not a retry).
   void on_call();
   /// Takes one token for a retry; false when the budget is exhausted.

@@ -42,13 +42,13 @@ struct StageReport {
 struct Session {
   Secret jwt;                                        ///< the session JWT for the iframe
   std::chrono::system_clock::time_point expires_at;  ///< decoded from the token's `exp`
-  Secret embed_url;        ///< iframe URL carrying the token (empty without an embed target)
-  std::string email;       ///< the user's email as the app gave it
-  std::string workspace;   ///< the workspace used (empty = vendor default)
-  std::string user_id;     ///< the vendor's user id when known (empty right after a creation)
+  Secret embed_url;       ///< iframe URL carrying the token (empty without an embed target)
+  std::string email;      ///< the user's email as the app gave it
+  std::string workspace;  ///< the workspace used (empty = vendor default)
+  std::string user_id;    ///< the vendor's user id when known (empty right after a creation)
   std::vector<StageReport> stages;  ///< one line per stage that ran, in order
-  int vendor_calls = 0;    ///< total calls of the run (0 for a joined or fully cached run)
-  bool joined_in_flight = false;  ///< this caller shared another identical run's result
+  int vendor_calls = 0;             ///< total calls of the run (0 for a joined or fully cached run)
+  bool joined_in_flight = false;    ///< this caller shared another identical run's result
   std::chrono::microseconds elapsed{0};
 };
 

@@ -30,7 +30,8 @@ class TokenCache {
  public:
   virtual ~TokenCache() = default;
   /// The token for `key` if its expiry is later than `now + margin`.
-  virtual std::optional<SessionToken> find(const TokenKey& key, std::chrono::system_clock::time_point now,
+  virtual std::optional<SessionToken> find(const TokenKey& key,
+                                           std::chrono::system_clock::time_point now,
                                            std::chrono::seconds margin) = 0;
   /// Stores a freshly minted token (replacing an older one with the same key).
   virtual void put(const TokenKey& key, const SessionToken& token) = 0;

@@ -14,11 +14,11 @@ namespace embark {
 
 /// Limits and policy. Plain value type; immutable once given to an Onboarder.
 struct ValidationPolicy {
-  std::size_t max_email_length = 254;        ///< RFC 5321 path limit
+  std::size_t max_email_length = 254;  ///< RFC 5321 path limit
   std::size_t max_attribute_key_length = 64;
   std::size_t max_attribute_value_length = 1024;
-  std::size_t max_attributes = 128;          ///< per map (stored, session)
-  std::size_t max_id_length = 128;           ///< workspace, group, scope and embed ids
+  std::size_t max_attributes = 128;  ///< per map (stored, session)
+  std::size_t max_id_length = 128;   ///< workspace, group, scope and embed ids
   std::size_t max_display_name_length = 256;
   /// Deny by default: onboarding is refused unless every key here is present in the stored or
   /// session attributes (e.g. "tenant_id", so no user is ever sent without row-level security).

@@ -52,7 +52,8 @@ asio::awaitable<Result<Secret>> BearerSource::get(std::chrono::steady_clock::tim
       }
     }
     if (waiter) {
-      auto [ec, result] = co_await waiter->channel.async_receive(asio::as_tuple(asio::use_awaitable));
+      auto [ec, result] =
+          co_await waiter->channel.async_receive(asio::as_tuple(asio::use_awaitable));
       if (ec) co_return Error(ErrorCode::cancelled, "cancelled while waiting for a bearer token");
       // The exchanging call was cancelled on its caller's behalf, not ours: try again.
       if (!result && result.error().code() == ErrorCode::cancelled) continue;
@@ -66,7 +67,8 @@ asio::awaitable<Result<Secret>> BearerSource::get(std::chrono::steady_clock::tim
     } catch (const std::exception&) {
       exchanged = Error(ErrorCode::internal, "the access-key exchange threw");
     }
-    Result<Secret> out = exchanged ? Result<Secret>(exchanged->jwt) : Result<Secret>(exchanged.error());
+    Result<Secret> out =
+        exchanged ? Result<Secret>(exchanged->jwt) : Result<Secret>(exchanged.error());
     std::vector<std::shared_ptr<Waiter>> waiters;
     {
       std::lock_guard lock(mutex_);
@@ -74,7 +76,8 @@ asio::awaitable<Result<Secret>> BearerSource::get(std::chrono::steady_clock::tim
       if (exchanged) {
         const auto now = wall_clock_();
         const auto lifetime = exchanged->expires_at - now;
-        const auto margin = std::min<std::chrono::system_clock::duration>(kRenewMargin, lifetime / 4);
+        const auto margin =
+            std::min<std::chrono::system_clock::duration>(kRenewMargin, lifetime / 4);
         cached_ = Cached{exchanged->jwt, exchanged->expires_at - margin};
         logf(LogLevel::debug, "auth", "bearer token {} valid for {} s", exchanged->jwt.redacted(),
              std::chrono::duration_cast<std::chrono::seconds>(lifetime).count());

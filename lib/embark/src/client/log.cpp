@@ -25,22 +25,33 @@ void stderr_sink(const LogRecord& record) {
 
 std::string_view to_string(LogLevel level) noexcept {
   switch (level) {
-    case LogLevel::trace: return "trace";
-    case LogLevel::debug: return "debug";
-    case LogLevel::info: return "info";
-    case LogLevel::warn: return "warn";
-    case LogLevel::error: return "error";
-    case LogLevel::off: return "off";
+    case LogLevel::trace:
+      return "trace";
+    case LogLevel::debug:
+      return "debug";
+    case LogLevel::info:
+      return "info";
+    case LogLevel::warn:
+      return "warn";
+    case LogLevel::error:
+      return "error";
+    case LogLevel::off:
+      return "off";
   }
   return "unknown";
 }
 
-void set_log_level(LogLevel level) noexcept { g_level.store(static_cast<int>(level), std::memory_order_relaxed); }
+void set_log_level(LogLevel level) noexcept {
+  g_level.store(static_cast<int>(level), std::memory_order_relaxed);
+}
 
-LogLevel log_level() noexcept { return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed)); }
+LogLevel log_level() noexcept {
+  return static_cast<LogLevel>(g_level.load(std::memory_order_relaxed));
+}
 
 bool log_enabled(LogLevel level) noexcept {
-  return level != LogLevel::off && static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
+  return level != LogLevel::off &&
+         static_cast<int>(level) >= g_level.load(std::memory_order_relaxed);
 }
 
 void set_log_sink(LogSink sink) {

@@ -1,4 +1,5 @@
 #include "embark/client.hpp"
+
 #include "internal/client/connection_factory.hpp"
 #include "internal/transport/endpoint.hpp"
 #include "internal/transport/pooled_http_transport.hpp"
@@ -17,7 +18,8 @@ Result<void> validate(const ClientOptions& options) {
     return endpoint.error();
   }
   if (options.access_key.empty() && options.api_token.empty()) {
-    return bad_option("access_key", "an access key (or at least an api_token for management calls) is required");
+    return bad_option("access_key",
+                      "an access key (or at least an api_token for management calls) is required");
   }
   if (options.call_deadline <= std::chrono::milliseconds(0)) {
     return bad_option("call_deadline", "call_deadline must be positive");
@@ -25,7 +27,8 @@ Result<void> validate(const ClientOptions& options) {
   if (options.transport.operation_timeout <= std::chrono::milliseconds(0)) {
     return bad_option("transport.operation_timeout", "operation_timeout must be positive");
   }
-  if (options.retry.max_attempts < 1) return bad_option("retry.max_attempts", "max_attempts must be at least 1");
+  if (options.retry.max_attempts < 1)
+    return bad_option("retry.max_attempts", "max_attempts must be at least 1");
   if (options.retry.initial_backoff < std::chrono::milliseconds(0)) {
     return bad_option("retry.initial_backoff", "initial_backoff must not be negative");
   }
@@ -41,12 +44,13 @@ Result<void> validate(const ClientOptions& options) {
   return {};
 }
 
-Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(ClientOptions options,
-                                                                 boost::asio::any_io_executor executor) {
+Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
+    ClientOptions options, boost::asio::any_io_executor executor) {
   if (auto valid = validate(options); !valid) return valid.error();
   auto endpoint = internal::parse_endpoint(options.endpoint, options.transport);
   if (!endpoint) return endpoint.error();
-  auto transport = internal::make_http_transport(std::move(executor), options.endpoint, options.transport);
+  auto transport =
+      internal::make_http_transport(std::move(executor), options.endpoint, options.transport);
   if (!transport) return transport.error();
   internal::ConnectionParts parts;
   parts.transport = std::move(*transport);
@@ -63,7 +67,8 @@ Result<WisdomClient> WisdomClient::create(ClientOptions options) {
   return client;
 }
 
-Result<WisdomClient> WisdomClient::create(ClientOptions options, boost::asio::any_io_executor executor) {
+Result<WisdomClient> WisdomClient::create(ClientOptions options,
+                                          boost::asio::any_io_executor executor) {
   auto connection = make_wisdom_connection(std::move(options), executor);
   if (!connection) return connection.error();
   return WisdomClient(std::move(*connection), std::move(executor));

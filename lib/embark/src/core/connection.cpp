@@ -10,19 +10,22 @@ Error unimplemented(const char* operation) {
 
 }  // namespace
 
-boost::asio::awaitable<Result<std::vector<UserRecord>>> WisdomConnection::list_users(ListUsersRequest) {
+boost::asio::awaitable<Result<std::vector<UserRecord>>> WisdomConnection::list_users(
+    ListUsersRequest) {
   co_return unimplemented("listUsers");
 }
 boost::asio::awaitable<Result<void>> WisdomConnection::create_users(CreateUsersRequest) {
   co_return unimplemented("createUsers");
 }
-boost::asio::awaitable<Result<void>> WisdomConnection::set_user_attributes(SetUserAttributesRequest) {
+boost::asio::awaitable<Result<void>> WisdomConnection::set_user_attributes(
+    SetUserAttributesRequest) {
   co_return unimplemented("setUserAttributes");
 }
 boost::asio::awaitable<Result<void>> WisdomConnection::delete_users(DeleteUsersRequest) {
   co_return unimplemented("deleteUsersFromWorkspace");
 }
-boost::asio::awaitable<Result<SessionToken>> WisdomConnection::impersonate_user(ImpersonateRequest) {
+boost::asio::awaitable<Result<SessionToken>> WisdomConnection::impersonate_user(
+    ImpersonateRequest) {
   co_return unimplemented("impersonateUser");
 }
 boost::asio::awaitable<Result<SessionToken>> WisdomConnection::exchange_access_token() {

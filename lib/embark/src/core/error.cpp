@@ -28,22 +28,38 @@ boost::system::error_code make_error_code(ErrorCode code) noexcept {
 
 std::string_view to_string(ErrorCode code) noexcept {
   switch (code) {
-    case ErrorCode::ok: return "ok";
-    case ErrorCode::invalid_input: return "invalid_input";
-    case ErrorCode::unauthenticated: return "unauthenticated";
-    case ErrorCode::forbidden: return "forbidden";
-    case ErrorCode::not_found: return "not_found";
-    case ErrorCode::already_exists: return "already_exists";
-    case ErrorCode::rate_limited: return "rate_limited";
-    case ErrorCode::server_error: return "server_error";
-    case ErrorCode::timeout: return "timeout";
-    case ErrorCode::tls: return "tls";
-    case ErrorCode::connect: return "connect";
-    case ErrorCode::protocol: return "protocol";
-    case ErrorCode::deadline_exceeded: return "deadline_exceeded";
-    case ErrorCode::cancelled: return "cancelled";
-    case ErrorCode::unimplemented: return "unimplemented";
-    case ErrorCode::internal: return "internal";
+    case ErrorCode::ok:
+      return "ok";
+    case ErrorCode::invalid_input:
+      return "invalid_input";
+    case ErrorCode::unauthenticated:
+      return "unauthenticated";
+    case ErrorCode::forbidden:
+      return "forbidden";
+    case ErrorCode::not_found:
+      return "not_found";
+    case ErrorCode::already_exists:
+      return "already_exists";
+    case ErrorCode::rate_limited:
+      return "rate_limited";
+    case ErrorCode::server_error:
+      return "server_error";
+    case ErrorCode::timeout:
+      return "timeout";
+    case ErrorCode::tls:
+      return "tls";
+    case ErrorCode::connect:
+      return "connect";
+    case ErrorCode::protocol:
+      return "protocol";
+    case ErrorCode::deadline_exceeded:
+      return "deadline_exceeded";
+    case ErrorCode::cancelled:
+      return "cancelled";
+    case ErrorCode::unimplemented:
+      return "unimplemented";
+    case ErrorCode::internal:
+      return "internal";
   }
   return "unknown";
 }
@@ -110,7 +126,8 @@ std::string Error::to_string() const {
   return out;
 }
 
-Exception::Exception(Error error) : std::runtime_error(error.to_string()), error_(std::move(error)) {}
+Exception::Exception(Error error)
+    : std::runtime_error(error.to_string()), error_(std::move(error)) {}
 
 void throw_exception_from_error(const Error& error, const boost::source_location&) {
   throw Exception(error);

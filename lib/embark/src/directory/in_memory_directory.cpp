@@ -197,7 +197,8 @@ struct InMemoryUserDirectory::Shard {
     fresh.reserve(arena.size() - dead_bytes);
     for (auto& e : entries) {
       const auto offset = static_cast<std::uint32_t>(fresh.size());
-      fresh.insert(fresh.end(), arena.begin() + e.id_offset, arena.begin() + e.id_offset + e.id_len);
+      fresh.insert(fresh.end(), arena.begin() + e.id_offset,
+                   arena.begin() + e.id_offset + e.id_len);
       e.id_offset = offset;
     }
     arena.swap(fresh);
@@ -252,7 +253,8 @@ struct InMemoryUserDirectory::Workspaces {
 
 InMemoryUserDirectory::InMemoryUserDirectory(InMemoryDirectoryOptions options)
     : shard_count_(std::bit_ceil(std::max<std::size_t>(1, options.shards))),
-      max_per_shard_(std::max<std::size_t>(1, (options.max_entries + shard_count_ - 1) / shard_count_)),
+      max_per_shard_(
+          std::max<std::size_t>(1, (options.max_entries + shard_count_ - 1) / shard_count_)),
       workspaces_(std::make_unique<Workspaces>()) {
   shards_ = std::make_unique<Shard[]>(shard_count_);
 }
@@ -264,7 +266,8 @@ InMemoryUserDirectory::Shard& InMemoryUserDirectory::shard_for(std::uint64_t key
   return shards_[key_hi & (shard_count_ - 1)];
 }
 
-std::optional<DirectoryEntry> InMemoryUserDirectory::find(std::string_view workspace, std::string_view email) {
+std::optional<DirectoryEntry> InMemoryUserDirectory::find(std::string_view workspace,
+                                                          std::string_view email) {
   const auto ws = workspaces_->id(workspace, false);
   if (!ws) return std::nullopt;
   const Key key = key_of(email);
@@ -283,7 +286,8 @@ std::optional<DirectoryEntry> InMemoryUserDirectory::find(std::string_view works
   return out;
 }
 
-void InMemoryUserDirectory::put(std::string_view workspace, std::string_view email, const DirectoryEntry& entry) {
+void InMemoryUserDirectory::put(std::string_view workspace, std::string_view email,
+                                const DirectoryEntry& entry) {
   // Ids that do not fit the compact layout are not cached; the pipeline then asks the vendor.
   if (entry.user_id.size() > UINT8_MAX) return;
   const auto ws = workspaces_->id(workspace, true);
@@ -339,7 +343,8 @@ void InMemoryUserDirectory::erase(std::string_view workspace, std::string_view e
   if (found) shard.erase_at(slot);
 }
 
-void InMemoryUserDirectory::load_listing(std::string_view workspace, std::span<const UserRecord> users,
+void InMemoryUserDirectory::load_listing(std::string_view workspace,
+                                         std::span<const UserRecord> users,
                                          std::chrono::system_clock::time_point started_at,
                                          std::chrono::system_clock::time_point listed_at) {
   for (const auto& user : users) {
@@ -360,7 +365,8 @@ void InMemoryUserDirectory::load_listing(std::string_view workspace, std::span<c
     for (std::size_t i = shard.entries.size(); i-- > 0;) {
       if (i >= shard.entries.size()) continue;
       const Entry& e = shard.entries[i];
-      if (e.workspace == *ws && e.seen < cutoff) shard.erase_at(shard.slot_of_entry(static_cast<std::uint32_t>(i)));
+      if (e.workspace == *ws && e.seen < cutoff)
+        shard.erase_at(shard.slot_of_entry(static_cast<std::uint32_t>(i)));
     }
   }
 }
@@ -379,8 +385,8 @@ std::size_t InMemoryUserDirectory::memory_bytes() const {
   for (std::size_t s = 0; s < shard_count_; ++s) {
     std::lock_guard lock(shards_[s].mutex);
     const Shard& shard = shards_[s];
-    total += shard.entries.capacity() * sizeof(Entry) + shard.slots.capacity() * sizeof(std::uint32_t) +
-             shard.arena.capacity();
+    total += shard.entries.capacity() * sizeof(Entry) +
+             shard.slots.capacity() * sizeof(std::uint32_t) + shard.arena.capacity();
   }
   return total;
 }

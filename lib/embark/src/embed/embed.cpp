@@ -1,7 +1,7 @@
 #include "embark/embed.hpp"
 
-#include <ctime>
 #include <array>
+#include <ctime>
 
 #include <boost/json/object.hpp>
 #include <boost/json/serialize.hpp>
@@ -24,8 +24,10 @@ struct KindName {
 };
 
 constexpr KindName kKinds[] = {
-    {EmbedKind::dashboard, "dashboard", false},     {EmbedKind::chat, "chat", true},
-    {EmbedKind::legacy_chat, "legacy-chat", true},  {EmbedKind::legacy_dashboard, "legacy-dashboard", false},
+    {EmbedKind::dashboard, "dashboard", false},
+    {EmbedKind::chat, "chat", true},
+    {EmbedKind::legacy_chat, "legacy-chat", true},
+    {EmbedKind::legacy_dashboard, "legacy-dashboard", false},
     {EmbedKind::story, "story", false},
 };
 
@@ -38,12 +40,18 @@ const KindName* find_kind(EmbedKind kind) {
 
 std::array<std::string_view, 2> path_of(EmbedKind kind) {
   switch (kind) {
-    case EmbedKind::dashboard: return {"embed", "dashboards"};
-    case EmbedKind::chat: return {"embed", "chat"};
-    case EmbedKind::legacy_chat: return {"chat", "embed"};
-    case EmbedKind::legacy_dashboard: return {"dashboards", "embed"};
-    case EmbedKind::story: return {"stories", "embed"};
-    case EmbedKind::none: break;
+    case EmbedKind::dashboard:
+      return {"embed", "dashboards"};
+    case EmbedKind::chat:
+      return {"embed", "chat"};
+    case EmbedKind::legacy_chat:
+      return {"chat", "embed"};
+    case EmbedKind::legacy_dashboard:
+      return {"dashboards", "embed"};
+    case EmbedKind::story:
+      return {"stories", "embed"};
+    case EmbedKind::none:
+      break;
   }
   return {};
 }
@@ -54,7 +62,8 @@ Result<EmbedTarget> parse_embed_target(std::string_view spec) {
   if (spec.empty() || spec == "none") return EmbedTarget{};
   const auto colon = spec.find(':');
   const auto name = spec.substr(0, colon);
-  const std::string id = colon == std::string_view::npos ? std::string() : std::string(spec.substr(colon + 1));
+  const std::string id =
+      colon == std::string_view::npos ? std::string() : std::string(spec.substr(colon + 1));
   for (const auto& k : kKinds) {
     if (k.name == name) {
       EmbedTarget target{k.kind, id};
@@ -62,7 +71,9 @@ Result<EmbedTarget> parse_embed_target(std::string_view spec) {
       return target;
     }
   }
-  return invalid("embed", "expected none, dashboard:ID, chat[:ID], legacy-chat[:ID], legacy-dashboard:ID or story:ID");
+  return invalid(
+      "embed",
+      "expected none, dashboard:ID, chat[:ID], legacy-chat[:ID], legacy-dashboard:ID or story:ID");
 }
 
 std::string to_string(const EmbedTarget& target) {
@@ -89,17 +100,20 @@ Result<void> validate_embed_target(const EmbedTarget& target) {
   return {};
 }
 
-Result<Secret> build_embed_url(std::string_view base_url, const EmbedTarget& target, const Secret& token) {
+Result<Secret> build_embed_url(std::string_view base_url, const EmbedTarget& target,
+                               const Secret& token) {
   if (auto r = validate_embed_target(target); !r) return r.error();
   if (target.kind == EmbedKind::none) return invalid("embed", "no embed target given");
   auto parsed = boost::urls::parse_absolute_uri(base_url);
   if (!parsed) return invalid("embed_base_url", "not an absolute URL");
   boost::urls::url url(*parsed);
-  if (url.scheme_id() != boost::urls::scheme::https && url.scheme_id() != boost::urls::scheme::http) {
+  if (url.scheme_id() != boost::urls::scheme::https &&
+      url.scheme_id() != boost::urls::scheme::http) {
     return invalid("embed_base_url", "scheme must be https (or http)");
   }
   if (url.encoded_host().empty()) return invalid("embed_base_url", "has no host");
-  if (url.has_query() || url.has_fragment()) return invalid("embed_base_url", "must not carry a query or fragment");
+  if (url.has_query() || url.has_fragment())
+    return invalid("embed_base_url", "must not carry a query or fragment");
   auto segments = url.segments();
   // A base of "https://host/" or "https://host/prefix/" leaves an empty last segment.
   while (!segments.empty() && segments.back().empty()) segments.pop_back();

@@ -10,18 +10,24 @@ namespace {
 
 int status_for(ErrorCode code) {
   switch (code) {
-    case ErrorCode::invalid_input: return 400;
-    case ErrorCode::not_found: return 404;
-    case ErrorCode::rate_limited: return 503;
+    case ErrorCode::invalid_input:
+      return 400;
+    case ErrorCode::not_found:
+      return 404;
+    case ErrorCode::rate_limited:
+      return 503;
     case ErrorCode::timeout:
-    case ErrorCode::deadline_exceeded: return 504;
+    case ErrorCode::deadline_exceeded:
+      return 504;
     case ErrorCode::unauthenticated:  // the server's access key, not the browser's session
     case ErrorCode::forbidden:
     case ErrorCode::server_error:
     case ErrorCode::tls:
     case ErrorCode::connect:
-    case ErrorCode::protocol: return 502;
-    default: return 500;
+    case ErrorCode::protocol:
+      return 502;
+    default:
+      return 500;
   }
 }
 
@@ -41,12 +47,13 @@ TokenEndpointResponse token_endpoint_response(const Result<Session>& refreshed) 
   return response;
 }
 
-TokenEndpointResponse answer_token_request(const Onboarder& onboarder, const OnboardRequest& session_user) {
+TokenEndpointResponse answer_token_request(const Onboarder& onboarder,
+                                           const OnboardRequest& session_user) {
   return token_endpoint_response(onboarder.refresh(session_user));
 }
 
 boost::asio::awaitable<TokenEndpointResponse> co_answer_token_request(const Onboarder& onboarder,
-                                                                       OnboardRequest session_user) {
+                                                                      OnboardRequest session_user) {
   co_return token_endpoint_response(co_await onboarder.co_refresh(std::move(session_user)));
 }
 

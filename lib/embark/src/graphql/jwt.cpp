@@ -48,7 +48,8 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
   if (!payload) return fail(ErrorCode::protocol, "the token's payload is not base64url");
   boost::system::error_code ec;
   auto claims = boost::json::parse(*payload, ec);
-  if (ec || !claims.is_object()) return fail(ErrorCode::protocol, "the token's payload is not a JSON object");
+  if (ec || !claims.is_object())
+    return fail(ErrorCode::protocol, "the token's payload is not a JSON object");
   const auto* exp = claims.get_object().if_contains("exp");
   if (!exp) return fail(ErrorCode::protocol, "the token has no `exp` claim");
   double seconds = 0;
@@ -66,7 +67,8 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
     return fail(ErrorCode::protocol, "the token's `exp` claim is out of range");
   }
   return std::chrono::system_clock::time_point(
-      std::chrono::duration_cast<std::chrono::system_clock::duration>(std::chrono::seconds(static_cast<long long>(seconds))));
+      std::chrono::duration_cast<std::chrono::system_clock::duration>(
+          std::chrono::seconds(static_cast<long long>(seconds))));
 }
 
 Result<SessionToken> make_session_token(std::string jwt, std::string_view operation) {

@@ -13,7 +13,6 @@ namespace {
 namespace json = boost::json;
 using boost::system::error_code;
 
-
 // Where the handler is inside the answer. Anything else is skipped with a depth counter.
 enum class Ctx { root, top, data, users, user, attrs, attr, roles, role, scopes, errors, error };
 
@@ -35,9 +34,13 @@ class Handler {
   bool on_object_begin(error_code& ec) {
     if (skip_ > 0) return ++skip_, true;
     switch (enter(/*object=*/true, ec)) {
-      case Enter::fail: return false;
-      case Enter::skip: skip_ = 1; return true;
-      case Enter::ok: return true;
+      case Enter::fail:
+        return false;
+      case Enter::skip:
+        skip_ = 1;
+        return true;
+      case Enter::ok:
+        return true;
     }
     return true;
   }
@@ -46,13 +49,16 @@ class Handler {
     const Ctx done = stack_.back();
     stack_.pop_back();
     if (done == Ctx::user) {
-      if (user_.id.empty() || user_.email.empty()) return reject(ec, "listUsers returned a user without `id` or `email`");
+      if (user_.id.empty() || user_.email.empty())
+        return reject(ec, "listUsers returned a user without `id` or `email`");
       users.push_back(std::move(user_));
       user_ = UserRecord{};
     } else if (done == Ctx::attr) {
       if (!attr_key_) return reject(ec, "listUsers returned an attribute without `key`");
-      // JWT-sourced attributes come from SSO claims and are read-only: embark compares DATABASE ones.
-      if (attr_source_ != "JWT") user_.attributes.insert_or_assign(std::move(*attr_key_), std::move(attr_value_));
+      // JWT-sourced attributes come from SSO claims and are read-only: embark compares DATABASE
+      // ones.
+      if (attr_source_ != "JWT")
+        user_.attributes.insert_or_assign(std::move(*attr_key_), std::move(attr_value_));
     } else if (done == Ctx::role) {
       user_.roles.push_back(std::move(role_));
       role_ = RoleAssignment{};
@@ -66,9 +72,13 @@ class Handler {
   bool on_array_begin(error_code& ec) {
     if (skip_ > 0) return ++skip_, true;
     switch (enter(/*object=*/false, ec)) {
-      case Enter::fail: return false;
-      case Enter::skip: skip_ = 1; return true;
-      case Enter::ok: return true;
+      case Enter::fail:
+        return false;
+      case Enter::skip:
+        skip_ = 1;
+        return true;
+      case Enter::ok:
+        return true;
     }
     return true;
   }
@@ -99,9 +109,15 @@ class Handler {
     return ok;
   }
   bool on_number_part(json::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
-  bool on_uint64(std::uint64_t, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
-  bool on_double(double, json::string_view, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
+  bool on_int64(std::int64_t, json::string_view, error_code& ec) {
+    return skip_ > 0 || scalar(false, false, ec);
+  }
+  bool on_uint64(std::uint64_t, json::string_view, error_code& ec) {
+    return skip_ > 0 || scalar(false, false, ec);
+  }
+  bool on_double(double, json::string_view, error_code& ec) {
+    return skip_ > 0 || scalar(false, false, ec);
+  }
   bool on_bool(bool, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
   bool on_null(error_code& ec) { return skip_ > 0 || scalar(false, true, ec); }
   bool on_comment_part(json::string_view, error_code&) { return true; }
@@ -145,8 +161,10 @@ class Handler {
       case Ctx::users:
         return expect(true, Ctx::user, "a `listUsers` entry is not an object");
       case Ctx::user:
-        if (key_ == "userAttributes") return expect(false, Ctx::attrs, "`userAttributes` is not an array");
-        if (key_ == "roleAssignments") return expect(false, Ctx::roles, "`roleAssignments` is not an array");
+        if (key_ == "userAttributes")
+          return expect(false, Ctx::attrs, "`userAttributes` is not an array");
+        if (key_ == "roleAssignments")
+          return expect(false, Ctx::roles, "`roleAssignments` is not an array");
         return Enter::skip;
       case Ctx::attrs:
         attr_key_.reset();
@@ -180,7 +198,8 @@ class Handler {
     switch (at) {
       case Ctx::top:
         if ((key_ == "data" || key_ == "errors") && !is_null) {
-          return reject(ec, key_ == "data" ? "`data` is not an object" : "`errors` is not an array");
+          return reject(ec,
+                        key_ == "data" ? "`data` is not an object" : "`errors` is not an array");
         }
         return true;
       case Ctx::data:
@@ -199,8 +218,10 @@ class Handler {
           attr_key_ = str_buf_;
           return true;
         }
-        if (key_ == "value") return want_string(attr_value_, "an attribute `value` is not a string");
-        if (key_ == "source") return want_string(attr_source_, "an attribute `source` is not a string");
+        if (key_ == "value")
+          return want_string(attr_value_, "an attribute `value` is not a string");
+        if (key_ == "source")
+          return want_string(attr_source_, "an attribute `source` is not a string");
         return true;
       case Ctx::role:
         if (key_ == "roleId") return want_string(role_.role_id, "a `roleId` is not a string");
@@ -246,7 +267,9 @@ struct ListUsersParser::Impl {
 
   Error protocol_error(const error_code& ec) {
     const std::string& why = parser.handler().failure;
-    return Error(ErrorCode::protocol, why.empty() ? "the listUsers answer is not valid JSON (" + ec.message() + ")" : why);
+    return Error(
+        ErrorCode::protocol,
+        why.empty() ? "the listUsers answer is not valid JSON (" + ec.message() + ")" : why);
   }
 };
 
@@ -268,7 +291,7 @@ Result<void> ListUsersParser::feed(std::string_view chunk) {
 }
 
 Result<std::vector<UserRecord>> ListUsersParser::finish(std::string_view operation,
-                                                         std::span<const std::string_view> redact) {
+                                                        std::span<const std::string_view> redact) {
   auto tag = [&](Error e) { return e.with_operation(std::string(operation)); };
   if (!impl_->failure) {
     error_code ec;
@@ -281,7 +304,8 @@ Result<std::vector<UserRecord>> ListUsersParser::finish(std::string_view operati
     return map_graphql_errors(std::move(handler.error_messages), operation, redact);
   }
   if (impl_->failure) return tag(*impl_->failure);
-  if (!handler.saw_users) return tag(Error(ErrorCode::protocol, "the response has no `data.listUsers`"));
+  if (!handler.saw_users)
+    return tag(Error(ErrorCode::protocol, "the response has no `data.listUsers`"));
   return std::move(handler.users);
 }
 

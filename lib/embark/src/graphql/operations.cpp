@@ -13,7 +13,8 @@ namespace json = boost::json;
 json::array attributes_json(const AttributeMap& attributes) {
   json::array out;
   out.reserve(attributes.size());
-  for (const auto& [key, value] : attributes) out.push_back(json::object{{"key", key}, {"value", value}});
+  for (const auto& [key, value] : attributes)
+    out.push_back(json::object{{"key", key}, {"value", value}});
   return out;
 }
 
@@ -39,7 +40,8 @@ GraphqlRequest CreateUsersOperation::build(const CreateUsersRequest& request) {
   if (request.roles) {
     json::array roles;
     for (const auto& role : *request.roles) {
-      roles.push_back(json::object{{"roleId", role.role_id}, {"scopes", strings_json(role.scopes)}});
+      roles.push_back(
+          json::object{{"roleId", role.role_id}, {"scopes", strings_json(role.scopes)}});
     }
     input["roleAssignments"] = std::move(roles);
   }
@@ -53,8 +55,8 @@ GraphqlRequest CreateUsersOperation::build(const CreateUsersRequest& request) {
 
 GraphqlRequest SetUserAttributesOperation::build(const SetUserAttributesRequest& request) {
   GraphqlRequest out{kDocument, {}, kOperationName};
-  out.variables["input"] =
-      json::object{{"userId", request.user_id}, {"userAttributes", attributes_json(request.attributes)}};
+  out.variables["input"] = json::object{{"userId", request.user_id},
+                                        {"userAttributes", attributes_json(request.attributes)}};
   return out;
 }
 
@@ -67,8 +69,10 @@ GraphqlRequest DeleteUsersOperation::build(const DeleteUsersRequest& request) {
   return out;
 }
 
-GraphqlRequest ImpersonateOperation::build(const ImpersonateRequest& request, const Secret& access_key) {
-  GraphqlRequest out{request.use_query_form ? kQueryDocument : kMutationDocument, {}, kOperationName};
+GraphqlRequest ImpersonateOperation::build(const ImpersonateRequest& request,
+                                           const Secret& access_key) {
+  GraphqlRequest out{
+      request.use_query_form ? kQueryDocument : kMutationDocument, {}, kOperationName};
   out.variables["accessToken"] = access_key.reveal();
   out.variables["userEmail"] = request.email;
   if (!request.use_query_form && !request.session_attributes.empty()) {
@@ -84,9 +88,12 @@ GraphqlRequest ExchangeOperation::build(const Secret& access_key) {
 }
 
 std::vector<std::string_view> all_documents() {
-  return {ListUsersOperation::kDocument,          CreateUsersOperation::kDocument,
-          SetUserAttributesOperation::kDocument,  DeleteUsersOperation::kDocument,
-          ImpersonateOperation::kMutationDocument, ImpersonateOperation::kQueryDocument,
+  return {ListUsersOperation::kDocument,
+          CreateUsersOperation::kDocument,
+          SetUserAttributesOperation::kDocument,
+          DeleteUsersOperation::kDocument,
+          ImpersonateOperation::kMutationDocument,
+          ImpersonateOperation::kQueryDocument,
           ExchangeOperation::kDocument};
 }
 
@@ -94,7 +101,8 @@ Result<SessionToken> read_token(const json::value& data, std::string_view field)
   const auto* obj = data.if_object();
   const json::value* token = obj ? obj->if_contains(field) : nullptr;
   if (!token || !token->is_string() || token->get_string().empty()) {
-    return Error(ErrorCode::protocol, "the answer has no token in `data." + std::string(field) + "`")
+    return Error(ErrorCode::protocol,
+                 "the answer has no token in `data." + std::string(field) + "`")
         .with_operation(std::string(field));
   }
   return make_session_token(std::string(token->get_string()), field);

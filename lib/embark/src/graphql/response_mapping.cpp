@@ -15,7 +15,8 @@ namespace json = boost::json;
 
 bool contains_nocase(std::string_view text, std::string_view needle) {
   auto it = std::search(text.begin(), text.end(), needle.begin(), needle.end(), [](char a, char b) {
-    return std::tolower(static_cast<unsigned char>(a)) == std::tolower(static_cast<unsigned char>(b));
+    return std::tolower(static_cast<unsigned char>(a)) ==
+           std::tolower(static_cast<unsigned char>(b));
   });
   return it != text.end();
 }
@@ -42,23 +43,25 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   int day = 0, year = 0, hour = 0, minute = 0, second = 0;
   bool ok = false;
   // IMF-fixdate: "Sun, 06 Nov 1994 08:49:37 GMT"
-  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour, &minute,
-                  &second, zone) == 8) {
+  if (std::sscanf(text.c_str(), "%3s, %d %3s %d %d:%d:%d %3s", weekday, &day, month, &year, &hour,
+                  &minute, &second, zone) == 8) {
     ok = true;
-  } else if (std::sscanf(text.c_str(), "%15[A-Za-z], %d-%3s-%d %d:%d:%d %3s", weekday, &day, month, &year,
-                         &hour, &minute, &second, zone) == 8) {
-    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; two-digit years per RFC 9110 §5.6.7 (window of 50).
+  } else if (std::sscanf(text.c_str(), "%15[A-Za-z], %d-%3s-%d %d:%d:%d %3s", weekday, &day, month,
+                         &year, &hour, &minute, &second, zone) == 8) {
+    // RFC 850: "Sunday, 06-Nov-94 08:49:37 GMT"; two-digit years per RFC 9110 §5.6.7 (window of
+    // 50).
     if (year < 100) year += (year < 70) ? 2000 : 1900;
     ok = true;
-  } else if (std::sscanf(text.c_str(), "%3s %3s %d %d:%d:%d %d", weekday, month, &day, &hour, &minute,
-                         &second, &year) == 7) {
+  } else if (std::sscanf(text.c_str(), "%3s %3s %d %d:%d:%d %d", weekday, month, &day, &hour,
+                         &minute, &second, &year) == 7) {
     // asctime: "Sun Nov  6 08:49:37 1994"
     std::snprintf(zone, sizeof zone, "GMT");
     ok = true;
   }
   if (!ok || std::string_view(zone) != "GMT") return std::nullopt;
   const int mon = month_index(month);
-  if (mon < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970) return std::nullopt;
+  if (mon < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970)
+    return std::nullopt;
   tm.tm_year = year - 1900;
   tm.tm_mon = mon;
   tm.tm_mday = day;
@@ -97,10 +100,12 @@ Error tagged(Error error, std::string_view operation, int http_status) {
 namespace {
 
 bool base64url_char(char c) {
-  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_';
+  return (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' ||
+         c == '_';
 }
 
-// Length of a JWT-shaped token ("eyJ..." header, payload, optional signature) starting at `pos`, or 0.
+// Length of a JWT-shaped token ("eyJ..." header, payload, optional signature) starting at `pos`, or
+// 0.
 std::size_t jwt_length(std::string_view text, std::size_t pos) {
   std::size_t end = pos;
   int dots = 0;
@@ -134,8 +139,8 @@ std::string scrub(std::string text, std::span<const std::string_view> redact) {
   return text;
 }
 
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now) {
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now) {
   while (!value.empty() && value.front() == ' ') value.remove_prefix(1);
   while (!value.empty() && value.back() == ' ') value.remove_suffix(1);
   if (value.empty()) return std::nullopt;
@@ -154,8 +159,9 @@ std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view valu
                   std::chrono::milliseconds(86'400'000));
 }
 
-std::optional<Error> map_http_status(int status, const std::optional<std::string>& retry_after, std::string_view body,
-                                     std::string_view operation, std::chrono::system_clock::time_point now,
+std::optional<Error> map_http_status(int status, const std::optional<std::string>& retry_after,
+                                     std::string_view body, std::string_view operation,
+                                     std::chrono::system_clock::time_point now,
                                      std::span<const std::string_view> redact) {
   if (status >= 200 && status < 300) return std::nullopt;
   Error error;
@@ -164,29 +170,34 @@ std::optional<Error> map_http_status(int status, const std::optional<std::string
   } else if (status == 403) {
     error = Error(ErrorCode::forbidden, "the credentials are not allowed to do this (HTTP 403)");
   } else if (status == 429) {
-    error = Error(ErrorCode::rate_limited, "the vendor is rate limiting (HTTP 429)").with_retryable(true);
+    error = Error(ErrorCode::rate_limited, "the vendor is rate limiting (HTTP 429)")
+                .with_retryable(true);
     if (retry_after) {
       if (auto delay = parse_retry_after(*retry_after, now)) error.with_retry_after(*delay);
     }
   } else if (status == 400) {
-    error = Error(ErrorCode::invalid_input, "the vendor rejected the request as malformed (HTTP 400)");
+    error =
+        Error(ErrorCode::invalid_input, "the vendor rejected the request as malformed (HTTP 400)");
   } else if (status >= 500 && status < 600) {
     const bool transient = status == 502 || status == 503 || status == 504;
-    error = Error(ErrorCode::server_error, "the vendor failed (HTTP " + std::to_string(status) + ")")
-                .with_retryable(transient);
+    error =
+        Error(ErrorCode::server_error, "the vendor failed (HTTP " + std::to_string(status) + ")")
+            .with_retryable(transient);
     if (transient && retry_after) {
       if (auto delay = parse_retry_after(*retry_after, now)) error.with_retry_after(*delay);
     }
   } else {
     error = Error(ErrorCode::protocol, "unexpected HTTP status " + std::to_string(status));
   }
-  // Bodies of failed requests often still carry GraphQL errors; keep their messages when they parse.
+  // Bodies of failed requests often still carry GraphQL errors; keep their messages when they
+  // parse.
   if (!body.empty()) {
     boost::system::error_code ec;
     json::value doc = json::parse(body, ec);
     if (!ec && doc.is_object()) {
       if (const auto* errors = doc.get_object().if_contains("errors")) {
-        for (auto& m : error_messages(*errors)) error.with_graphql_message(scrub(std::move(m), redact));
+        for (auto& m : error_messages(*errors))
+          error.with_graphql_message(scrub(std::move(m), redact));
       }
     }
   }
@@ -210,14 +221,16 @@ Error map_graphql_errors(std::vector<std::string> messages, std::string_view ope
       break;
     }
   }
-  std::string first = messages.empty() ? std::string("(no message)") : scrub(messages.front(), redact);
+  std::string first =
+      messages.empty() ? std::string("(no message)") : scrub(messages.front(), redact);
   Error error(code, "the vendor answered with GraphQL errors: " + first);
   error.with_retryable(false);
   for (auto& m : messages) error.with_graphql_message(scrub(std::move(m), redact));
   return tagged(std::move(error), operation, 0);
 }
 
-std::optional<Error> map_status(std::string_view code, std::string message, std::string_view operation,
+std::optional<Error> map_status(std::string_view code, std::string message,
+                                std::string_view operation,
                                 std::span<const std::string_view> redact) {
   if (code == "OK") return std::nullopt;
   message = scrub(std::move(message), redact);
@@ -233,9 +246,11 @@ std::optional<Error> map_status(std::string_view code, std::string message, std:
 }
 
 MappedResponse map_response(const HttpResponse& response, std::string_view operation,
-                            std::chrono::system_clock::time_point now, std::span<const std::string_view> redact) {
+                            std::chrono::system_clock::time_point now,
+                            std::span<const std::string_view> redact) {
   MappedResponse out;
-  if (auto error = map_http_status(response.status, response.retry_after, response.body, operation, now, redact)) {
+  if (auto error = map_http_status(response.status, response.retry_after, response.body, operation,
+                                   now, redact)) {
     out.data = std::move(*error);
     return out;
   }
@@ -262,7 +277,8 @@ MappedResponse map_response(const HttpResponse& response, std::string_view opera
     }
     if (!errors->get_array().empty()) {
       out.partial_data = std::move(data);
-      out.data = tagged(map_graphql_errors(error_messages(*errors), operation, redact), operation, response.status);
+      out.data = tagged(map_graphql_errors(error_messages(*errors), operation, redact), operation,
+                        response.status);
       return out;
     }
   }
@@ -280,7 +296,8 @@ MappedResponse map_response(const HttpResponse& response, std::string_view opera
     const auto* code = status->if_contains("code");
     if (!code || !code->is_string()) continue;
     std::string message;
-    if (const auto* m = status->if_contains("message"); m && m->is_string()) message = m->get_string();
+    if (const auto* m = status->if_contains("message"); m && m->is_string())
+      message = m->get_string();
     if (auto error = map_status(code->get_string(), std::move(message), operation, redact)) {
       out.data = tagged(std::move(*error), operation, response.status);
       return out;

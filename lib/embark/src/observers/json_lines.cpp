@@ -10,7 +10,8 @@ namespace embark {
 namespace {
 
 std::string timestamp(std::chrono::system_clock::time_point now) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   const std::time_t secs = static_cast<std::time_t>(ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
@@ -43,7 +44,9 @@ JsonLinesObserver::JsonLinesObserver(std::function<void(std::string_view)> sink,
     : sink_(std::move(sink)), clock_(std::move(clock)) {}
 
 JsonLinesObserver::JsonLinesObserver(std::ostream& out, Clock clock)
-    : sink_([&out](std::string_view line) { out << line << '\n' << std::flush; }), clock_(std::move(clock)) {}
+    : sink_([&out](std::string_view line) { out << line << '\n'
+                                                << std::flush; }),
+      clock_(std::move(clock)) {}
 
 void JsonLinesObserver::emit(const std::string& line) {
   std::lock_guard lock(mutex_);

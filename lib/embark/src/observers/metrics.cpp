@@ -10,7 +10,7 @@ namespace {
 
 // Seconds; spans a cached login (microseconds) to a slow listUsers of a big workspace.
 constexpr std::array<double, 14> kBuckets{0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005, 0.01,
-                                          0.025,  0.05,    0.1,    0.25,  0.5,    1.0,  2.5};
+                                          0.025,  0.05,    0.1,    0.25,  0.5,    1.0,   2.5};
 
 struct Histogram {
   std::array<std::uint64_t, kBuckets.size()> counts{};  // non-cumulative
@@ -46,7 +46,8 @@ std::string escape(std::string_view value) {
 
 using Labels = std::vector<std::pair<std::string, std::string>>;
 
-std::string render_labels(const Labels& labels, std::string_view extra_key = {}, std::string_view extra_value = {}) {
+std::string render_labels(const Labels& labels, std::string_view extra_key = {},
+                          std::string_view extra_value = {}) {
   std::string out;
   for (const auto& [k, v] : labels) {
     out += out.empty() ? "{" : ",";
@@ -109,34 +110,41 @@ void MetricsObserver::on_background(const BackgroundEvent& event) {
 std::string MetricsObserver::render_prometheus() const {
   std::lock_guard lock(state_->mutex);
   std::string out;
-  auto counter = [&out](std::string_view name, std::string_view help, const std::map<Labels, std::uint64_t>& series) {
+  auto counter = [&out](std::string_view name, std::string_view help,
+                        const std::map<Labels, std::uint64_t>& series) {
     out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
     out += "# TYPE " + std::string(name) + " counter\n";
     for (const auto& [labels, value] : series) {
       out += std::string(name) + render_labels(labels) + " " + std::to_string(value) + "\n";
     }
   };
-  auto histogram = [&out](std::string_view name, std::string_view help, const std::map<Labels, Histogram>& series) {
+  auto histogram = [&out](std::string_view name, std::string_view help,
+                          const std::map<Labels, Histogram>& series) {
     out += "# HELP " + std::string(name) + " " + std::string(help) + "\n";
     out += "# TYPE " + std::string(name) + " histogram\n";
     for (const auto& [labels, h] : series) {
       std::uint64_t cumulative = 0;
       for (std::size_t i = 0; i < kBuckets.size(); ++i) {
         cumulative += h.counts[i];
-        out += std::string(name) + "_bucket" + render_labels(labels, "le", format_double(kBuckets[i])) + " " +
+        out += std::string(name) + "_bucket" +
+               render_labels(labels, "le", format_double(kBuckets[i])) + " " +
                std::to_string(cumulative) + "\n";
       }
-      out += std::string(name) + "_bucket" + render_labels(labels, "le", "+Inf") + " " + std::to_string(h.count) + "\n";
+      out += std::string(name) + "_bucket" + render_labels(labels, "le", "+Inf") + " " +
+             std::to_string(h.count) + "\n";
       out += std::string(name) + "_sum" + render_labels(labels) + " " + format_double(h.sum) + "\n";
-      out += std::string(name) + "_count" + render_labels(labels) + " " + std::to_string(h.count) + "\n";
+      out += std::string(name) + "_count" + render_labels(labels) + " " + std::to_string(h.count) +
+             "\n";
     }
   };
   counter("embark_runs_total", "Onboardings and refreshes by result.", state_->runs);
-  histogram("embark_run_duration_seconds", "Duration of onboardings and refreshes.", state_->run_latency);
+  histogram("embark_run_duration_seconds", "Duration of onboardings and refreshes.",
+            state_->run_latency);
   counter("embark_stage_total", "Pipeline stages by strategy and outcome.", state_->stages);
   histogram("embark_stage_duration_seconds", "Duration of pipeline stages.", state_->stage_latency);
   counter("embark_vendor_calls_total", "Vendor calls by operation and result.", state_->calls);
-  histogram("embark_vendor_call_duration_seconds", "Duration of vendor calls.", state_->call_latency);
+  histogram("embark_vendor_call_duration_seconds", "Duration of vendor calls.",
+            state_->call_latency);
   counter("embark_background_total", "Background work (pre-mint) by result.", state_->background);
   return out;
 }

@@ -36,25 +36,29 @@ Result<void> validate_config(const OnboarderConfig& config) {
   }
   using std::chrono::seconds;
   if (config.directory_ttl <= seconds(0)) return invalid("directory_ttl", "must be positive");
-  if (config.min_refresh_interval < seconds(0)) return invalid("min_refresh_interval", "must not be negative");
+  if (config.min_refresh_interval < seconds(0))
+    return invalid("min_refresh_interval", "must not be negative");
   if (config.token_reuse_margin < seconds(0) || config.token_reuse_margin >= seconds(3600)) {
-    return invalid("token_reuse_margin", "must be between 0 and 3600 seconds (tokens live one hour)");
+    return invalid("token_reuse_margin",
+                   "must be between 0 and 3600 seconds (tokens live one hour)");
   }
   if (config.premint_lead <= config.token_reuse_margin || config.premint_lead >= seconds(3600)) {
     return invalid("premint_lead", "must exceed token_reuse_margin and be under 3600 seconds");
   }
-  if (!config.directory && config.directory_max_entries == 0) return invalid("directory_max_entries", "must be positive");
+  if (!config.directory && config.directory_max_entries == 0)
+    return invalid("directory_max_entries", "must be positive");
   if (!config.token_cache && config.token_cache_max_entries == 0) {
     return invalid("token_cache_max_entries", "must be positive");
   }
   if (!config.clock) return invalid("clock", "must be set");
-  if (!config.default_workspace.empty() && config.default_workspace.size() > config.validation.max_id_length) {
+  if (!config.default_workspace.empty() &&
+      config.default_workspace.size() > config.validation.max_id_length) {
     return invalid("default_workspace", "too long");
   }
   if (!config.embed_base_url.empty()) {
     auto url = boost::urls::parse_absolute_uri(config.embed_base_url);
-    if (!url || (url->scheme() != "https" && url->scheme() != "http") || url->encoded_host().empty() ||
-        url->has_query() || url->has_fragment()) {
+    if (!url || (url->scheme() != "https" && url->scheme() != "http") ||
+        url->encoded_host().empty() || url->has_query() || url->has_fragment()) {
       return invalid("embed_base_url", "must be an http(s) origin such as https://acme.wisdom.ai");
     }
   }
@@ -63,7 +67,10 @@ Result<void> validate_config(const OnboarderConfig& config) {
   }
   for (const auto& key : config.validation.required_attribute_keys) {
     AttributeMap probe{{key, "x"}};
-    if (auto r = validate_attributes(probe, "validation.required_attribute_keys", config.validation); !r) return r;
+    if (auto r =
+            validate_attributes(probe, "validation.required_attribute_keys", config.validation);
+        !r)
+      return r;
   }
   return {};
 }

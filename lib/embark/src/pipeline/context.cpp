@@ -34,12 +34,13 @@ TokenKey PipelineContext::token_key(const AttributeMap& session_attributes) cons
   return key;
 }
 
-boost::asio::awaitable<Result<DirectoryRefresh>> PipelineContext::refresh_directory(RefreshMode mode) {
+boost::asio::awaitable<Result<DirectoryRefresh>> PipelineContext::refresh_directory(
+    RefreshMode mode) {
   co_return co_await run_->impl.refresh_directory(*run_, mode);
 }
 
-boost::asio::awaitable<Result<void>> PipelineContext::create_user(std::optional<std::vector<RoleAssignment>> roles,
-                                                                  std::optional<AttributeMap> attributes) {
+boost::asio::awaitable<Result<void>> PipelineContext::create_user(
+    std::optional<std::vector<RoleAssignment>> roles, std::optional<AttributeMap> attributes) {
   CreateUsersRequest request;
   request.emails = {run_->request.email};
   request.workspace_id = run_->workspace;
@@ -48,23 +49,26 @@ boost::asio::awaitable<Result<void>> PipelineContext::create_user(std::optional<
   request.group_ids = run_->request.groups;
   request.send_welcome_email = run_->request.send_welcome_email;
   auto& connection = *run_->impl.connection;
-  co_return co_await run_->call<void>("createUsers", [&] { return connection.create_users(std::move(request)); });
+  co_return co_await run_->call<void>("createUsers",
+                                      [&] { return connection.create_users(std::move(request)); });
 }
 
-boost::asio::awaitable<Result<void>> PipelineContext::set_user_attributes(std::string user_id, AttributeMap attributes) {
+boost::asio::awaitable<Result<void>> PipelineContext::set_user_attributes(std::string user_id,
+                                                                          AttributeMap attributes) {
   SetUserAttributesRequest request{std::move(user_id), std::move(attributes)};
   auto& connection = *run_->impl.connection;
-  co_return co_await run_->call<void>("setUserAttributes",
-                                      [&] { return connection.set_user_attributes(std::move(request)); });
+  co_return co_await run_->call<void>(
+      "setUserAttributes", [&] { return connection.set_user_attributes(std::move(request)); });
 }
 
-boost::asio::awaitable<Result<SessionToken>> PipelineContext::impersonate(AttributeMap session_attributes) {
+boost::asio::awaitable<Result<SessionToken>> PipelineContext::impersonate(
+    AttributeMap session_attributes) {
   ImpersonateRequest request;
   request.email = run_->request.email;
   request.session_attributes = std::move(session_attributes);
   auto& connection = *run_->impl.connection;
-  co_return co_await run_->call<SessionToken>("impersonateUser",
-                                              [&] { return connection.impersonate_user(std::move(request)); });
+  co_return co_await run_->call<SessionToken>(
+      "impersonateUser", [&] { return connection.impersonate_user(std::move(request)); });
 }
 
 void PipelineContext::schedule_premint(const TokenKey& key, AttributeMap session_attributes,
@@ -75,10 +79,13 @@ void PipelineContext::schedule_premint(const TokenKey& key, AttributeMap session
   run_->impl.schedule_premint(key, std::move(request), run_->user, expires_at);
 }
 
-std::optional<AttributeMap> SetAttributesStrategy::attributes_at_creation(const PipelineContext&) const {
+std::optional<AttributeMap> SetAttributesStrategy::attributes_at_creation(
+    const PipelineContext&) const {
   return std::nullopt;
 }
 
-AttributeMap SetAttributesStrategy::session_contribution(const PipelineContext&) const { return {}; }
+AttributeMap SetAttributesStrategy::session_contribution(const PipelineContext&) const {
+  return {};
+}
 
 }  // namespace embark

@@ -4,8 +4,8 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(PipelineContext::Run& run,
-                                                                                    RefreshMode mode) {
+boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(
+    PipelineContext::Run& run, RefreshMode mode) {
   std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
   bool leader = false;
   {
@@ -13,7 +13,8 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
     auto& state = refreshes[run.workspace];
     if (state.in_flight) {
       flight = state.in_flight;
-    } else if (mode == RefreshMode::if_due && state.last && now() - *state.last < config.min_refresh_interval) {
+    } else if (mode == RefreshMode::if_due && state.last &&
+               now() - *state.last < config.min_refresh_interval) {
       // Too soon after the last listing: trust the directory as it is.
     } else {
       flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
@@ -36,8 +37,8 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
   try {
     auto& conn = *connection;
     ListUsersRequest request{run.workspace};
-    auto listed = co_await run.call<std::vector<UserRecord>>("listUsers",
-                                                           [&] { return conn.list_users(std::move(request)); });
+    auto listed = co_await run.call<std::vector<UserRecord>>(
+        "listUsers", [&] { return conn.list_users(std::move(request)); });
     if (listed) {
       auto users = std::make_shared<const std::vector<UserRecord>>(std::move(*listed));
       config.directory->load_listing(run.workspace, *users, started, now());
@@ -46,7 +47,8 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       out = listed.error();
     }
   } catch (const std::exception& e) {
-    out = Error(ErrorCode::internal, std::string("directory refresh failed: ") + e.what()).with_operation("listUsers");
+    out = Error(ErrorCode::internal, std::string("directory refresh failed: ") + e.what())
+              .with_operation("listUsers");
   }
   {
     std::lock_guard lock(refresh_mutex);

@@ -31,7 +31,7 @@ class Flight {
           Waiter waiter;
           waiter.executor = boost::asio::get_associated_executor(handler, fallback_);
           auto held = std::make_shared<decltype(handler)>(std::move(handler));
-          waiter.resume = [held](T value) { std::move(*held)(std::move(value)); };
+          waiter.resume = [held](T value) { std::move (*held)(std::move(value)); };
           std::unique_lock lock(mutex_);
           if (result_) {
             T copy = *result_;
@@ -61,8 +61,8 @@ class Flight {
   };
 
   static void deliver(Waiter waiter, T value) {
-    boost::asio::post(waiter.executor,
-                      [resume = std::move(waiter.resume), v = std::move(value)]() mutable { resume(std::move(v)); });
+    boost::asio::post(waiter.executor, [resume = std::move(waiter.resume),
+                                        v = std::move(value)]() mutable { resume(std::move(v)); });
   }
 
   boost::asio::any_io_executor fallback_;

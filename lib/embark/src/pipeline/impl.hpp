@@ -19,6 +19,7 @@
 #include "embark/onboarder.hpp"
 #include "embark/strategies/stage.hpp"
 #include "embark/token_cache.hpp"
+
 #include "pipeline/flight.hpp"
 
 namespace embark {
@@ -52,9 +53,10 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   std::chrono::system_clock::time_point now() const { return config.clock(); }
 
   boost::asio::awaitable<Result<Session>> run(OnboardRequest request, bool refresh);
-  boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request, const std::string& workspace,
-                                                  bool refresh);
-  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run, RefreshMode mode);
+  boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
+                                                  const std::string& workspace, bool refresh);
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
+                                                                     RefreshMode mode);
   void schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,
                         std::chrono::system_clock::time_point expires_at);
   void stop();
@@ -94,7 +96,8 @@ struct PipelineContext::Run {
     Result<T> result = co_await make_call();
     VendorCallEvent event;
     event.operation = operation;
-    event.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+    event.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+        std::chrono::steady_clock::now() - start);
     std::optional<Error> error;
     if (!result) {
       error = result.error();

@@ -7,6 +7,7 @@
 #include <boost/asio/use_future.hpp>
 
 #include "embark/strategies/registry.hpp"
+
 #include "pipeline/impl.hpp"
 
 namespace embark {
@@ -14,7 +15,8 @@ namespace embark {
 // The I/O thread an Onboarder owns when the app gives it no executor.
 struct Onboarder::IoThread {
   boost::asio::io_context context{1};
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{context.get_executor()};
+  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
+      context.get_executor()};
   std::thread thread{[this] { context.run(); }};
 
   ~IoThread() {
@@ -24,14 +26,18 @@ struct Onboarder::IoThread {
   }
 };
 
-Result<Onboarder> Onboarder::create(OnboarderConfig config, std::shared_ptr<WisdomConnection> connection) {
-  if (!connection) return fail(ErrorCode::invalid_input, "no connection given").with_field("connection");
+Result<Onboarder> Onboarder::create(OnboarderConfig config,
+                                    std::shared_ptr<WisdomConnection> connection) {
+  if (!connection)
+    return fail(ErrorCode::invalid_input, "no connection given").with_field("connection");
   if (auto r = validate_config(config); !r) return r.error();
-  if (!config.ensure_user_strategy) config.ensure_user_strategy = make_ensure_user_strategy(config.ensure_user).value();
+  if (!config.ensure_user_strategy)
+    config.ensure_user_strategy = make_ensure_user_strategy(config.ensure_user).value();
   if (!config.set_attributes_strategy) {
     config.set_attributes_strategy = make_set_attributes_strategy(config.set_attributes).value();
   }
-  if (!config.impersonate_strategy) config.impersonate_strategy = make_impersonate_strategy(config.impersonate).value();
+  if (!config.impersonate_strategy)
+    config.impersonate_strategy = make_impersonate_strategy(config.impersonate).value();
   config.ensure_user = std::string(config.ensure_user_strategy->name());
   config.set_attributes = std::string(config.set_attributes_strategy->name());
   config.impersonate = std::string(config.impersonate_strategy->name());
@@ -85,7 +91,9 @@ void Onboarder::shutdown() noexcept {
 
 Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
   try {
-    return boost::asio::co_spawn(impl_->executor, run(impl_, request, false), boost::asio::use_future).get();
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, false),
+                                 boost::asio::use_future)
+        .get();
   } catch (...) {
     return exception_error(std::current_exception());
   }
@@ -93,7 +101,9 @@ Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
 
 Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
   try {
-    return boost::asio::co_spawn(impl_->executor, run(impl_, request, true), boost::asio::use_future).get();
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, true),
+                                 boost::asio::use_future)
+        .get();
   } catch (...) {
     return exception_error(std::current_exception());
   }
@@ -107,12 +117,14 @@ boost::asio::awaitable<Result<Session>> Onboarder::co_refresh(OnboardRequest req
   co_return co_await run(impl_, std::move(request), true);
 }
 
-boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl, OnboardRequest request,
-                                                       bool refresh) {
+boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl,
+                                                       OnboardRequest request, bool refresh) {
   co_return co_await impl->run(std::move(request), refresh);
 }
 
-boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) noexcept { return impl.executor; }
+boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) noexcept {
+  return impl.executor;
+}
 
 Error Onboarder::exception_error(std::exception_ptr error) {
   try {
@@ -131,9 +143,12 @@ TokenCache& Onboarder::tokens() const noexcept { return *impl_->config.token_cac
 
 std::string_view Onboarder::strategy_name(Stage stage) const noexcept {
   switch (stage) {
-    case Stage::ensure_user: return impl_->config.ensure_user_strategy->name();
-    case Stage::set_attributes: return impl_->config.set_attributes_strategy->name();
-    case Stage::impersonate: return impl_->config.impersonate_strategy->name();
+    case Stage::ensure_user:
+      return impl_->config.ensure_user_strategy->name();
+    case Stage::set_attributes:
+      return impl_->config.set_attributes_strategy->name();
+    case Stage::impersonate:
+      return impl_->config.impersonate_strategy->name();
   }
   return {};
 }

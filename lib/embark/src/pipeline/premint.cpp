@@ -12,19 +12,22 @@ namespace embark {
 namespace {
 
 std::string premint_key(const TokenKey& key) {
-  return key.workspace + '\x1f' + key.email + '\x1f' + to_hex(key.session_attributes) + to_hex(key.entitlements);
+  return key.workspace + '\x1f' + key.email + '\x1f' + to_hex(key.session_attributes) +
+         to_hex(key.entitlements);
 }
 
 boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
-                                          std::shared_ptr<boost::asio::steady_timer> timer, TokenKey key,
-                                          ImpersonateRequest request, std::string user) {
+                                          std::shared_ptr<boost::asio::steady_timer> timer,
+                                          TokenKey key, ImpersonateRequest request,
+                                          std::string user) {
   auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   auto self = weak.lock();
   if (!self) co_return;
   {
     std::lock_guard lock(self->premint_mutex);
     // A rescheduled mint replaced this timer; only the current one may clear the slot.
-    if (auto it = self->premints.find(premint_key(key)); it != self->premints.end() && it->second == timer) {
+    if (auto it = self->premints.find(premint_key(key));
+        it != self->premints.end() && it->second == timer) {
       self->premints.erase(it);
     }
     if (ec || self->stopping) co_return;
@@ -42,7 +45,8 @@ boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
   }
   VendorCallEvent call;
   call.operation = "impersonateUser";
-  call.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start);
+  call.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
+      std::chrono::steady_clock::now() - start);
   std::optional<Error> error;
   if (token) {
     self->config.token_cache->put(key, *token);
@@ -58,11 +62,13 @@ boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
 
 }  // namespace
 
-void Onboarder::Impl::schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,
+void Onboarder::Impl::schedule_premint(const TokenKey& key, ImpersonateRequest request,
+                                       std::string user,
                                        std::chrono::system_clock::time_point expires_at) {
   const auto due = expires_at - config.premint_lead;
-  const auto delay = std::max(std::chrono::steady_clock::duration::zero(),
-                              std::chrono::duration_cast<std::chrono::steady_clock::duration>(due - now()));
+  const auto delay =
+      std::max(std::chrono::steady_clock::duration::zero(),
+               std::chrono::duration_cast<std::chrono::steady_clock::duration>(due - now()));
   auto timer = std::make_shared<boost::asio::steady_timer>(background, delay);
   std::shared_ptr<boost::asio::steady_timer> replaced;
   {
@@ -77,8 +83,9 @@ void Onboarder::Impl::schedule_premint(const TokenKey& key, ImpersonateRequest r
     }
   }
   if (replaced) boost::asio::post(background, [replaced] { replaced->cancel(); });
-  boost::asio::co_spawn(background, premint_task(weak_from_this(), timer, key, std::move(request), std::move(user)),
-                        boost::asio::detached);
+  boost::asio::co_spawn(
+      background, premint_task(weak_from_this(), timer, key, std::move(request), std::move(user)),
+      boost::asio::detached);
 }
 
 void Onboarder::Impl::stop() {

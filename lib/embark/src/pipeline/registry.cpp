@@ -68,21 +68,24 @@ std::vector<std::string_view> names_of(const std::vector<Entry<Base>>& table) {
 }
 
 template <class Base>
-Result<std::shared_ptr<Base>> make_from(const std::vector<Entry<Base>>& table, std::string_view name,
-                                        std::string_view field) {
+Result<std::shared_ptr<Base>> make_from(const std::vector<Entry<Base>>& table,
+                                        std::string_view name, std::string_view field) {
   std::string known;
   for (const auto& e : table) {
     if (e.name == name) return e.make();
     if (!known.empty()) known += ", ";
     known += e.name;
   }
-  return fail(ErrorCode::invalid_input, "unknown strategy; expected one of: " + known).with_field(std::string(field));
+  return fail(ErrorCode::invalid_input, "unknown strategy; expected one of: " + known)
+      .with_field(std::string(field));
 }
 
 }  // namespace
 
 std::vector<std::string_view> ensure_user_strategy_names() { return names_of(ensure_user_table()); }
-std::vector<std::string_view> set_attributes_strategy_names() { return names_of(set_attributes_table()); }
+std::vector<std::string_view> set_attributes_strategy_names() {
+  return names_of(set_attributes_table());
+}
 std::vector<std::string_view> impersonate_strategy_names() { return names_of(impersonate_table()); }
 
 Result<std::shared_ptr<EnsureUserStrategy>> make_ensure_user_strategy(std::string_view name) {

@@ -2,6 +2,7 @@
 
 #include "embark/embed.hpp"
 #include "embark/validation.hpp"
+
 #include "pipeline/impl.hpp"
 
 namespace embark {
@@ -64,7 +65,8 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     co_return error;
   }
   const OnboardRequest& request = *normalized;
-  const std::string workspace = request.workspace.empty() ? config.default_workspace : request.workspace;
+  const std::string workspace =
+      request.workspace.empty() ? config.default_workspace : request.workspace;
   const std::string user = to_hex(user_fingerprint(workspace, request.email));
   event.workspace = workspace;
   event.user = user;
@@ -122,7 +124,8 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
-                                                                 const std::string& workspace, bool refresh) {
+                                                                 const std::string& workspace,
+                                                                 bool refresh) {
   PipelineContext::Run run{.impl = *this,
                            .request = request,
                            .workspace = workspace,

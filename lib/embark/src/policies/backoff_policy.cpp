@@ -13,7 +13,8 @@ double default_random() {
 
 }  // namespace
 
-ExponentialBackoffPolicy::ExponentialBackoffPolicy(std::chrono::milliseconds initial, std::chrono::milliseconds maximum,
+ExponentialBackoffPolicy::ExponentialBackoffPolicy(std::chrono::milliseconds initial,
+                                                   std::chrono::milliseconds maximum,
                                                    double scaling, Random random)
     : initial_(std::max(initial, std::chrono::milliseconds(0))),
       maximum_(std::max(maximum, initial_)),

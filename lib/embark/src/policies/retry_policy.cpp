@@ -1,10 +1,11 @@
-#include "embark/retry.hpp"
-
 #include <algorithm>
+
+#include "embark/retry.hpp"
 
 namespace embark {
 
-LimitedAttemptsRetryPolicy::LimitedAttemptsRetryPolicy(int max_attempts) : max_attempts_(std::max(1, max_attempts)) {}
+LimitedAttemptsRetryPolicy::LimitedAttemptsRetryPolicy(int max_attempts)
+    : max_attempts_(std::max(1, max_attempts)) {}
 
 std::unique_ptr<RetryPolicy> LimitedAttemptsRetryPolicy::clone() const {
   return std::make_unique<LimitedAttemptsRetryPolicy>(max_attempts_);

@@ -37,7 +37,8 @@ struct InMemoryTokenCache::State {
   }
 };
 
-InMemoryTokenCache::InMemoryTokenCache(InMemoryTokenCacheOptions options) : state_(std::make_unique<State>()) {
+InMemoryTokenCache::InMemoryTokenCache(InMemoryTokenCacheOptions options)
+    : state_(std::make_unique<State>()) {
   state_->options = options;
   if (state_->options.max_entries == 0) state_->options.max_entries = 1;
   if (!state_->options.clock) state_->options.clock = system_clock();
@@ -45,7 +46,8 @@ InMemoryTokenCache::InMemoryTokenCache(InMemoryTokenCacheOptions options) : stat
 
 InMemoryTokenCache::~InMemoryTokenCache() = default;
 
-std::optional<SessionToken> InMemoryTokenCache::find(const TokenKey& key, std::chrono::system_clock::time_point now,
+std::optional<SessionToken> InMemoryTokenCache::find(const TokenKey& key,
+                                                     std::chrono::system_clock::time_point now,
                                                      std::chrono::seconds margin) {
   std::lock_guard lock(state_->mutex);
   auto it = state_->tokens.find(key);
@@ -66,7 +68,8 @@ void InMemoryTokenCache::put(const TokenKey& key, const SessionToken& token) {
     if (token.expires_at >= it->second.expires_at) it->second = token;
     return;
   }
-  if (state_->tokens.size() >= state_->options.max_entries) state_->make_room(state_->options.clock());
+  if (state_->tokens.size() >= state_->options.max_entries)
+    state_->make_room(state_->options.clock());
   state_->tokens.emplace(key, token);
 }
 

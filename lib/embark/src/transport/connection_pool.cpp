@@ -1,11 +1,8 @@
 #include "internal/transport/connection_pool.hpp"
 
-#include <sys/socket.h>
-
+#include <algorithm>
 #include <cerrno>
 #include <utility>
-
-#include <algorithm>
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/associated_cancellation_slot.hpp>
@@ -15,6 +12,8 @@
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include <sys/socket.h>
+
 namespace embark::internal {
 
 bool PooledConnection::looks_closed() noexcept {
@@ -23,8 +22,8 @@ bool PooledConnection::looks_closed() noexcept {
   if (buffer.size() != 0) return true;  // bytes nobody asked for: the stream is out of step
   char byte = 0;
   const ssize_t n = ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT);
-  if (n == 0) return true;                                    // orderly close by the peer
-  if (n > 0) return true;                                     // e.g. a TLS close_notify alert
+  if (n == 0) return true;  // orderly close by the peer
+  if (n > 0) return true;   // e.g. a TLS close_notify alert
   return !(errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR);  // reset or other error
 }
 
@@ -74,7 +73,9 @@ void ConnectionPool::Lease::end() noexcept {
 
 ConnectionPool::ConnectionPool(boost::asio::any_io_executor executor, std::size_t max_connections,
                                std::chrono::milliseconds idle_timeout)
-    : executor_(std::move(executor)), idle_timeout_(idle_timeout), free_slots_(std::max<std::size_t>(1, max_connections)) {}
+    : executor_(std::move(executor)),
+      idle_timeout_(idle_timeout),
+      free_slots_(std::max<std::size_t>(1, max_connections)) {}
 
 ConnectionPool::~ConnectionPool() { close_idle(); }
 
@@ -122,7 +123,9 @@ boost::asio::awaitable<Result<ConnectionPool::Lease>> ConnectionPool::acquire() 
         },
         slot);
   };
-  auto [ec] = co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(initiate, token);
+  auto [ec] =
+      co_await boost::asio::async_initiate<decltype(token), void(boost::system::error_code)>(
+          initiate, token);
   if (ec) co_return fail(ErrorCode::cancelled, "cancelled while waiting for a free connection");
   const std::size_t now_in_use = in_use_.fetch_add(1) + 1;
   std::size_t peak = peak_in_use_.load();
@@ -196,4 +199,3 @@ void ConnectionPool::close_idle() {
 }
 
 }  // namespace embark::internal
-

@@ -16,12 +16,14 @@ Result<std::shared_ptr<ssl::context>> make_tls_client_context(const TransportOpt
   boost::system::error_code ec;
   if (options.ca_file.empty()) {
     context->set_default_verify_paths(ec);
-    if (ec) return fail(ErrorCode::tls, fmt::format("cannot load the system CA certificates: {}", ec.message()));
+    if (ec)
+      return fail(ErrorCode::tls,
+                  fmt::format("cannot load the system CA certificates: {}", ec.message()));
   } else {
     context->load_verify_file(options.ca_file, ec);
     if (ec) {
-      Error error(ErrorCode::invalid_input,
-                  fmt::format("cannot load CA certificates from '{}': {}", options.ca_file, ec.message()));
+      Error error(ErrorCode::invalid_input, fmt::format("cannot load CA certificates from '{}': {}",
+                                                        options.ca_file, ec.message()));
       error.with_field("transport.ca_file");
       return error;
     }

@@ -52,7 +52,8 @@ bool is_clean_text(std::string_view text) {
       if ((cc & 0xc0) != 0x80) return false;
       cp = (cp << 6) | (cc & 0x3f);
     }
-    const bool overlong = (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
+    const bool overlong =
+        (len == 2 && cp < 0x80) || (len == 3 && cp < 0x800) || (len == 4 && cp < 0x10000);
     if (overlong || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return false;
     if (cp >= 0x80 && cp <= 0x9f) return false;  // C1 controls
     i += len;
@@ -62,7 +63,8 @@ bool is_clean_text(std::string_view text) {
 
 bool is_attribute_key(std::string_view key, std::size_t max_length) {
   if (key.empty() || key.size() > max_length) return false;
-  if (!(key[0] == '_' || (key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z'))) return false;
+  if (!(key[0] == '_' || (key[0] >= 'a' && key[0] <= 'z') || (key[0] >= 'A' && key[0] <= 'Z')))
+    return false;
   for (char c : key) {
     if (!(is_alnum(c) || c == '_' || c == '.' || c == ':' || c == '-')) return false;
   }
@@ -74,7 +76,8 @@ Result<void> validate_id(std::string_view value, std::string field, std::size_t 
   if (value.size() > max_length) {
     return invalid(std::move(field), "longer than " + std::to_string(max_length) + " characters");
   }
-  if (!is_clean_text(value)) return invalid(std::move(field), "contains control characters or invalid UTF-8");
+  if (!is_clean_text(value))
+    return invalid(std::move(field), "contains control characters or invalid UTF-8");
   for (char c : value) {
     if (c == ' ') return invalid(std::move(field), "contains a space");
   }
@@ -83,7 +86,8 @@ Result<void> validate_id(std::string_view value, std::string field, std::size_t 
 
 }  // namespace
 
-Result<void> validate_email(std::string_view email, std::string_view field, std::size_t max_length) {
+Result<void> validate_email(std::string_view email, std::string_view field,
+                            std::size_t max_length) {
   const std::string f(field);
   if (email.empty()) return invalid(f, "is required");
   if (email.size() > max_length) {
@@ -95,24 +99,30 @@ Result<void> validate_email(std::string_view email, std::string_view field, std:
   }
   const auto local = email.substr(0, at);
   const auto domain = email.substr(at + 1);
-  if (local.empty() || local.size() > 64) return invalid(f, "local part must be 1 to 64 characters");
+  if (local.empty() || local.size() > 64)
+    return invalid(f, "local part must be 1 to 64 characters");
   if (local.front() == '.' || local.back() == '.' || local.find("..") != std::string_view::npos) {
     return invalid(f, "local part has a misplaced '.'");
   }
   for (char c : local) {
-    if (!(is_atext(c) || c == '.')) return invalid(f, "local part has a character outside the allowed set");
+    if (!(is_atext(c) || c == '.'))
+      return invalid(f, "local part has a character outside the allowed set");
   }
-  if (domain.empty() || domain.size() > 253) return invalid(f, "domain must be 1 to 253 characters");
+  if (domain.empty() || domain.size() > 253)
+    return invalid(f, "domain must be 1 to 253 characters");
   std::size_t labels = 0;
   std::size_t start = 0;
   while (start <= domain.size()) {
     auto end = domain.find('.', start);
     if (end == std::string_view::npos) end = domain.size();
     const auto label = domain.substr(start, end - start);
-    if (label.empty() || label.size() > 63) return invalid(f, "domain has an empty or over-long label");
-    if (label.front() == '-' || label.back() == '-') return invalid(f, "domain label starts or ends with '-'");
+    if (label.empty() || label.size() > 63)
+      return invalid(f, "domain has an empty or over-long label");
+    if (label.front() == '-' || label.back() == '-')
+      return invalid(f, "domain label starts or ends with '-'");
     for (char c : label) {
-      if (!(is_alnum(c) || c == '-')) return invalid(f, "domain has a character outside letters, digits and '-'");
+      if (!(is_alnum(c) || c == '-'))
+        return invalid(f, "domain has a character outside letters, digits and '-'");
     }
     ++labels;
     start = end + 1;
@@ -131,14 +141,17 @@ Result<void> validate_attributes(const AttributeMap& attributes, std::string_vie
   for (const auto& [key, value] : attributes) {
     if (!is_attribute_key(key, policy.max_attribute_key_length)) {
       // The key itself may hold control characters, so it is named by position, not echoed.
-      return invalid(base, "attribute key #" + std::to_string(index) + " must match [A-Za-z_][A-Za-z0-9_.:-]* and be at most " +
+      return invalid(base, "attribute key #" + std::to_string(index) +
+                               " must match [A-Za-z_][A-Za-z0-9_.:-]* and be at most " +
                                std::to_string(policy.max_attribute_key_length) + " characters");
     }
     const std::string f = base + "." + key;
     if (value.size() > policy.max_attribute_value_length) {
-      return invalid(f, "value longer than " + std::to_string(policy.max_attribute_value_length) + " bytes");
+      return invalid(
+          f, "value longer than " + std::to_string(policy.max_attribute_value_length) + " bytes");
     }
-    if (!is_clean_text(value)) return invalid(f, "value contains control characters or invalid UTF-8");
+    if (!is_clean_text(value))
+      return invalid(f, "value contains control characters or invalid UTF-8");
     ++index;
   }
   return {};
@@ -154,7 +167,9 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
     const std::string prefix = "roles[" + std::to_string(i) + "]";
     if (auto id = resolve_role_id(role.role_id, prefix + ".role_id"); !id) return id.error();
     for (std::size_t j = 0; j < role.scopes.size(); ++j) {
-      if (auto r = validate_id(role.scopes[j], prefix + ".scopes[" + std::to_string(j) + "]", policy.max_id_length); !r) {
+      if (auto r = validate_id(role.scopes[j], prefix + ".scopes[" + std::to_string(j) + "]",
+                               policy.max_id_length);
+          !r) {
         return r;
       }
     }
@@ -167,13 +182,18 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
     return invalid("session_attributes.impersonated_user_id",
                    "is reserved: the vendor never lets a session attribute override it");
   }
-  if (auto r = validate_attributes(request.session_attributes, "session_attributes", policy); !r) return r;
+  if (auto r = validate_attributes(request.session_attributes, "session_attributes", policy); !r)
+    return r;
   for (std::size_t i = 0; i < request.groups.size(); ++i) {
-    if (auto r = validate_id(request.groups[i], "groups[" + std::to_string(i) + "]", policy.max_id_length); !r) return r;
+    if (auto r = validate_id(request.groups[i], "groups[" + std::to_string(i) + "]",
+                             policy.max_id_length);
+        !r)
+      return r;
   }
   if (!request.display_name.empty()) {
     if (request.display_name.size() > policy.max_display_name_length) {
-      return invalid("display_name", "longer than " + std::to_string(policy.max_display_name_length) + " bytes");
+      return invalid("display_name",
+                     "longer than " + std::to_string(policy.max_display_name_length) + " bytes");
     }
     if (!is_clean_text(request.display_name)) {
       return invalid("display_name", "contains control characters or invalid UTF-8");
@@ -185,14 +205,17 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
   }
   if (auto r = validate_embed_target(request.embed); !r) return r;
   for (const auto& key : policy.required_attribute_keys) {
-    const bool present = request.attributes.contains(key) || request.session_attributes.contains(key) ||
+    const bool present = request.attributes.contains(key) ||
+                         request.session_attributes.contains(key) ||
                          (key == "display_name" && !request.display_name.empty());
-    if (!present) return invalid("attributes." + key, "is required by the onboarding policy and missing");
+    if (!present)
+      return invalid("attributes." + key, "is required by the onboarding policy and missing");
   }
   return {};
 }
 
-Result<OnboardRequest> normalize_request(const OnboardRequest& request, const ValidationPolicy& policy) {
+Result<OnboardRequest> normalize_request(const OnboardRequest& request,
+                                         const ValidationPolicy& policy) {
   if (auto r = validate_request(request, policy); !r) return r.error();
   OnboardRequest out = request;
   for (auto& role : out.roles) role.role_id = resolve_role_id(role.role_id).value();
@@ -204,14 +227,16 @@ Result<std::string> tenant_email(std::string_view email, std::string_view tenant
   if (auto r = validate_email(email, "email"); !r) return r.error();
   if (tenant.empty() || tenant.size() > 64) return invalid("tenant", "must be 1 to 64 characters");
   for (char c : tenant) {
-    if (!(is_alnum(c) || c == '_' || c == '-')) return invalid("tenant", "may hold only letters, digits, '_' and '-'");
+    if (!(is_alnum(c) || c == '_' || c == '-'))
+      return invalid("tenant", "may hold only letters, digits, '_' and '-'");
   }
   const auto at = email.find('@');
   std::string out;
   out.reserve(email.size() + tenant.size() + 1);
   out.append(email.substr(0, at)).append("+").append(tenant).append(email.substr(at));
   if (auto r = validate_email(out, "email"); !r) {
-    return invalid("email", "with the tenant tag the address becomes invalid: " + r.error().message());
+    return invalid("email",
+                   "with the tenant tag the address becomes invalid: " + r.error().message());
   }
   return out;
 }

@@ -40,10 +40,12 @@ std::string string_arg(const object& o, std::string_view name) {
 bool valid_email(std::string_view e) {
   if (e.empty() || e.size() > kMaxEmailLength) return false;
   const auto at = e.find('@');
-  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos) return false;
+  if (at == 0 || at == std::string_view::npos || e.find('@', at + 1) != std::string_view::npos)
+    return false;
   const auto domain = e.substr(at + 1);
   const auto dot = domain.find('.');
-  if (domain.empty() || dot == 0 || dot == std::string_view::npos || domain.back() == '.') return false;
+  if (domain.empty() || dot == 0 || dot == std::string_view::npos || domain.back() == '.')
+    return false;
   for (char c : e) {
     if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f) return false;
   }
@@ -79,12 +81,14 @@ std::string parse_roles(const value& list, std::vector<RoleAssignment>& out) {
       return fmt::format("input.roleAssignments[{}] needs roleId and scopes", i);
     }
     if (!is_known_role(role->as_string())) {
-      return fmt::format("Unknown role id {} in input.roleAssignments[{}].roleId", std::string_view(role->as_string()), i);
+      return fmt::format("Unknown role id {} in input.roleAssignments[{}].roleId",
+                         std::string_view(role->as_string()), i);
     }
     RoleAssignment r;
     r.role_id = role->as_string();
     for (const auto& s : scopes->as_array()) {
-      if (!s.is_string()) return fmt::format("input.roleAssignments[{}].scopes must hold strings", i);
+      if (!s.is_string())
+        return fmt::format("input.roleAssignments[{}].scopes must hold strings", i);
       r.scopes.emplace_back(s.as_string());
     }
     out.push_back(std::move(r));
@@ -101,36 +105,50 @@ std::uint64_t next_token_serial() {
 }  // namespace
 
 Requirement requirement_of(std::string_view f) {
-  if (f == "listUsers" || f == "createUsers" || f == "setUserAttributes" || f == "deleteUsersFromWorkspace" ||
-      f == "addScopeRoleAssignmentsForSharing" || f == "removeScopeRoleAssignmentsForSharing") {
+  if (f == "listUsers" || f == "createUsers" || f == "setUserAttributes" ||
+      f == "deleteUsersFromWorkspace" || f == "addScopeRoleAssignmentsForSharing" ||
+      f == "removeScopeRoleAssignmentsForSharing") {
     return Requirement::iam_write;
   }
   if (f == "currentUser") return Requirement::any_caller;
   return Requirement::none;
 }
 
-Operations::Operations(UserStore& store, const Credentials& credentials, std::shared_ptr<const JwtKeys> keys,
-                       const Options& options, Clock clock)
-    : store_(store), credentials_(credentials), keys_(std::move(keys)), options_(options), clock_(std::move(clock)) {}
+Operations::Operations(UserStore& store, const Credentials& credentials,
+                       std::shared_ptr<const JwtKeys> keys, const Options& options, Clock clock)
+    : store_(store),
+      credentials_(credentials),
+      keys_(std::move(keys)),
+      options_(options),
+      clock_(std::move(clock)) {}
 
 std::int64_t Operations::now_seconds() const {
   return std::chrono::duration_cast<std::chrono::seconds>(clock_().time_since_epoch()).count();
 }
 
 void Operations::register_on(graphql::Engine& engine) {
-  auto ctx = [](const graphql::FieldCall& c) -> RequestContext& { return *static_cast<RequestContext*>(c.context); };
-  engine.set_resolver("Query", "listUsers",
-                      [this](const graphql::FieldCall& c) { return list_users(c.arguments, selected_user_fields(c)); });
-  engine.set_resolver("Query", "currentUser", [this, ctx](const graphql::FieldCall& c) { return current_user(ctx(c)); });
-  engine.set_resolver("Query", "exchangeAccessToken",
-                      [this, ctx](const graphql::FieldCall& c) { return exchange_access_token(c.arguments, ctx(c)); });
-  engine.set_resolver("Query", "impersonateUser",
-                      [this, ctx](const graphql::FieldCall& c) { return impersonate_user(c.arguments, ctx(c)); });
-  engine.set_resolver("Mutation", "impersonateUser",
-                      [this, ctx](const graphql::FieldCall& c) { return impersonate_user(c.arguments, ctx(c)); });
-  engine.set_resolver("Mutation", "createUsers", [this](const graphql::FieldCall& c) { return create_users(c.arguments); });
-  engine.set_resolver("Mutation", "setUserAttributes",
-                      [this](const graphql::FieldCall& c) { return set_user_attributes(c.arguments); });
+  auto ctx = [](const graphql::FieldCall& c) -> RequestContext& {
+    return *static_cast<RequestContext*>(c.context);
+  };
+  engine.set_resolver("Query", "listUsers", [this](const graphql::FieldCall& c) {
+    return list_users(c.arguments, selected_user_fields(c));
+  });
+  engine.set_resolver("Query", "currentUser",
+                      [this, ctx](const graphql::FieldCall& c) { return current_user(ctx(c)); });
+  engine.set_resolver("Query", "exchangeAccessToken", [this, ctx](const graphql::FieldCall& c) {
+    return exchange_access_token(c.arguments, ctx(c));
+  });
+  engine.set_resolver("Query", "impersonateUser", [this, ctx](const graphql::FieldCall& c) {
+    return impersonate_user(c.arguments, ctx(c));
+  });
+  engine.set_resolver("Mutation", "impersonateUser", [this, ctx](const graphql::FieldCall& c) {
+    return impersonate_user(c.arguments, ctx(c));
+  });
+  engine.set_resolver("Mutation", "createUsers",
+                      [this](const graphql::FieldCall& c) { return create_users(c.arguments); });
+  engine.set_resolver("Mutation", "setUserAttributes", [this](const graphql::FieldCall& c) {
+    return set_user_attributes(c.arguments);
+  });
   engine.set_resolver("Mutation", "deleteUsersFromWorkspace",
                       [this](const graphql::FieldCall& c) { return delete_users(c.arguments); });
   engine.set_resolver("Mutation", "addScopeRoleAssignmentsForSharing",
@@ -146,7 +164,8 @@ Caller Operations::authenticate(std::string_view authorization) const {
   constexpr std::string_view kBearer = "Bearer ";
   if (authorization.size() <= kBearer.size()) return caller;
   for (std::size_t i = 0; i < kBearer.size(); ++i) {
-    if (std::tolower(static_cast<unsigned char>(authorization[i])) != std::tolower(static_cast<unsigned char>(kBearer[i]))) {
+    if (std::tolower(static_cast<unsigned char>(authorization[i])) !=
+        std::tolower(static_cast<unsigned char>(kBearer[i]))) {
       return caller;
     }
   }
@@ -162,7 +181,8 @@ Caller Operations::authenticate(std::string_view authorization) const {
   const std::string use = claims->contains("token_use") && (*claims)["token_use"].is_string()
                               ? std::string((*claims)["token_use"].as_string())
                               : std::string();
-  if (const auto* ws = claims->if_contains("workspace_id"); ws && ws->is_string()) caller.workspace = ws->as_string();
+  if (const auto* ws = claims->if_contains("workspace_id"); ws && ws->is_string())
+    caller.workspace = ws->as_string();
   if (use == "api") {
     caller.kind = Caller::Kind::exchanged;
     if (const auto* perms = claims->if_contains("permissions"); perms && perms->is_array()) {
@@ -199,7 +219,8 @@ unsigned Operations::selected_user_fields(const graphql::FieldCall& call) {
   return fields;
 }
 
-object Operations::user_json(const StoredUser& user, const boost::json::storage_ptr& sp, unsigned fields) {
+object Operations::user_json(const StoredUser& user, const boost::json::storage_ptr& sp,
+                             unsigned fields) {
   // Everything is built in `sp` so that a 100,000-user answer allocates from one arena.
   object u(sp);
   u.reserve(10);
@@ -289,11 +310,14 @@ void for_each_effective_attribute(const StoredUser& user, const AttributeMap& se
 
 AttributeMap Operations::effective_attributes(const StoredUser& user, const AttributeMap& session) {
   AttributeMap out;
-  for_each_effective_attribute(user, session, [&](const std::string& k, const std::string& v) { out.emplace_hint(out.end(), k, v); });
+  for_each_effective_attribute(user, session, [&](const std::string& k, const std::string& v) {
+    out.emplace_hint(out.end(), k, v);
+  });
   return out;
 }
 
-std::string Operations::mint_session_token(const StoredUser& user, const AttributeMap& session) const {
+std::string Operations::mint_session_token(const StoredUser& user,
+                                           const AttributeMap& session) const {
   using graphql::append_json_int;
   using graphql::append_json_string;
   const std::int64_t now = now_seconds();
@@ -330,13 +354,15 @@ std::string Operations::mint_session_token(const StoredUser& user, const Attribu
 FieldResult Operations::list_users(const object& args, unsigned user_fields) {
   std::string workspace = string_arg(args, "workspaceId");
   if (workspace.empty()) workspace = options_.default_workspace;
-  if (!store_.has_workspace(workspace)) return error(fmt::format("Workspace {} not found", workspace));
+  if (!store_.has_workspace(workspace))
+    return error(fmt::format("Workspace {} not found", workspace));
   const auto users = store_.list(workspace);
   // About 600 bytes per user in the arena: sized once instead of growing through many blocks.
   constexpr std::size_t kBytesPerUser = 640;
   // The tree refers to the arena without owning it, so destroying it is free (no walk over
   // 100,000 objects); the FieldResult keeps the arena alive as long as the tree.
-  auto arena = std::make_shared<boost::json::monotonic_resource>(users.size() * kBytesPerUser + 1024);
+  auto arena =
+      std::make_shared<boost::json::monotonic_resource>(users.size() * kBytesPerUser + 1024);
   const boost::json::storage_ptr sp(arena.get());
   array out(sp);
   out.reserve(users.size());
@@ -345,7 +371,8 @@ FieldResult Operations::list_users(const object& args, unsigned user_fields) {
 }
 
 FieldResult Operations::current_user(RequestContext& ctx) {
-  if (ctx.caller.kind != Caller::Kind::user) return error("The bearer token does not belong to a user");
+  if (ctx.caller.kind != Caller::Kind::user)
+    return error("The bearer token does not belong to a user");
   auto user = store_.find_by_id(ctx.caller.user_id);
   if (!user) return error("User not found");
   return {user_json(*user), {}};
@@ -392,7 +419,8 @@ FieldResult Operations::create_users(const object& args) {
   CreateUsersSpec spec;
   spec.workspace = string_arg(input, "workspaceID");
   if (spec.workspace.empty()) spec.workspace = options_.default_workspace;
-  if (!store_.has_workspace(spec.workspace)) return status("ERROR", fmt::format("Workspace {} not found", spec.workspace));
+  if (!store_.has_workspace(spec.workspace))
+    return status("ERROR", fmt::format("Workspace {} not found", spec.workspace));
 
   const value* emails = arg(input, "emails");
   if (!emails || !emails->is_array() || emails->as_array().empty()) {
@@ -405,7 +433,8 @@ FieldResult Operations::create_users(const object& args) {
       return status("ERROR", fmt::format("Invalid email in input.emails[{}]", i));
     }
     if (!seen.insert(lower_email(e.as_string())).second) {
-      return status("ERROR", fmt::format("Duplicate email {} in input.emails", std::string_view(e.as_string())));
+      return status("ERROR", fmt::format("Duplicate email {} in input.emails",
+                                         std::string_view(e.as_string())));
     }
     spec.emails.emplace_back(e.as_string());
     ++i;
@@ -416,7 +445,8 @@ FieldResult Operations::create_users(const object& args) {
   }
   if (const value* attrs = arg(input, "userAttributes")) {
     spec.attributes.emplace();
-    if (auto msg = parse_attributes(*attrs, "input.userAttributes", *spec.attributes); !msg.empty()) {
+    if (auto msg = parse_attributes(*attrs, "input.userAttributes", *spec.attributes);
+        !msg.empty()) {
       return status("ERROR", msg);
     }
   }
@@ -440,7 +470,8 @@ FieldResult Operations::set_user_attributes(const object& args) {
   AttributeMap attrs;
   const value* list = arg(input, "userAttributes");
   if (!list) return status("ERROR", "input.userAttributes is required");
-  if (auto msg = parse_attributes(*list, "input.userAttributes", attrs); !msg.empty()) return status("ERROR", msg);
+  if (auto msg = parse_attributes(*list, "input.userAttributes", attrs); !msg.empty())
+    return status("ERROR", msg);
   const StoreStatus s = store_.set_attributes(id, std::move(attrs));
   return status(s.code, s.message);
 }
@@ -468,13 +499,17 @@ FieldResult Operations::share(const object& args, bool add) {
       const auto* o = item.if_object();
       if (!o) continue;
       const std::string role = string_arg(*o, "roleId");
-      if (!is_known_role(role)) return {object{{"code", "ERROR"}, {"message", fmt::format("Unknown role id {}", role)}}, {}};
+      if (!is_known_role(role))
+        return {object{{"code", "ERROR"}, {"message", fmt::format("Unknown role id {}", role)}},
+                {}};
       if (!store_.find_by_id(string_arg(*o, "principalId"))) {
         return {object{{"code", "NOT_FOUND"}, {"message", "User not found"}}, {}};
       }
     }
   }
-  return {object{{"code", "OK"}, {"message", add ? "Role added successfully" : "Role removed successfully"}}, {}};
+  return {object{{"code", "OK"},
+                 {"message", add ? "Role added successfully" : "Role removed successfully"}},
+          {}};
 }
 
 }  // namespace embark::emulator

@@ -9,10 +9,11 @@
 #include <boost/json/object.hpp>
 #include <boost/json/storage_ptr.hpp>
 
+#include "embark/emulator/options.hpp"
+
 #include "api/request_context.hpp"
 #include "auth/credentials.hpp"
 #include "auth/jwt.hpp"
-#include "embark/emulator/options.hpp"
 #include "graphql/engine.hpp"
 #include "state/user_store.hpp"
 
@@ -59,7 +60,8 @@ class Operations {
 
   /// The User object with the schema fields named in `fields` (the engine picks the selected
   /// ones; a field left out completes as null, so `fields` must cover the selection).
-  static boost::json::object user_json(const StoredUser& user, const boost::json::storage_ptr& sp = {},
+  static boost::json::object user_json(const StoredUser& user,
+                                       const boost::json::storage_ptr& sp = {},
                                        unsigned fields = kAllUserFields);
 
   /// Effective attributes of a user: JWT < DATABASE < session (impersonated_user_id dropped).

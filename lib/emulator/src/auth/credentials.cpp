@@ -9,13 +9,15 @@ namespace embark::emulator {
 Secret random_secret(std::string_view prefix) {
   unsigned char bytes[32];
   if (RAND_bytes(bytes, sizeof bytes) != 1) std::abort();  // no entropy: nothing safe to hand out
-  return Secret(std::string(prefix) + base64url_encode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
+  return Secret(std::string(prefix) +
+                base64url_encode(std::string_view(reinterpret_cast<char*>(bytes), sizeof bytes)));
 }
 
 Credentials::Credentials(std::vector<AccessKey> access_keys, std::vector<Secret> api_tokens,
                          const std::string& default_workspace)
     : access_keys_(std::move(access_keys)), api_tokens_(std::move(api_tokens)) {
-  if (access_keys_.empty()) access_keys_.push_back(AccessKey{random_secret("wak_"), default_workspace});
+  if (access_keys_.empty())
+    access_keys_.push_back(AccessKey{random_secret("wak_"), default_workspace});
   for (auto& k : access_keys_) {
     if (k.workspace.empty()) k.workspace = default_workspace;
   }

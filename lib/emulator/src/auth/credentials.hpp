@@ -20,7 +20,8 @@ Secret random_secret(std::string_view prefix);
 class Credentials {
  public:
   /// Keeps the given keys/tokens; generates one of each when a list is empty.
-  Credentials(std::vector<AccessKey> access_keys, std::vector<Secret> api_tokens, const std::string& default_workspace);
+  Credentials(std::vector<AccessKey> access_keys, std::vector<Secret> api_tokens,
+              const std::string& default_workspace);
 
   /// The access key equal to `candidate`, or null.
   const AccessKey* find_access_key(std::string_view candidate) const;

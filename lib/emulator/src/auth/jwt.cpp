@@ -1,5 +1,11 @@
 #include "auth/jwt.hpp"
 
+#include <cstring>
+#include <mutex>
+#include <vector>
+
+#include <boost/json/parse.hpp>
+#include <boost/json/serialize.hpp>
 #include <openssl/bio.h>
 #include <openssl/bn.h>
 #include <openssl/core_names.h>
@@ -9,13 +15,6 @@
 #include <openssl/rand.h>
 #include <openssl/rsa.h>
 #include <openssl/sha.h>
-
-#include <cstring>
-#include <mutex>
-#include <vector>
-
-#include <boost/json/parse.hpp>
-#include <boost/json/serialize.hpp>
 
 #include "auth/base64url.hpp"
 
@@ -39,7 +38,9 @@ using PkeyCtxPtr = std::unique_ptr<EVP_PKEY_CTX, PkeyCtxDeleter>;
 
 constexpr int kEcCoordinateBytes = 32;
 
-Error bad_token(std::string message) { return Error(ErrorCode::unauthenticated, std::move(message)); }
+Error bad_token(std::string message) {
+  return Error(ErrorCode::unauthenticated, std::move(message));
+}
 
 std::string bn_bytes(const EVP_PKEY* key, const char* param) {
   BIGNUM* raw = nullptr;
@@ -113,7 +114,8 @@ using MdPtr = std::unique_ptr<EVP_MD, MdDeleter>;
 // With an algorithm fetched once: SHA256() looks it up in the providers on every call.
 bool sha256(const EVP_MD* md, std::string_view data, unsigned char* out) {
   unsigned int len = 0;
-  return EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) == 1 && len == SHA256_DIGEST_LENGTH;
+  return EVP_Digest(data.data(), data.size(), out, &len, md, nullptr) == 1 &&
+         len == SHA256_DIGEST_LENGTH;
 }
 
 }  // namespace
@@ -167,16 +169,22 @@ Result<std::shared_ptr<const JwtKeys>> JwtKeys::generate(JwtAlgorithm alg) {
   impl->signers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_sign_init, rsa);
   impl->verifiers = std::make_unique<CtxPool>(impl->key.get(), &EVP_PKEY_verify_init, rsa);
   unsigned char id[8];
-  if (RAND_bytes(id, sizeof id) != 1) return fail(ErrorCode::internal, "no randomness for the key id");
-  std::string kid = "emu-" + base64url_encode(std::string_view(reinterpret_cast<char*>(id), sizeof id));
+  if (RAND_bytes(id, sizeof id) != 1)
+    return fail(ErrorCode::internal, "no randomness for the key id");
+  std::string kid =
+      "emu-" + base64url_encode(std::string_view(reinterpret_cast<char*>(id), sizeof id));
   const boost::json::object header{{"alg", rsa ? "RS256" : "ES256"}, {"typ", "JWT"}, {"kid", kid}};
   impl->header_b64 = base64url_encode(boost::json::serialize(header)) + '.';
   return std::shared_ptr<const JwtKeys>(new JwtKeys(alg, std::move(kid), std::move(impl)));
 }
 
-std::string_view JwtKeys::alg_name() const { return alg_ == JwtAlgorithm::rs256 ? "RS256" : "ES256"; }
+std::string_view JwtKeys::alg_name() const {
+  return alg_ == JwtAlgorithm::rs256 ? "RS256" : "ES256";
+}
 
-std::string JwtKeys::sign(const boost::json::object& claims) const { return sign_json(boost::json::serialize(claims)); }
+std::string JwtKeys::sign(const boost::json::object& claims) const {
+  return sign_json(boost::json::serialize(claims));
+}
 
 std::string JwtKeys::sign_json(std::string_view claims_json) const {
   std::string input;
@@ -194,14 +202,16 @@ std::string JwtKeys::sign_json(std::string_view claims_json) const {
   // Big enough for RSA-2048 and for a DER ECDSA P-256 signature; asked for, not assumed.
   unsigned char sig[512];
   std::size_t len = 0;
-  const bool signed_ok = EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, sizeof digest) == 1 && len <= sizeof sig &&
+  const bool signed_ok = EVP_PKEY_sign(ctx.get(), nullptr, &len, digest, sizeof digest) == 1 &&
+                         len <= sizeof sig &&
                          EVP_PKEY_sign(ctx.get(), sig, &len, digest, sizeof digest) == 1;
   impl_->signers->give_back(std::move(ctx));
   if (!signed_ok || len == 0) return {};
   input += '.';
   if (alg_ == JwtAlgorithm::es256) {
     unsigned char raw[2 * kEcCoordinateBytes];
-    if (!ecdsa_der_to_raw(std::string_view(reinterpret_cast<const char*>(sig), len), raw)) return {};
+    if (!ecdsa_der_to_raw(std::string_view(reinterpret_cast<const char*>(sig), len), raw))
+      return {};
     base64url_append(input, std::string_view(reinterpret_cast<const char*>(raw), sizeof raw));
   } else {
     base64url_append(input, std::string_view(reinterpret_cast<const char*>(sig), len));
@@ -225,9 +235,11 @@ Result<boost::json::object> JwtKeys::verify(std::string_view token, std::int64_t
   if (ec || !header.is_object()) return bad_token("token header is not a JSON object");
   const auto* alg = header.as_object().if_contains("alg");
   // Only this key's own algorithm: refuses "none", HS256-with-the-public-key and RS/ES swaps.
-  if (!alg || !alg->is_string() || alg->as_string() != alg_name()) return bad_token("token algorithm not accepted");
+  if (!alg || !alg->is_string() || alg->as_string() != alg_name())
+    return bad_token("token algorithm not accepted");
   const auto* kid = header.as_object().if_contains("kid");
-  if (!kid || !kid->is_string() || kid->as_string() != kid_) return bad_token("token key id unknown");
+  if (!kid || !kid->is_string() || kid->as_string() != kid_)
+    return bad_token("token key id unknown");
 
   std::string der;
   std::string_view signature = *sig;
@@ -237,11 +249,13 @@ Result<boost::json::object> JwtKeys::verify(std::string_view token, std::int64_t
     signature = der;
   }
   unsigned char digest[SHA256_DIGEST_LENGTH];
-  if (!sha256(impl_->sha256.get(), token.substr(0, dot2), digest)) return fail(ErrorCode::internal, "cannot verify tokens");
+  if (!sha256(impl_->sha256.get(), token.substr(0, dot2), digest))
+    return fail(ErrorCode::internal, "cannot verify tokens");
   PkeyCtxPtr ctx = impl_->verifiers->take();
   if (!ctx) return fail(ErrorCode::internal, "cannot verify tokens");
-  const int verified = EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
-                                       signature.size(), digest, sizeof digest);
+  const int verified =
+      EVP_PKEY_verify(ctx.get(), reinterpret_cast<const unsigned char*>(signature.data()),
+                      signature.size(), digest, sizeof digest);
   impl_->verifiers->give_back(std::move(ctx));
   if (verified != 1) return bad_token("token signature invalid");
 
@@ -262,13 +276,15 @@ boost::json::object JwtKeys::jwks() const {
   } else {
     unsigned char point[1 + 2 * kEcCoordinateBytes];
     std::size_t len = 0;
-    EVP_PKEY_get_octet_string_param(impl_->key.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point, &len);
+    EVP_PKEY_get_octet_string_param(impl_->key.get(), OSSL_PKEY_PARAM_PUB_KEY, point, sizeof point,
+                                    &len);
     jwk["kty"] = "EC";
     jwk["crv"] = "P-256";
     if (len == sizeof point) {  // uncompressed: 0x04 || x || y
-      jwk["x"] = base64url_encode(std::string_view(reinterpret_cast<char*>(point + 1), kEcCoordinateBytes));
-      jwk["y"] = base64url_encode(
-          std::string_view(reinterpret_cast<char*>(point + 1 + kEcCoordinateBytes), kEcCoordinateBytes));
+      jwk["x"] = base64url_encode(
+          std::string_view(reinterpret_cast<char*>(point + 1), kEcCoordinateBytes));
+      jwk["y"] = base64url_encode(std::string_view(
+          reinterpret_cast<char*>(point + 1 + kEcCoordinateBytes), kEcCoordinateBytes));
     }
   }
   return boost::json::object{{"keys", boost::json::array{std::move(jwk)}}};

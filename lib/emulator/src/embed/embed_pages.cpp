@@ -9,8 +9,8 @@ namespace {
 bool valid_id(std::string_view id) {
   if (id.empty() || id.size() > 200) return false;
   for (char c : id) {
-    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-                    c == '_' || c == '.';
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
+                    c == '-' || c == '_' || c == '.';
     if (!ok) return false;
   }
   return true;
@@ -21,12 +21,23 @@ std::string html_escape(std::string_view s) {
   out.reserve(s.size());
   for (char c : s) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      case '\'': out += "&#39;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      case '\'':
+        out += "&#39;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -38,10 +49,14 @@ std::string script_safe_json(const boost::json::value& v) {
   std::string out;
   out.reserve(text.size());
   for (char c : text) {
-    if (c == '<') out += "\\u003c";
-    else if (c == '>') out += "\\u003e";
-    else if (c == '&') out += "\\u0026";
-    else out += c;
+    if (c == '<')
+      out += "\\u003c";
+    else if (c == '>')
+      out += "\\u003e";
+    else if (c == '&')
+      out += "\\u0026";
+    else
+      out += c;
   }
   return out;
 }
@@ -50,8 +65,8 @@ std::string iso_time(std::int64_t secs) {
   const std::time_t t = secs;
   std::tm tm{};
   gmtime_r(&t, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-                     tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.000Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 constexpr std::string_view kStyle =
@@ -62,12 +77,14 @@ constexpr std::string_view kStyle =
 }  // namespace
 
 std::optional<EmbedRoute> match_embed_path(std::string_view path) {
-  auto one_id = [&](std::string_view prefix, std::string_view kind, bool optional) -> std::optional<EmbedRoute> {
+  auto one_id = [&](std::string_view prefix, std::string_view kind,
+                    bool optional) -> std::optional<EmbedRoute> {
     if (path == prefix || path == std::string(prefix) + "/") {
       if (optional) return EmbedRoute{std::string(kind), {}};
       return std::nullopt;
     }
-    if (path.substr(0, prefix.size()) != prefix || path.size() <= prefix.size() + 1 || path[prefix.size()] != '/') {
+    if (path.substr(0, prefix.size()) != prefix || path.size() <= prefix.size() + 1 ||
+        path[prefix.size()] != '/') {
       return std::nullopt;
     }
     std::string_view id = path.substr(prefix.size() + 1);
@@ -86,8 +103,9 @@ std::optional<EmbedRoute> match_embed_path(std::string_view path) {
 boost::json::object session_json(const EmbedSession& s) {
   boost::json::object attrs;
   for (const auto& [k, v] : s.attributes) attrs[k] = v;
-  return {{"user_id", s.user_id},   {"email", s.email}, {"workspace_id", s.workspace}, {"attributes", std::move(attrs)},
-          {"iat", s.iat},           {"exp", s.exp},     {"fingerprint", s.fingerprint}};
+  return {{"user_id", s.user_id},           {"email", s.email}, {"workspace_id", s.workspace},
+          {"attributes", std::move(attrs)}, {"iat", s.iat},     {"exp", s.exp},
+          {"fingerprint", s.fingerprint}};
 }
 
 std::string render_embed_page(const EmbedRoute& route, const std::optional<EmbedSession>& session) {
@@ -98,15 +116,18 @@ std::string render_embed_page(const EmbedRoute& route, const std::optional<Embed
   if (session) {
     who = "Signed in as " + html_escape(session->email);
     for (const auto& [k, v] : session->attributes) {
-      attrs += fmt::format("<li data-key=\"{}\">{} = {}</li>", html_escape(k), html_escape(k), html_escape(v));
+      attrs += fmt::format("<li data-key=\"{}\">{} = {}</li>", html_escape(k), html_escape(k),
+                           html_escape(v));
     }
     expiry = iso_time(session->exp);
     fp = html_escape(session->fingerprint);
   }
   boost::json::object state{{"kind", route.kind}, {"id", route.id}};
-  state["session"] = session ? boost::json::value(session_json(*session)) : boost::json::value(nullptr);
+  state["session"] =
+      session ? boost::json::value(session_json(*session)) : boost::json::value(nullptr);
   return fmt::format(
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WisdomAI (emulated) - {title}</title>"
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WisdomAI (emulated) "
+      "- {title}</title>"
       "<style>{style}</style></head><body>\n"
       "<h1 id=\"embed-title\">{title}</h1>\n"
       "<p id=\"embed-error\" role=\"alert\" hidden></p>\n"
@@ -128,11 +149,13 @@ std::string render_embed_page(const EmbedRoute& route, const std::optional<Embed
 
 std::string render_embed_error(std::string_view message) {
   return fmt::format(
-      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WisdomAI (emulated) - session error</title>"
+      "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>WisdomAI (emulated) "
+      "- session error</title>"
       "<style>{}</style></head><body>\n"
       "<h1>Cannot open this embedded page</h1>\n"
       "<p id=\"embed-error\" role=\"alert\">{}</p>\n"
-      "<p class=\"muted\">Ask the host application for a fresh token (impersonateUser) and reload.</p>\n"
+      "<p class=\"muted\">Ask the host application for a fresh token (impersonateUser) and "
+      "reload.</p>\n"
       "</body></html>\n",
       kStyle, html_escape(message));
 }

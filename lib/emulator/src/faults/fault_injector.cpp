@@ -25,15 +25,16 @@ FaultInjector::FaultInjector(const Options& options)
       reset_rate_(options.reset_rate),
       truncate_rate_(options.truncate_rate),
       seed_(options.seed),
-      enabled_(any_positive(options.fail_rates) || any_positive(options.throttle_rates) || options.reset_rate > 0 ||
-               options.truncate_rate > 0) {}
+      enabled_(any_positive(options.fail_rates) || any_positive(options.throttle_rates) ||
+               options.reset_rate > 0 || options.truncate_rate > 0) {}
 
 double FaultInjector::draw() {
   const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
   return static_cast<double>(mix(seed_ ^ mix(n)) >> 11) * 0x1.0p-53;
 }
 
-double FaultInjector::rate_of(const std::map<std::string, double>& rates, std::string_view operation) {
+double FaultInjector::rate_of(const std::map<std::string, double>& rates,
+                              std::string_view operation) {
   auto it = rates.find(std::string(operation));
   if (it != rates.end()) return it->second;
   it = rates.find("*");

@@ -38,7 +38,7 @@ struct TypeRef {
   /// Named type, list of `of_type`, or non-null `of_type`.
   enum class Kind { kNamed, kList, kNonNull };
   Kind kind = Kind::kNamed;
-  std::string name;                       ///< kNamed only
+  std::string name;                        ///< kNamed only
   std::shared_ptr<const TypeRef> of_type;  ///< kList / kNonNull only
   Location location;
 

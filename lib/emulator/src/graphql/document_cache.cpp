@@ -14,7 +14,8 @@ std::string DocumentCache::make_key(std::string_view query, std::string_view ope
   return key;
 }
 
-std::optional<Prepared> DocumentCache::find(std::string_view query, std::string_view operation_name) {
+std::optional<Prepared> DocumentCache::find(std::string_view query,
+                                            std::string_view operation_name) {
   if (capacity_ == 0 || query.size() > max_document_bytes_) return std::nullopt;
   std::string key = make_key(query, operation_name);
   std::lock_guard lock(mutex_);
@@ -24,7 +25,8 @@ std::optional<Prepared> DocumentCache::find(std::string_view query, std::string_
   return it->second->prepared;
 }
 
-void DocumentCache::insert(std::string_view query, std::string_view operation_name, const Prepared& prepared) {
+void DocumentCache::insert(std::string_view query, std::string_view operation_name,
+                           const Prepared& prepared) {
   if (capacity_ == 0 || query.size() > max_document_bytes_) return;
   std::string key = make_key(query, operation_name);
   std::lock_guard lock(mutex_);

@@ -64,7 +64,8 @@ struct Engine::Impl {
     const OperationDefinition* op = nullptr;
     if (operation_name.empty()) {
       if (doc->operations.empty()) return failure("Must provide an operation.");
-      if (doc->operations.size() > 1) return failure("Must provide operation name if query contains multiple operations.");
+      if (doc->operations.size() > 1)
+        return failure("Must provide operation name if query contains multiple operations.");
       op = &doc->operations.front();
     } else {
       for (const auto& o : doc->operations) {
@@ -73,13 +74,16 @@ struct Engine::Impl {
       if (!op) return failure(fmt::format("Unknown operation named \"{}\".", operation_name));
     }
     if (op->operation == "subscription") {
-      return failure(schema->root_type("subscription")
-                         ? std::string("Subscriptions are not supported by the emulator.")
-                         : std::string("Schema is not configured to execute subscription operation."),
-                     {op->location});
+      return failure(
+          schema->root_type("subscription")
+              ? std::string("Subscriptions are not supported by the emulator.")
+              : std::string("Schema is not configured to execute subscription operation."),
+          {op->location});
     }
     if (!schema->root_type(op->operation)) {
-      return failure(fmt::format("Schema is not configured to execute {} operation.", op->operation), {op->location});
+      return failure(
+          fmt::format("Schema is not configured to execute {} operation.", op->operation),
+          {op->location});
     }
     auto prepared = std::make_shared<PreparedOperation>();
     prepared->operation_type = op->operation;
@@ -108,8 +112,8 @@ Prepared Engine::prepare(std::string_view query, std::string_view operation_name
   return p;
 }
 
-std::string Engine::execute_serialized(const PreparedOperation& op, const boost::json::object& variables,
-                                       void* context) const {
+std::string Engine::execute_serialized(const PreparedOperation& op,
+                                       const boost::json::object& variables, void* context) const {
   const auto* impl = static_cast<const PreparedImpl*>(op.impl.get());
   std::vector<GraphqlError> errors;
   auto coerced = coerce_variables(*impl_->schema, *impl->operation, variables, errors);
@@ -118,11 +122,12 @@ std::string Engine::execute_serialized(const PreparedOperation& op, const boost:
     for (const auto& e : errors) list.push_back(error_to_json(e));
     return boost::json::serialize(boost::json::object{{"errors", std::move(list)}});
   }
-  return execute_operation(*impl_->schema, *impl->document, *impl->operation, *coerced, impl_->resolvers, context);
+  return execute_operation(*impl_->schema, *impl->document, *impl->operation, *coerced,
+                           impl_->resolvers, context);
 }
 
-boost::json::object Engine::execute(const PreparedOperation& op, const boost::json::object& variables,
-                                    void* context) const {
+boost::json::object Engine::execute(const PreparedOperation& op,
+                                    const boost::json::object& variables, void* context) const {
   boost::json::value body = boost::json::parse(execute_serialized(op, variables, context));
   return std::move(body.as_object());
 }

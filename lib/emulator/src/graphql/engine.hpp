@@ -27,7 +27,8 @@ struct GraphqlError {
   boost::json::array path;  ///< empty when not tied to a response field
 };
 
-/// The parsed schema (SDL of wisdom-api.md §8, loaded from a .graphql file). Immutable, thread-safe.
+/// The parsed schema (SDL of wisdom-api.md §8, loaded from a .graphql file). Immutable,
+/// thread-safe.
 class Schema;
 
 /// Parses SDL. On failure returns nullptr and fills `error`.
@@ -37,9 +38,9 @@ std::shared_ptr<const Schema> parse_schema(std::string_view sdl, std::string& er
 struct FieldCall {
   std::string_view root_type;            ///< "Query" or "Mutation"
   std::string_view field_name;           ///< e.g. "listUsers"
-  const boost::json::object& arguments;  ///< coerced values: variables substituted, defaults applied,
-                                         ///< single values wrapped into lists; omitted args absent,
-                                         ///< explicit null present as null
+  const boost::json::object& arguments;  ///< coerced values: variables substituted, defaults
+                                         ///< applied, single values wrapped into lists; omitted
+                                         ///< args absent, explicit null present as null
   void* context;                         ///< the server's per-request context (opaque here)
   /// Names of the fields selected directly under this field, gathered through inline and named
   /// fragments whatever their @skip/@include say (a superset of what completion will read).

@@ -45,11 +45,11 @@ struct PlannedField {
   std::string key_json;  // `"key":`, written once per object
   std::string_view field_name;
   std::string_view parent_name;
-  const FieldDef* def = nullptr;      // nullptr for __typename
-  const NamedType* named = nullptr;   // the field's named return type
+  const FieldDef* def = nullptr;     // nullptr for __typename
+  const NamedType* named = nullptr;  // the field's named return type
   Leaf leaf = Leaf::kNone;
   std::vector<const Selection*> nodes;
-  std::unique_ptr<Plan> child;        // built on first use, then shared by every object completed
+  std::unique_ptr<Plan> child;  // built on first use, then shared by every object completed
 };
 
 struct Plan {
@@ -59,7 +59,8 @@ struct Plan {
 // A failure that makes the whole operation fail (e.g. an invalid @skip argument).
 class OperationError : public std::runtime_error {
  public:
-  OperationError(const std::string& message, Location location) : std::runtime_error(message), location(location) {}
+  OperationError(const std::string& message, Location location)
+      : std::runtime_error(message), location(location) {}
   Location location;
 };
 
@@ -83,7 +84,8 @@ void append_string(std::string& out, std::string_view s) { append_json_string(ou
 
 // Output coercion of leaf values (graphql-js serialize), written as JSON text; returns false and
 // sets `error` when the value cannot be represented.
-bool write_leaf(Leaf leaf, const NamedType& type, const json::value& v, std::string& out, std::string& error) {
+bool write_leaf(Leaf leaf, const NamedType& type, const json::value& v, std::string& out,
+                std::string& error) {
   switch (leaf) {
     case Leaf::kString:
       if (v.is_string()) {
@@ -111,7 +113,8 @@ bool write_leaf(Leaf leaf, const NamedType& type, const json::value& v, std::str
         append_string(out, v.get_string());
         return true;
       }
-      if (v.is_int64() || v.is_uint64() || (v.is_double() && std::floor(v.get_double()) == v.get_double())) {
+      if (v.is_int64() || v.is_uint64() ||
+          (v.is_double() && std::floor(v.get_double()) == v.get_double())) {
         std::string text;
         append_number(text, v);
         append_string(out, text);
@@ -170,9 +173,13 @@ bool write_leaf(Leaf leaf, const NamedType& type, const json::value& v, std::str
 
 class Executor {
  public:
-  Executor(const Schema& schema, const Document& doc, const json::object& variables, const ResolverMap& resolvers,
-           void* context)
-      : schema_(schema), doc_(doc), variables_(variables), resolvers_(resolvers), context_(context) {}
+  Executor(const Schema& schema, const Document& doc, const json::object& variables,
+           const ResolverMap& resolvers, void* context)
+      : schema_(schema),
+        doc_(doc),
+        variables_(variables),
+        resolvers_(resolvers),
+        context_(context) {}
 
   // The body is written as text while completing: no intermediate tree for big lists. A position
   // that must become null is cut back to where it started.
@@ -184,7 +191,10 @@ class Executor {
     const NamedType* root = schema_.root_type(op.operation);
     bool ok = true;
     try {
-      if (!root) throw OperationError(fmt::format("Schema is not configured to execute {} operation.", op.operation), op.location);
+      if (!root)
+        throw OperationError(
+            fmt::format("Schema is not configured to execute {} operation.", op.operation),
+            op.location);
       Plan plan;
       std::unordered_set<std::string_view> visited;
       collect(*root, op.selections, plan.fields, visited);
@@ -254,8 +264,8 @@ class Executor {
   }
 
   // CollectFields (spec 6.3.2) for an object type.
-  void collect(const NamedType& type, const std::vector<Selection>& selections, std::vector<PlannedField>& out,
-               std::unordered_set<std::string_view>& visited) {
+  void collect(const NamedType& type, const std::vector<Selection>& selections,
+               std::vector<PlannedField>& out, std::unordered_set<std::string_view>& visited) {
     for (const auto& sel : selections) {
       if (!included(sel.directives)) continue;
       switch (sel.kind) {
@@ -303,7 +313,8 @@ class Executor {
     if (!field.child) {
       field.child = std::make_unique<Plan>();
       std::unordered_set<std::string_view> visited;
-      for (const Selection* node : field.nodes) collect(*field.named, node->selections, field.child->fields, visited);
+      for (const Selection* node : field.nodes)
+        collect(*field.named, node->selections, field.child->fields, visited);
     }
     return *field.child;
   }
@@ -331,7 +342,8 @@ class Executor {
   }
 
   // Every field name under a selection set, through fragments (lookahead for resolvers).
-  void gather_field_names(const std::vector<Selection>& selections, std::vector<std::string_view>& out,
+  void gather_field_names(const std::vector<Selection>& selections,
+                          std::vector<std::string_view>& out,
                           std::vector<std::string_view>& visited) const {
     for (const auto& sel : selections) {
       switch (sel.kind) {
@@ -354,15 +366,18 @@ class Executor {
 
   bool execute_root_field(const NamedType& root, PlannedField& field) {
     std::string error;
-    auto args = coerce_arguments(schema_, field.def->arguments, field.nodes.front()->arguments, variables_, error);
+    auto args = coerce_arguments(schema_, field.def->arguments, field.nodes.front()->arguments,
+                                 variables_, error);
     if (!args) return fail(std::move(error), field);
     auto it = resolvers_.find(fmt::format("{}.{}", root.name, field.field_name));
     if (it == resolvers_.end() || !it->second) {
-      return fail(fmt::format("No resolver is registered for {}.{}.", root.name, field.field_name), field);
+      return fail(fmt::format("No resolver is registered for {}.{}.", root.name, field.field_name),
+                  field);
     }
     std::vector<std::string_view> selected;
     std::vector<std::string_view> visited;
-    for (const Selection* node : field.nodes) gather_field_names(node->selections, selected, visited);
+    for (const Selection* node : field.nodes)
+      gather_field_names(node->selections, selected, visited);
     // Constructed in place: assigning a json::value across memory resources would deep-copy it.
     std::optional<FieldResult> answer;
     try {
@@ -381,7 +396,8 @@ class Executor {
   bool complete(const TypeRef& type, PlannedField& field, const json::value& value) {
     if (type.kind == TypeRef::Kind::kNonNull) {
       if (value.is_null()) {
-        return fail(fmt::format("Cannot return null for non-nullable field {}.{}.", field.parent_name, field.field_name),
+        return fail(fmt::format("Cannot return null for non-nullable field {}.{}.",
+                                field.parent_name, field.field_name),
                     field);
       }
       return complete(*type.of_type, field, value);
@@ -392,8 +408,8 @@ class Executor {
     }
     if (type.kind == TypeRef::Kind::kList) {
       if (!value.is_array()) {
-        return fail(fmt::format("Expected Iterable, but did not find one for field \"{}.{}\".", field.parent_name,
-                                field.field_name),
+        return fail(fmt::format("Expected Iterable, but did not find one for field \"{}.{}\".",
+                                field.parent_name, field.field_name),
                     field);
       }
       const auto& items = value.get_array();
@@ -401,7 +417,8 @@ class Executor {
       out_ += '[';
       const std::size_t list_start = out_.size();
       for (std::size_t i = 0; i < items.size(); ++i) {
-        if (i == 1 && items.size() >= kReserveFromItems) reserve_like_first_item(list_start, items.size());
+        if (i == 1 && items.size() >= kReserveFromItems)
+          reserve_like_first_item(list_start, items.size());
         if (i) out_ += ',';
         if (!complete_child(item_type, field, items[i], PathEntry{{}, i, true})) return false;
       }
@@ -415,7 +432,8 @@ class Executor {
       return true;
     }
     if (!value.is_object()) {
-      return fail(fmt::format("Expected value of type \"{}\" to be an object, found: {}", named.name, inspect(value)),
+      return fail(fmt::format("Expected value of type \"{}\" to be an object, found: {}",
+                              named.name, inspect(value)),
                   field);
     }
     return complete_object(named, child_plan(field), value.get_object());
@@ -486,15 +504,17 @@ json::object error_to_json(const GraphqlError& error) {
   obj.emplace("message", error.message);
   if (!error.locations.empty()) {
     json::array locations;
-    for (const auto& l : error.locations) locations.push_back(json::object{{"line", l.line}, {"column", l.column}});
+    for (const auto& l : error.locations)
+      locations.push_back(json::object{{"line", l.line}, {"column", l.column}});
     obj.emplace("locations", std::move(locations));
   }
   if (!error.path.empty()) obj.emplace("path", error.path);
   return obj;
 }
 
-std::string execute_operation(const Schema& schema, const Document& document, const OperationDefinition& operation,
-                              const json::object& variables, const ResolverMap& resolvers, void* context) {
+std::string execute_operation(const Schema& schema, const Document& document,
+                              const OperationDefinition& operation, const json::object& variables,
+                              const ResolverMap& resolvers, void* context) {
   return Executor(schema, document, variables, resolvers, context).run(operation);
 }
 

@@ -19,8 +19,9 @@ using ResolverMap = std::unordered_map<std::string, Resolver>;
 /// Executes `operation` (already validated) with coerced `variables` and returns the serialized
 /// body {"errors":[...]?, "data":{...}|null}. Thread-safe as long as the resolvers are.
 std::string execute_operation(const Schema& schema, const Document& document,
-                                      const OperationDefinition& operation, const boost::json::object& variables,
-                                      const ResolverMap& resolvers, void* context);
+                              const OperationDefinition& operation,
+                              const boost::json::object& variables, const ResolverMap& resolvers,
+                              void* context);
 
 /// Renders one error as the response's JSON shape (message, locations, path).
 boost::json::object error_to_json(const GraphqlError& error);

@@ -19,7 +19,8 @@ namespace json = boost::json;
 std::optional<double> integral(const json::value& v) {
   if (v.is_int64()) return static_cast<double>(v.get_int64());
   if (v.is_uint64()) return static_cast<double>(v.get_uint64());
-  if (v.is_double() && std::isfinite(v.get_double()) && std::floor(v.get_double()) == v.get_double()) {
+  if (v.is_double() && std::isfinite(v.get_double()) &&
+      std::floor(v.get_double()) == v.get_double()) {
     return v.get_double();
   }
   return std::nullopt;
@@ -40,7 +41,8 @@ class InputCoercer {
   json::value coerce(const json::value& input, const TypeRef& type, Path& path) {
     if (type.kind == TypeRef::Kind::kNonNull) {
       if (!input.is_null()) return coerce(input, *type.of_type, path);
-      fail(path, input, fmt::format("Expected non-nullable type \"{}\" not to be null.", to_string(type)));
+      fail(path, input,
+           fmt::format("Expected non-nullable type \"{}\" not to be null.", to_string(type)));
       return nullptr;
     }
     if (input.is_null()) return nullptr;
@@ -75,10 +77,12 @@ class InputCoercer {
         const json::value* v = obj.if_contains(field.name);
         if (!v) {
           if (field.default_value) {
-            if (auto d = coerce_literal(schema_, *field.default_value, field.type, {})) out[field.name] = *d;
+            if (auto d = coerce_literal(schema_, *field.default_value, field.type, {}))
+              out[field.name] = *d;
           } else if (field.type.non_null()) {
             fail(path, input,
-                 fmt::format("Field \"{}\" of required type \"{}\" was not provided.", field.name, to_string(field.type)));
+                 fmt::format("Field \"{}\" of required type \"{}\" was not provided.", field.name,
+                             to_string(field.type)));
           }
           continue;
         }
@@ -91,7 +95,8 @@ class InputCoercer {
         std::vector<std::string> names;
         for (const auto& f : named->input_fields) names.push_back(f.name);
         fail(path, input,
-             fmt::format("Field \"{}\" is not defined by type \"{}\".", std::string(kv.key()), named->name) +
+             fmt::format("Field \"{}\" is not defined by type \"{}\".", std::string(kv.key()),
+                         named->name) +
                  did_you_mean(suggestion_list(kv.key(), names)));
       }
       return out;
@@ -111,14 +116,16 @@ class InputCoercer {
     std::string shown = inspect(input);
     if (type.kind == NamedType::Kind::kEnum) {
       if (!input.is_string()) {
-        fail(path, input, fmt::format("Enum \"{}\" cannot represent non-string value: {}.", n, shown) +
-                              did_you_mean(suggestion_list(shown, type.enum_values), "the enum value"));
+        fail(path, input,
+             fmt::format("Enum \"{}\" cannot represent non-string value: {}.", n, shown) +
+                 did_you_mean(suggestion_list(shown, type.enum_values), "the enum value"));
         return nullptr;
       }
       std::string_view s = input.get_string();
       if (!type.has_enum_value(s)) {
-        fail(path, input, fmt::format("Value \"{}\" does not exist in \"{}\" enum.", s, n) +
-                              did_you_mean(suggestion_list(s, type.enum_values), "the enum value"));
+        fail(path, input,
+             fmt::format("Value \"{}\" does not exist in \"{}\" enum.", s, n) +
+                 did_you_mean(suggestion_list(s, type.enum_values), "the enum value"));
         return nullptr;
       }
       return input;
@@ -130,7 +137,8 @@ class InputCoercer {
         return nullptr;
       }
       if (*i > 2147483647.0 || *i < -2147483648.0) {
-        fail(path, input, fmt::format("Int cannot represent non 32-bit signed integer value: {}", shown));
+        fail(path, input,
+             fmt::format("Int cannot represent non 32-bit signed integer value: {}", shown));
         return nullptr;
       }
       return static_cast<std::int64_t>(*i);
@@ -228,11 +236,15 @@ json::value untyped(const Value& v, const json::object& variables) {
       std::from_chars(v.text.data(), v.text.data() + v.text.size(), i);
       return i;
     }
-    case Value::Kind::kFloat: return std::strtod(v.text.c_str(), nullptr);
+    case Value::Kind::kFloat:
+      return std::strtod(v.text.c_str(), nullptr);
     case Value::Kind::kString:
-    case Value::Kind::kEnum: return json::string(v.text);
-    case Value::Kind::kBoolean: return v.boolean;
-    case Value::Kind::kNull: return nullptr;
+    case Value::Kind::kEnum:
+      return json::string(v.text);
+    case Value::Kind::kBoolean:
+      return v.boolean;
+    case Value::Kind::kNull:
+      return nullptr;
     case Value::Kind::kList: {
       json::array a;
       for (const auto& item : v.list) a.push_back(untyped(item, variables));
@@ -249,8 +261,8 @@ json::value untyped(const Value& v, const json::object& variables) {
 
 }  // namespace
 
-std::optional<json::value> coerce_literal(const Schema& schema, const Value& literal, const TypeRef& type,
-                                          const json::object& variables) {
+std::optional<json::value> coerce_literal(const Schema& schema, const Value& literal,
+                                          const TypeRef& type, const json::object& variables) {
   if (literal.kind == Value::Kind::kVariable) {
     const json::value* v = variables.if_contains(literal.text);
     if (!v) return std::nullopt;
@@ -319,8 +331,10 @@ std::optional<json::value> coerce_literal(const Schema& schema, const Value& lit
   return coerce_leaf_literal(literal, *named);
 }
 
-std::optional<json::object> coerce_variables(const Schema& schema, const OperationDefinition& operation,
-                                             const json::object& inputs, std::vector<GraphqlError>& errors) {
+std::optional<json::object> coerce_variables(const Schema& schema,
+                                             const OperationDefinition& operation,
+                                             const json::object& inputs,
+                                             std::vector<GraphqlError>& errors) {
   json::object coerced;
   bool ok = true;
   for (const auto& def : operation.variables) {
@@ -332,14 +346,17 @@ std::optional<json::object> coerce_variables(const Schema& schema, const Operati
     };
     if (!input) {
       if (def.default_value) {
-        if (auto d = coerce_literal(schema, *def.default_value, def.type, {})) coerced[def.name] = std::move(*d);
+        if (auto d = coerce_literal(schema, *def.default_value, def.type, {}))
+          coerced[def.name] = std::move(*d);
       } else if (def.type.non_null()) {
-        report(fmt::format("Variable \"${}\" of required type \"{}\" was not provided.", def.name, type_str));
+        report(fmt::format("Variable \"${}\" of required type \"{}\" was not provided.", def.name,
+                           type_str));
       }
       continue;
     }
     if (input->is_null() && def.type.non_null()) {
-      report(fmt::format("Variable \"${}\" of non-null type \"{}\" must not be null.", def.name, type_str));
+      report(fmt::format("Variable \"${}\" of non-null type \"{}\" must not be null.", def.name,
+                         type_str));
       continue;
     }
     InputCoercer coercer(schema);
@@ -350,7 +367,8 @@ std::optional<json::object> coerce_variables(const Schema& schema, const Operati
       continue;
     }
     for (const auto& f : coercer.failures()) {
-      std::string prefix = fmt::format("Variable \"${}\" got invalid value {}", def.name, inspect(f.value));
+      std::string prefix =
+          fmt::format("Variable \"${}\" got invalid value {}", def.name, inspect(f.value));
       if (!f.path.empty()) prefix += fmt::format(" at \"{}{}\"", def.name, print_path(f.path));
       report(prefix + "; " + f.message);
     }
@@ -359,9 +377,10 @@ std::optional<json::object> coerce_variables(const Schema& schema, const Operati
   return coerced;
 }
 
-std::optional<json::object> coerce_arguments(const Schema& schema, const std::vector<InputValueDef>& definitions,
-                                             const std::vector<Argument>& arguments, const json::object& variables,
-                                             std::string& error) {
+std::optional<json::object> coerce_arguments(const Schema& schema,
+                                             const std::vector<InputValueDef>& definitions,
+                                             const std::vector<Argument>& arguments,
+                                             const json::object& variables, std::string& error) {
   json::object coerced;
   for (const auto& def : definitions) {
     const Argument* arg = nullptr;
@@ -371,12 +390,14 @@ std::optional<json::object> coerce_arguments(const Schema& schema, const std::ve
     std::string type_str = to_string(def.type);
     auto use_default = [&]() -> bool {
       if (!def.default_value) return false;
-      if (auto d = coerce_literal(schema, *def.default_value, def.type, {})) coerced[def.name] = std::move(*d);
+      if (auto d = coerce_literal(schema, *def.default_value, def.type, {}))
+        coerced[def.name] = std::move(*d);
       return true;
     };
     if (!arg) {
       if (!use_default() && def.type.non_null()) {
-        error = fmt::format("Argument \"{}\" of required type \"{}\" was not provided.", def.name, type_str);
+        error = fmt::format("Argument \"{}\" of required type \"{}\" was not provided.", def.name,
+                            type_str);
         return std::nullopt;
       }
       continue;
@@ -387,7 +408,8 @@ std::optional<json::object> coerce_arguments(const Schema& schema, const std::ve
       if (!v) {
         if (!use_default() && def.type.non_null()) {
           error = fmt::format(
-              "Argument \"{}\" of required type \"{}\" was provided the variable \"${}\" which was not provided a "
+              "Argument \"{}\" of required type \"{}\" was provided the variable \"${}\" which was "
+              "not provided a "
               "runtime value.",
               def.name, type_str, arg->value.text);
           return std::nullopt;
@@ -397,7 +419,8 @@ std::optional<json::object> coerce_arguments(const Schema& schema, const std::ve
       is_null = v->is_null();
     }
     if (is_null && def.type.non_null()) {
-      error = fmt::format("Argument \"{}\" of non-null type \"{}\" must not be null.", def.name, type_str);
+      error = fmt::format("Argument \"{}\" of non-null type \"{}\" must not be null.", def.name,
+                          type_str);
       return std::nullopt;
     }
     auto v = coerce_literal(schema, arg->value, def.type, variables);

@@ -1,9 +1,9 @@
 #include "graphql/lexer.hpp"
 
-#include <fmt/format.h>
-
 #include <algorithm>
 #include <vector>
+
+#include <fmt/format.h>
 
 namespace embark::emulator::graphql {
 namespace {
@@ -90,26 +90,46 @@ void Lexer::fail(const std::string& message, std::size_t offset) const {
 std::string Lexer::describe(const Token& token) {
   using K = Token::Kind;
   switch (token.kind) {
-    case K::kEof: return "<EOF>";
-    case K::kBang: return "\"!\"";
-    case K::kDollar: return "\"$\"";
-    case K::kAmp: return "\"&\"";
-    case K::kParenL: return "\"(\"";
-    case K::kParenR: return "\")\"";
-    case K::kSpread: return "\"...\"";
-    case K::kColon: return "\":\"";
-    case K::kEquals: return "\"=\"";
-    case K::kAt: return "\"@\"";
-    case K::kBracketL: return "\"[\"";
-    case K::kBracketR: return "\"]\"";
-    case K::kBraceL: return "\"{\"";
-    case K::kPipe: return "\"|\"";
-    case K::kBraceR: return "\"}\"";
-    case K::kName: return fmt::format("Name \"{}\"", token.value);
-    case K::kInt: return fmt::format("Int \"{}\"", token.value);
-    case K::kFloat: return fmt::format("Float \"{}\"", token.value);
-    case K::kString: return fmt::format("String \"{}\"", token.value);
-    case K::kBlockString: return fmt::format("BlockString \"{}\"", token.value);
+    case K::kEof:
+      return "<EOF>";
+    case K::kBang:
+      return "\"!\"";
+    case K::kDollar:
+      return "\"$\"";
+    case K::kAmp:
+      return "\"&\"";
+    case K::kParenL:
+      return "\"(\"";
+    case K::kParenR:
+      return "\")\"";
+    case K::kSpread:
+      return "\"...\"";
+    case K::kColon:
+      return "\":\"";
+    case K::kEquals:
+      return "\"=\"";
+    case K::kAt:
+      return "\"@\"";
+    case K::kBracketL:
+      return "\"[\"";
+    case K::kBracketR:
+      return "\"]\"";
+    case K::kBraceL:
+      return "\"{\"";
+    case K::kPipe:
+      return "\"|\"";
+    case K::kBraceR:
+      return "\"}\"";
+    case K::kName:
+      return fmt::format("Name \"{}\"", token.value);
+    case K::kInt:
+      return fmt::format("Int \"{}\"", token.value);
+    case K::kFloat:
+      return fmt::format("Float \"{}\"", token.value);
+    case K::kString:
+      return fmt::format("String \"{}\"", token.value);
+    case K::kBlockString:
+      return fmt::format("BlockString \"{}\"", token.value);
   }
   return "token";
 }
@@ -123,7 +143,8 @@ std::uint32_t Lexer::read_code_point(std::size_t pos, std::size_t& length) const
   if (extra == 0) fail("Invalid UTF-8 sequence.", pos);
   std::uint32_t cp = c & (0x3F >> extra);
   for (std::size_t i = 1; i <= extra; ++i) {
-    if (pos + i >= source_.size() || (byte(pos + i) & 0xC0) != 0x80) fail("Invalid UTF-8 sequence.", pos);
+    if (pos + i >= source_.size() || (byte(pos + i) & 0xC0) != 0x80)
+      fail("Invalid UTF-8 sequence.", pos);
     cp = (cp << 6) | (byte(pos + i) & 0x3F);
   }
   length = extra + 1;
@@ -186,19 +207,32 @@ Token Lexer::next() {
     return token;
   };
   switch (c) {
-    case '!': return punct(K::kBang, 1);
-    case '$': return punct(K::kDollar, 1);
-    case '&': return punct(K::kAmp, 1);
-    case '(': return punct(K::kParenL, 1);
-    case ')': return punct(K::kParenR, 1);
-    case ':': return punct(K::kColon, 1);
-    case '=': return punct(K::kEquals, 1);
-    case '@': return punct(K::kAt, 1);
-    case '[': return punct(K::kBracketL, 1);
-    case ']': return punct(K::kBracketR, 1);
-    case '{': return punct(K::kBraceL, 1);
-    case '|': return punct(K::kPipe, 1);
-    case '}': return punct(K::kBraceR, 1);
+    case '!':
+      return punct(K::kBang, 1);
+    case '$':
+      return punct(K::kDollar, 1);
+    case '&':
+      return punct(K::kAmp, 1);
+    case '(':
+      return punct(K::kParenL, 1);
+    case ')':
+      return punct(K::kParenR, 1);
+    case ':':
+      return punct(K::kColon, 1);
+    case '=':
+      return punct(K::kEquals, 1);
+    case '@':
+      return punct(K::kAt, 1);
+    case '[':
+      return punct(K::kBracketL, 1);
+    case ']':
+      return punct(K::kBracketR, 1);
+    case '{':
+      return punct(K::kBraceL, 1);
+    case '|':
+      return punct(K::kPipe, 1);
+    case '}':
+      return punct(K::kBraceR, 1);
     case '.':
       if (source_.substr(pos_, 3) == "...") return punct(K::kSpread, 3);
       break;
@@ -214,7 +248,8 @@ Token Lexer::next() {
     fail("Unexpected single quote character ('), did you mean to use a double quote (\")?", pos_);
   }
   std::size_t length = 0;
-  fail(fmt::format("Unexpected character: {}.", describe_char(read_code_point(pos_, length))), pos_);
+  fail(fmt::format("Unexpected character: {}.", describe_char(read_code_point(pos_, length))),
+       pos_);
 }
 
 Token Lexer::read_name(std::size_t start) {
@@ -303,14 +338,38 @@ Token Lexer::read_string(std::size_t start) {
       if (pos + 1 >= source_.size()) break;
       char e = source_[pos + 1];
       switch (e) {
-        case '"': out += '"'; pos += 2; continue;
-        case '\\': out += '\\'; pos += 2; continue;
-        case '/': out += '/'; pos += 2; continue;
-        case 'b': out += '\b'; pos += 2; continue;
-        case 'f': out += '\f'; pos += 2; continue;
-        case 'n': out += '\n'; pos += 2; continue;
-        case 'r': out += '\r'; pos += 2; continue;
-        case 't': out += '\t'; pos += 2; continue;
+        case '"':
+          out += '"';
+          pos += 2;
+          continue;
+        case '\\':
+          out += '\\';
+          pos += 2;
+          continue;
+        case '/':
+          out += '/';
+          pos += 2;
+          continue;
+        case 'b':
+          out += '\b';
+          pos += 2;
+          continue;
+        case 'f':
+          out += '\f';
+          pos += 2;
+          continue;
+        case 'n':
+          out += '\n';
+          pos += 2;
+          continue;
+        case 'r':
+          out += '\r';
+          pos += 2;
+          continue;
+        case 't':
+          out += '\t';
+          pos += 2;
+          continue;
         case 'u': {
           if (pos + 2 < source_.size() && source_[pos + 2] == '{') {
             std::size_t end = pos + 3;
@@ -328,7 +387,9 @@ Token Lexer::read_string(std::size_t start) {
             if (!ok || end >= source_.size() || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) {
               std::size_t stop = source_.find('}', pos);
               stop = stop == std::string_view::npos ? std::min(source_.size(), pos + 8) : stop + 1;
-              fail(fmt::format("Invalid Unicode escape sequence: \"{}\".", source_.substr(pos, stop - pos)), pos);
+              fail(fmt::format("Invalid Unicode escape sequence: \"{}\".",
+                               source_.substr(pos, stop - pos)),
+                   pos);
             }
             append_utf8(out, cp);
             pos = end + 1;
@@ -344,13 +405,15 @@ Token Lexer::read_string(std::size_t start) {
           if (cp >= 0xD800 && cp <= 0xDBFF && source_.substr(pos + 6, 2) == "\\u") {
             int low = read_hex4(pos + 8);
             if (low >= 0xDC00 && low <= 0xDFFF) {
-              append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) + (static_cast<std::uint32_t>(low) - 0xDC00));
+              append_utf8(out, 0x10000 + ((cp - 0xD800) << 10) +
+                                   (static_cast<std::uint32_t>(low) - 0xDC00));
               pos += 12;
               continue;
             }
           }
           if (cp >= 0xD800 && cp <= 0xDFFF) {
-            fail(fmt::format("Invalid Unicode escape sequence: \"{}\".", source_.substr(pos, 6)), pos);
+            fail(fmt::format("Invalid Unicode escape sequence: \"{}\".", source_.substr(pos, 6)),
+                 pos);
           }
           append_utf8(out, cp);
           pos += 6;

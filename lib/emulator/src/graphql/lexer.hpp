@@ -14,8 +14,26 @@ namespace embark::emulator::graphql {
 struct Token {
   /// Token kinds; punctuators each have their own kind.
   enum class Kind {
-    kEof, kBang, kDollar, kAmp, kParenL, kParenR, kSpread, kColon, kEquals, kAt,
-    kBracketL, kBracketR, kBraceL, kPipe, kBraceR, kName, kInt, kFloat, kString, kBlockString
+    kEof,
+    kBang,
+    kDollar,
+    kAmp,
+    kParenL,
+    kParenR,
+    kSpread,
+    kColon,
+    kEquals,
+    kAt,
+    kBracketL,
+    kBracketR,
+    kBraceL,
+    kPipe,
+    kBraceR,
+    kName,
+    kInt,
+    kFloat,
+    kString,
+    kBlockString
   };
   Kind kind = Kind::kEof;
   std::string value;
@@ -23,7 +41,8 @@ struct Token {
   std::size_t offset = 0;  ///< byte offset of the token's first character
 };
 
-/// Thrown by the lexer and the parsers; `what()` is the message without the "Syntax Error: " prefix.
+/// Thrown by the lexer and the parsers; `what()` is the message without the "Syntax Error: "
+/// prefix.
 class SyntaxError : public std::runtime_error {
  public:
   SyntaxError(const std::string& message, Location location)

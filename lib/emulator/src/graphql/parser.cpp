@@ -14,12 +14,18 @@ constexpr int kMaxDepth = 256;
 
 std::string kind_name(K kind) {
   switch (kind) {
-    case K::kName: return "Name";
-    case K::kInt: return "Int";
-    case K::kFloat: return "Float";
-    case K::kString: return "String";
-    case K::kBlockString: return "BlockString";
-    case K::kEof: return "<EOF>";
+    case K::kName:
+      return "Name";
+    case K::kInt:
+      return "Int";
+    case K::kFloat:
+      return "Float";
+    case K::kString:
+      return "String";
+    case K::kBlockString:
+      return "BlockString";
+    case K::kEof:
+      return "<EOF>";
     default: {
       Token t;
       t.kind = kind;
@@ -59,7 +65,8 @@ class Parser {
              token_.location);
       }
       if (token_.kind == K::kName) {
-        if (token_.value == "query" || token_.value == "mutation" || token_.value == "subscription") {
+        if (token_.value == "query" || token_.value == "mutation" ||
+            token_.value == "subscription") {
           doc.operations.push_back(parse_operation());
           continue;
         }
@@ -87,7 +94,9 @@ class Parser {
   }
 
  private:
-  [[noreturn]] static void fail(const std::string& message, Location at) { throw SyntaxError(message, at); }
+  [[noreturn]] static void fail(const std::string& message, Location at) {
+    throw SyntaxError(message, at);
+  }
   [[noreturn]] void unexpected() { unexpected(token_); }
   [[noreturn]] static void unexpected(const Token& token) {
     fail(fmt::format("Unexpected {}.", Lexer::describe(token)), token.location);
@@ -110,7 +119,8 @@ class Parser {
 
   Token expect(K kind) {
     if (token_.kind != kind) {
-      fail(fmt::format("Expected {}, found {}.", kind_name(kind), Lexer::describe(token_)), token_.location);
+      fail(fmt::format("Expected {}, found {}.", kind_name(kind), Lexer::describe(token_)),
+           token_.location);
     }
     Token t = std::move(token_);
     advance();
@@ -119,7 +129,8 @@ class Parser {
 
   void expect_keyword(std::string_view keyword) {
     if (token_.kind != K::kName || token_.value != keyword) {
-      fail(fmt::format("Expected \"{}\", found {}.", keyword, Lexer::describe(token_)), token_.location);
+      fail(fmt::format("Expected \"{}\", found {}.", keyword, Lexer::describe(token_)),
+           token_.location);
     }
     advance();
   }
@@ -134,7 +145,8 @@ class Parser {
 
   struct DepthGuard {
     explicit DepthGuard(Parser& p) : parser(p) {
-      if (++parser.depth_ > kMaxDepth) fail("Document is nested too deeply.", parser.token_.location);
+      if (++parser.depth_ > kMaxDepth)
+        fail("Document is nested too deeply.", parser.token_.location);
     }
     ~DepthGuard() { --parser.depth_; }
     Parser& parser;
@@ -337,7 +349,8 @@ class Parser {
         if (is_const) {
           advance();
           if (peek(K::kName)) {
-            fail(fmt::format("Unexpected variable \"${}\" in constant value.", token_.value), v.location);
+            fail(fmt::format("Unexpected variable \"${}\" in constant value.", token_.value),
+                 v.location);
           }
           unexpected();
         }
@@ -420,7 +433,8 @@ class Parser {
       type.name = parse_name();
       type.directives = parse_directives(true);
     } else if (keyword == "type" || keyword == "interface") {
-      type.kind = keyword == "type" ? TypeDefinitionNode::Kind::kObject : TypeDefinitionNode::Kind::kInterface;
+      type.kind = keyword == "type" ? TypeDefinitionNode::Kind::kObject
+                                    : TypeDefinitionNode::Kind::kInterface;
       type.name = parse_name();
       if (skip_keyword("implements")) {
         skip(K::kAmp);
@@ -453,8 +467,10 @@ class Parser {
           EnumValueDefinitionNode value;
           value.description = parse_description();
           value.location = token_.location;
-          if (peek(K::kName) && (token_.value == "true" || token_.value == "false" || token_.value == "null")) {
-            fail(fmt::format("Name \"{}\" is reserved and cannot be used for an enum value.", token_.value),
+          if (peek(K::kName) &&
+              (token_.value == "true" || token_.value == "false" || token_.value == "null")) {
+            fail(fmt::format("Name \"{}\" is reserved and cannot be used for an enum value.",
+                             token_.value),
                  token_.location);
           }
           value.name = parse_name();

@@ -12,13 +12,27 @@ std::string quote(const std::string& s) {
   std::string out = "\"";
   for (unsigned char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
-      case '\b': out += "\\b"; break;
-      case '\f': out += "\\f"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
+      case '\b':
+        out += "\\b";
+        break;
+      case '\f':
+        out += "\\f";
+        break;
       default:
         if (c < 0x20 || c == 0x7F) {
           out += fmt::format("\\u{:04X}", c);
@@ -32,15 +46,19 @@ std::string quote(const std::string& s) {
 
 std::string print_value(const Value& value, bool sorted) {
   switch (value.kind) {
-    case Value::Kind::kVariable: return "$" + value.text;
+    case Value::Kind::kVariable:
+      return "$" + value.text;
     case Value::Kind::kInt:
     case Value::Kind::kFloat:
-    case Value::Kind::kEnum: return value.text;
+    case Value::Kind::kEnum:
+      return value.text;
     case Value::Kind::kString:
       if (value.block_string) return "\"\"\"" + value.text + "\"\"\"";
       return quote(value.text);
-    case Value::Kind::kBoolean: return value.boolean ? "true" : "false";
-    case Value::Kind::kNull: return "null";
+    case Value::Kind::kBoolean:
+      return value.boolean ? "true" : "false";
+    case Value::Kind::kNull:
+      return "null";
     case Value::Kind::kList: {
       std::string out = "[";
       for (std::size_t i = 0; i < value.list.size(); ++i) {
@@ -72,8 +90,10 @@ constexpr int kMaxInspectDepth = 2;
 
 std::string inspect_value(const boost::json::value& value, int depth) {
   switch (value.kind()) {
-    case boost::json::kind::null: return "null";
-    case boost::json::kind::string: return boost::json::serialize(value);
+    case boost::json::kind::null:
+      return "null";
+    case boost::json::kind::string:
+      return boost::json::serialize(value);
     case boost::json::kind::array: {
       const auto& arr = value.get_array();
       if (arr.empty()) return "[]";
@@ -100,8 +120,10 @@ std::string inspect_value(const boost::json::value& value, int depth) {
       }
       return out + " }";
     }
-    case boost::json::kind::double_: return fmt::format("{}", value.get_double());
-    default: return boost::json::serialize(value);
+    case boost::json::kind::double_:
+      return fmt::format("{}", value.get_double());
+    default:
+      return boost::json::serialize(value);
   }
 }
 
@@ -115,7 +137,8 @@ std::string inspect(const boost::json::value& value) { return inspect_value(valu
 
 std::string to_string(const TypeRef& type) {
   switch (type.kind) {
-    case TypeRef::Kind::kNamed: return type.name;
+    case TypeRef::Kind::kNamed:
+      return type.name;
     case TypeRef::Kind::kList: {
       // Appending (not `"[" + std::string`) also keeps g++ 12 -O3 from a false -Wrestrict warning.
       std::string out = "[";
@@ -123,7 +146,8 @@ std::string to_string(const TypeRef& type) {
       out += ']';
       return out;
     }
-    case TypeRef::Kind::kNonNull: return to_string(*type.of_type) + "!";
+    case TypeRef::Kind::kNonNull:
+      return to_string(*type.of_type) + "!";
   }
   return {};
 }

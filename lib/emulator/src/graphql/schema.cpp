@@ -37,10 +37,16 @@ auto find_by_name(const Vec& items, std::string_view name) -> decltype(&items.fr
 
 }  // namespace
 
-const InputValueDef* FieldDef::find_argument(std::string_view n) const { return find_by_name(arguments, n); }
-const InputValueDef* DirectiveDef::find_argument(std::string_view n) const { return find_by_name(arguments, n); }
+const InputValueDef* FieldDef::find_argument(std::string_view n) const {
+  return find_by_name(arguments, n);
+}
+const InputValueDef* DirectiveDef::find_argument(std::string_view n) const {
+  return find_by_name(arguments, n);
+}
 const FieldDef* NamedType::find_field(std::string_view n) const { return find_by_name(fields, n); }
-const InputValueDef* NamedType::find_input_field(std::string_view n) const { return find_by_name(input_fields, n); }
+const InputValueDef* NamedType::find_input_field(std::string_view n) const {
+  return find_by_name(input_fields, n);
+}
 
 bool NamedType::has_enum_value(std::string_view n) const {
   for (const auto& v : enum_values) {
@@ -78,16 +84,26 @@ std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::
   for (const auto& node : sdl.types) {
     if (node.extension) continue;
     if (node.kind == NodeKind::kInterface || node.kind == NodeKind::kUnion) {
-      return fail(fmt::format("Type \"{}\": interfaces and unions are not supported by the emulator.", node.name));
+      return fail(fmt::format(
+          "Type \"{}\": interfaces and unions are not supported by the emulator.", node.name));
     }
-    if (types.count(node.name)) return fail(fmt::format("There can be only one type named \"{}\".", node.name));
+    if (types.count(node.name))
+      return fail(fmt::format("There can be only one type named \"{}\".", node.name));
     auto type = std::make_unique<NamedType>();
     type->name = node.name;
     switch (node.kind) {
-      case NodeKind::kScalar: type->kind = NamedType::Kind::kScalar; break;
-      case NodeKind::kObject: type->kind = NamedType::Kind::kObject; break;
-      case NodeKind::kEnum: type->kind = NamedType::Kind::kEnum; break;
-      default: type->kind = NamedType::Kind::kInputObject; break;
+      case NodeKind::kScalar:
+        type->kind = NamedType::Kind::kScalar;
+        break;
+      case NodeKind::kObject:
+        type->kind = NamedType::Kind::kObject;
+        break;
+      case NodeKind::kEnum:
+        type->kind = NamedType::Kind::kEnum;
+        break;
+      default:
+        type->kind = NamedType::Kind::kInputObject;
+        break;
     }
     types.emplace(node.name, std::move(type));
   }
@@ -116,14 +132,17 @@ std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::
     for (const auto& node : sdl.types) {
       if (node.extension != (pass == 1)) continue;
       auto it = types.find(node.name);
-      if (it == types.end()) return fail(fmt::format("Cannot extend type \"{}\" because it is not defined.", node.name));
+      if (it == types.end())
+        return fail(fmt::format("Cannot extend type \"{}\" because it is not defined.", node.name));
       NamedType& type = *it->second;
       for (const auto& f : node.fields) {
-        if (type.find_field(f.name)) return fail(fmt::format("Field \"{}.{}\" can only be defined once.", type.name, f.name));
+        if (type.find_field(f.name))
+          return fail(fmt::format("Field \"{}.{}\" can only be defined once.", type.name, f.name));
         FieldDef field{f.name, {}, f.type};
         for (const auto& a : f.arguments) {
           if (field.find_argument(a.name)) {
-            return fail(fmt::format("Argument \"{}.{}({}:)\" can only be defined once.", type.name, f.name, a.name));
+            return fail(fmt::format("Argument \"{}.{}({}:)\" can only be defined once.", type.name,
+                                    f.name, a.name));
           }
           field.arguments.push_back(to_def(a));
         }
@@ -137,7 +156,8 @@ std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::
       }
       for (const auto& v : node.enum_values) {
         if (type.has_enum_value(v.name)) {
-          return fail(fmt::format("Enum value \"{}.{}\" can only be defined once.", type.name, v.name));
+          return fail(
+              fmt::format("Enum value \"{}.{}\" can only be defined once.", type.name, v.name));
         }
         type.enum_values.push_back(v.name);
       }
@@ -180,23 +200,30 @@ std::shared_ptr<const Schema> Schema::build(const TypeSystemDocument& sdl, std::
   }
   std::sort(schema->type_names_.begin(), schema->type_names_.end());
 
-  auto directive = [](std::string name, std::vector<InputValueDef> args, std::vector<std::string> locations) {
+  auto directive = [](std::string name, std::vector<InputValueDef> args,
+                      std::vector<std::string> locations) {
     return DirectiveDef{std::move(name), std::move(args), std::move(locations), false};
   };
-  auto if_arg = [] { return std::vector<InputValueDef>{{"if", non_null(named("Boolean")), std::nullopt}}; };
-  schema->directives_.emplace("skip", directive("skip", if_arg(), {"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"}));
-  schema->directives_.emplace("include", directive("include", if_arg(), {"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"}));
+  auto if_arg = [] {
+    return std::vector<InputValueDef>{{"if", non_null(named("Boolean")), std::nullopt}};
+  };
+  schema->directives_.emplace(
+      "skip", directive("skip", if_arg(), {"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"}));
+  schema->directives_.emplace(
+      "include", directive("include", if_arg(), {"FIELD", "FRAGMENT_SPREAD", "INLINE_FRAGMENT"}));
   Value reason;
   reason.kind = Value::Kind::kString;
   reason.text = "No longer supported";
   schema->directives_.emplace(
       "deprecated", directive("deprecated", {{"reason", named("String"), reason}},
-                              {"FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION", "ENUM_VALUE"}));
-  schema->directives_.emplace("specifiedBy",
-                              directive("specifiedBy", {{"url", non_null(named("String")), std::nullopt}}, {"SCALAR"}));
+                              {"FIELD_DEFINITION", "ARGUMENT_DEFINITION", "INPUT_FIELD_DEFINITION",
+                               "ENUM_VALUE"}));
+  schema->directives_.emplace(
+      "specifiedBy",
+      directive("specifiedBy", {{"url", non_null(named("String")), std::nullopt}}, {"SCALAR"}));
   for (const auto& d : sdl.directives) {
-    if (schema->directives_.count(d.name) && d.name != "deprecated" && d.name != "specifiedBy" && d.name != "skip" &&
-        d.name != "include") {
+    if (schema->directives_.count(d.name) && d.name != "deprecated" && d.name != "specifiedBy" &&
+        d.name != "skip" && d.name != "include") {
       return fail(fmt::format("There can be only one directive named \"@{}\".", d.name));
     }
     DirectiveDef def{d.name, {}, d.locations, d.repeatable};
@@ -236,7 +263,8 @@ std::shared_ptr<const Schema> parse_schema(std::string_view sdl, std::string& er
   if (!parse_type_system(sdl, doc, syntax)) {
     error = syntax.message;
     if (!syntax.locations.empty()) {
-      error += fmt::format(" (line {}, column {})", syntax.locations[0].line, syntax.locations[0].column);
+      error += fmt::format(" (line {}, column {})", syntax.locations[0].line,
+                           syntax.locations[0].column);
     }
     return nullptr;
   }

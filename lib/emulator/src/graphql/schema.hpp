@@ -50,9 +50,9 @@ struct NamedType {
   enum class Kind { kScalar, kObject, kEnum, kInputObject };
   Kind kind = Kind::kScalar;
   std::string name;
-  std::vector<FieldDef> fields;              ///< object types
-  std::vector<InputValueDef> input_fields;   ///< input object types
-  std::vector<std::string> enum_values;      ///< enum types
+  std::vector<FieldDef> fields;             ///< object types
+  std::vector<InputValueDef> input_fields;  ///< input object types
+  std::vector<std::string> enum_values;     ///< enum types
 
   /// The field called `name`, or nullptr.
   const FieldDef* find_field(std::string_view name) const;

@@ -49,7 +49,8 @@ std::optional<std::size_t> distance(std::string_view a, std::string_view b, std:
 
 }  // namespace
 
-std::vector<std::string> suggestion_list(std::string_view input, const std::vector<std::string>& options) {
+std::vector<std::string> suggestion_list(std::string_view input,
+                                         const std::vector<std::string>& options) {
   std::size_t threshold = input.size() * 4 / 10 + 1;
   std::vector<std::pair<std::size_t, std::string>> found;
   for (const auto& option : options) {
@@ -61,7 +62,8 @@ std::vector<std::string> suggestion_list(std::string_view input, const std::vect
   return out;
 }
 
-std::string did_you_mean(const std::vector<std::string>& suggestions, std::string_view sub_message) {
+std::string did_you_mean(const std::vector<std::string>& suggestions,
+                         std::string_view sub_message) {
   if (suggestions.empty()) return {};
   auto q = [](const std::string& s) { return "\"" + s + "\""; };
   std::string out = " Did you mean ";

@@ -70,12 +70,13 @@ class Validator {
       if (!type) {
         report_unknown_type(frag.type_condition, frag.type_condition_location);
       } else if (!type->is_composite()) {
-        report(fmt::format("Fragment \"{}\" cannot condition on non composite type \"{}\".", frag.name,
-                           frag.type_condition),
+        report(fmt::format("Fragment \"{}\" cannot condition on non composite type \"{}\".",
+                           frag.name, frag.type_condition),
                {frag.type_condition_location});
       }
       visit_directives(frag.directives, "FRAGMENT_DEFINITION", fragment_infos[i]);
-      visit_selection_set(frag.selections, type && type->is_composite() ? type : nullptr, fragment_infos[i]);
+      visit_selection_set(frag.selections, type && type->is_composite() ? type : nullptr,
+                          fragment_infos[i]);
     }
     std::unordered_set<std::string> used_fragments;
     for (const auto& op : doc_.operations) {
@@ -83,7 +84,9 @@ class Validator {
       const NamedType* root = schema_.root_type(op.operation);
       check_variable_definitions(op, info);
       visit_directives(op.directives,
-                       op.operation == "query" ? "QUERY" : op.operation == "mutation" ? "MUTATION" : "SUBSCRIPTION",
+                       op.operation == "query"      ? "QUERY"
+                       : op.operation == "mutation" ? "MUTATION"
+                                                    : "SUBSCRIPTION",
                        info);
       visit_selection_set(op.selections, root, info);
       // Variables used by the operation and every fragment it reaches.
@@ -130,7 +133,8 @@ class Validator {
   }
 
   void report_unknown_type(const std::string& name, Location location) {
-    report(fmt::format("Unknown type \"{}\".", name) + did_you_mean(suggestion_list(name, schema_.type_names())),
+    report(fmt::format("Unknown type \"{}\".", name) +
+               did_you_mean(suggestion_list(name, schema_.type_names())),
            {location});
   }
 
@@ -145,7 +149,8 @@ class Validator {
       }
       auto [it, inserted] = seen.emplace(op.name, op.location);
       if (!inserted) {
-        report(fmt::format("There can be only one operation named \"{}\".", op.name), {it->second, op.location});
+        report(fmt::format("There can be only one operation named \"{}\".", op.name),
+               {it->second, op.location});
       }
     }
   }
@@ -155,7 +160,8 @@ class Validator {
     for (const auto& frag : doc_.fragments) {
       auto [it, inserted] = seen.emplace(frag.name, frag.location);
       if (!inserted) {
-        report(fmt::format("There can be only one fragment named \"{}\".", frag.name), {it->second, frag.location});
+        report(fmt::format("There can be only one fragment named \"{}\".", frag.name),
+               {it->second, frag.location});
       }
     }
   }
@@ -165,21 +171,26 @@ class Validator {
     for (const auto& var : op.variables) {
       auto [it, inserted] = seen.emplace(var.name, var.location);
       if (!inserted) {
-        report(fmt::format("There can be only one variable named \"${}\".", var.name), {it->second, var.location});
+        report(fmt::format("There can be only one variable named \"${}\".", var.name),
+               {it->second, var.location});
       }
       const NamedType* type = schema_.find_type(var.type.named());
       if (!type) {
         report_unknown_type(var.type.named(), var.type.location);
       } else if (!type->is_input()) {
-        report(fmt::format("Variable \"${}\" cannot be non-input type \"{}\".", var.name, to_string(var.type)),
+        report(fmt::format("Variable \"${}\" cannot be non-input type \"{}\".", var.name,
+                           to_string(var.type)),
                {var.type.location});
       }
-      if (var.default_value) check_value(*var.default_value, type && type->is_input() ? &var.type : nullptr, false, info);
+      if (var.default_value)
+        check_value(*var.default_value, type && type->is_input() ? &var.type : nullptr, false,
+                    info);
       visit_directives(var.directives, "VARIABLE_DEFINITION", info);
     }
   }
 
-  void check_variable_usages(const OperationDefinition& op, const std::vector<const VariableUsage*>& usages) {
+  void check_variable_usages(const OperationDefinition& op,
+                             const std::vector<const VariableUsage*>& usages) {
     std::unordered_set<std::string> used;
     for (const auto* u : usages) {
       used.insert(u->name);
@@ -192,7 +203,8 @@ class Validator {
       }
       if (!def) {
         report(op.name.empty() ? fmt::format("Variable \"${}\" is not defined.", u->name)
-                               : fmt::format("Variable \"${}\" is not defined by operation \"{}\".", u->name, op.name),
+                               : fmt::format("Variable \"${}\" is not defined by operation \"{}\".",
+                                             u->name, op.name),
                {u->location, op.location});
         continue;
       }
@@ -202,20 +214,23 @@ class Validator {
       bool allowed;
       if (u->type->kind == TypeRef::Kind::kNonNull && def->type.kind != TypeRef::Kind::kNonNull) {
         bool var_default = def->default_value && def->default_value->kind != Value::Kind::kNull;
-        allowed = (var_default || u->has_location_default) && is_subtype(def->type, *u->type->of_type);
+        allowed =
+            (var_default || u->has_location_default) && is_subtype(def->type, *u->type->of_type);
       } else {
         allowed = is_subtype(def->type, *u->type);
       }
       if (!allowed) {
-        report(fmt::format("Variable \"${}\" of type \"{}\" used in position expecting type \"{}\".", u->name,
-                           to_string(def->type), to_string(*u->type)),
-               {def->location, u->location});
+        report(
+            fmt::format("Variable \"${}\" of type \"{}\" used in position expecting type \"{}\".",
+                        u->name, to_string(def->type), to_string(*u->type)),
+            {def->location, u->location});
       }
     }
     for (const auto& v : op.variables) {
       if (used.count(v.name)) continue;
       report(op.name.empty() ? fmt::format("Variable \"${}\" is never used.", v.name)
-                             : fmt::format("Variable \"${}\" is never used in operation \"{}\".", v.name, op.name),
+                             : fmt::format("Variable \"${}\" is never used in operation \"{}\".",
+                                           v.name, op.name),
              {v.location});
     }
   }
@@ -259,12 +274,19 @@ class Validator {
 
   // ---- selections ----
 
-  void visit_selection_set(const std::vector<Selection>& selections, const NamedType* parent, DefinitionInfo& info) {
+  void visit_selection_set(const std::vector<Selection>& selections, const NamedType* parent,
+                           DefinitionInfo& info) {
     for (const auto& sel : selections) {
       switch (sel.kind) {
-        case Selection::Kind::kField: visit_field(sel, parent, info); break;
-        case Selection::Kind::kFragmentSpread: visit_spread(sel, parent, info); break;
-        case Selection::Kind::kInlineFragment: visit_inline_fragment(sel, parent, info); break;
+        case Selection::Kind::kField:
+          visit_field(sel, parent, info);
+          break;
+        case Selection::Kind::kFragmentSpread:
+          visit_spread(sel, parent, info);
+          break;
+        case Selection::Kind::kInlineFragment:
+          visit_inline_fragment(sel, parent, info);
+          break;
       }
     }
     check_overlaps(selections, parent);
@@ -283,19 +305,22 @@ class Validator {
         } else {
           std::vector<std::string> names;
           for (const auto& f : parent->fields) names.push_back(f.name);
-          report(fmt::format("Cannot query field \"{}\" on type \"{}\".", field.name, parent->name) +
-                     did_you_mean(suggestion_list(field.name, names)),
-                 {field.location});
+          report(
+              fmt::format("Cannot query field \"{}\" on type \"{}\".", field.name, parent->name) +
+                  did_you_mean(suggestion_list(field.name, names)),
+              {field.location});
         }
       }
     }
     const NamedType* named = type ? schema_.find_type(type->named()) : nullptr;
     if (named && named->is_leaf() && field.has_selection_set) {
-      report(fmt::format("Field \"{}\" must not have a selection since type \"{}\" has no subfields.", field.name,
-                         to_string(*type)),
-             {field.location});
+      report(
+          fmt::format("Field \"{}\" must not have a selection since type \"{}\" has no subfields.",
+                      field.name, to_string(*type)),
+          {field.location});
     } else if (named && named->is_composite() && !field.has_selection_set) {
-      report(fmt::format("Field \"{}\" of type \"{}\" must have a selection of subfields. Did you mean \"{} {{ ... }}\"?",
+      report(fmt::format("Field \"{}\" of type \"{}\" must have a selection of subfields. Did you "
+                         "mean \"{} {{ ... }}\"?",
                          field.name, to_string(*type), field.name),
              {field.location});
     }
@@ -303,12 +328,13 @@ class Validator {
     static const std::vector<InputValueDef> kNoArguments;
     if (def) arg_defs = &def->arguments;
     if (parent && field.name == "__typename") arg_defs = &kNoArguments;
-    visit_arguments(field.arguments, arg_defs, parent ? fmt::format("field \"{}.{}\"", parent->name, field.name) : "",
-                    info);
+    visit_arguments(field.arguments, arg_defs,
+                    parent ? fmt::format("field \"{}.{}\"", parent->name, field.name) : "", info);
     if (def) {
       for (const auto& a : def->arguments) {
         if (a.type.non_null() && !a.default_value && !has_argument(field.arguments, a.name)) {
-          report(fmt::format("Field \"{}\" argument \"{}\" of type \"{}\" is required, but it was not provided.",
+          report(fmt::format("Field \"{}\" argument \"{}\" of type \"{}\" is required, but it was "
+                             "not provided.",
                              field.name, a.name, to_string(a.type)),
                  {field.location});
         }
@@ -336,7 +362,8 @@ class Validator {
     } else {
       const NamedType* type = schema_.find_type(frag->type_condition);
       if (type && type->is_composite() && parent && type != parent) {
-        report(fmt::format("Fragment \"{}\" cannot be spread here as objects of type \"{}\" can never be of type \"{}\".",
+        report(fmt::format("Fragment \"{}\" cannot be spread here as objects of type \"{}\" can "
+                           "never be of type \"{}\".",
                            spread.name, parent->name, type->name),
                {spread.location});
       }
@@ -351,11 +378,13 @@ class Validator {
       if (!type) {
         report_unknown_type(frag.type_condition, frag.location);
       } else if (!type->is_composite()) {
-        report(fmt::format("Fragment cannot condition on non composite type \"{}\".", frag.type_condition),
+        report(fmt::format("Fragment cannot condition on non composite type \"{}\".",
+                           frag.type_condition),
                {frag.location});
         type = nullptr;
       } else if (parent && type != parent) {
-        report(fmt::format("Fragment cannot be spread here as objects of type \"{}\" can never be of type \"{}\".",
+        report(fmt::format("Fragment cannot be spread here as objects of type \"{}\" can never be "
+                           "of type \"{}\".",
                            parent->name, type->name),
                {frag.location});
       }
@@ -371,7 +400,8 @@ class Validator {
     for (const auto& arg : args) {
       auto [it, inserted] = seen.emplace(arg.name, arg.location);
       if (!inserted) {
-        report(fmt::format("There can be only one argument named \"{}\".", arg.name), {it->second, arg.location});
+        report(fmt::format("There can be only one argument named \"{}\".", arg.name),
+               {it->second, arg.location});
       }
       const InputValueDef* def = nullptr;
       if (defs) {
@@ -386,11 +416,13 @@ class Validator {
                  {arg.location});
         }
       }
-      check_value(arg.value, def ? &def->type : nullptr, def && def->default_value.has_value(), info);
+      check_value(arg.value, def ? &def->type : nullptr, def && def->default_value.has_value(),
+                  info);
     }
   }
 
-  void visit_directives(const std::vector<Directive>& directives, std::string_view location, DefinitionInfo& info) {
+  void visit_directives(const std::vector<Directive>& directives, std::string_view location,
+                        DefinitionInfo& info) {
     std::unordered_map<std::string, Location> seen;
     for (const auto& dir : directives) {
       const DirectiveDef* def = schema_.find_directive(dir.name);
@@ -400,21 +432,25 @@ class Validator {
         bool allowed = false;
         for (const auto& l : def->locations) allowed = allowed || l == location;
         if (!allowed) {
-          report(fmt::format("Directive \"@{}\" may not be used on {}.", dir.name, location), {dir.location});
+          report(fmt::format("Directive \"@{}\" may not be used on {}.", dir.name, location),
+                 {dir.location});
         }
         if (!def->repeatable) {
           auto [it, inserted] = seen.emplace(dir.name, dir.location);
           if (!inserted) {
-            report(fmt::format("The directive \"@{}\" can only be used once at this location.", dir.name),
+            report(fmt::format("The directive \"@{}\" can only be used once at this location.",
+                               dir.name),
                    {it->second, dir.location});
           }
         }
       }
-      visit_arguments(dir.arguments, def ? &def->arguments : nullptr, fmt::format("directive \"@{}\"", dir.name), info);
+      visit_arguments(dir.arguments, def ? &def->arguments : nullptr,
+                      fmt::format("directive \"@{}\"", dir.name), info);
       if (def) {
         for (const auto& a : def->arguments) {
           if (a.type.non_null() && !a.default_value && !has_argument(dir.arguments, a.name)) {
-            report(fmt::format("Directive \"@{}\" argument \"{}\" of type \"{}\" is required, but it was not provided.",
+            report(fmt::format("Directive \"@{}\" argument \"{}\" of type \"{}\" is required, but "
+                               "it was not provided.",
                                dir.name, a.name, to_string(a.type)),
                    {dir.location});
           }
@@ -425,7 +461,8 @@ class Validator {
 
   // ---- values (ValuesOfCorrectType, UniqueInputFieldNames, variable usages) ----
 
-  void check_value(const Value& value, const TypeRef* type, bool has_location_default, DefinitionInfo& info) {
+  void check_value(const Value& value, const TypeRef* type, bool has_location_default,
+                   DefinitionInfo& info) {
     if (value.kind == Value::Kind::kVariable) {
       info.usages.push_back(VariableUsage{value.text, value.location, type, has_location_default});
       return;
@@ -440,7 +477,8 @@ class Validator {
     if (!named) return;
     if (value.kind == Value::Kind::kNull) {
       if (type->non_null()) {
-        report(fmt::format("Expected value of type \"{}\", found null.", to_string(*type)), {value.location});
+        report(fmt::format("Expected value of type \"{}\", found null.", to_string(*type)),
+               {value.location});
       }
       return;
     }
@@ -450,7 +488,8 @@ class Validator {
         for (const auto& item : value.list) check_value(item, bare->of_type.get(), false, info);
         return;
       }
-      // A list literal where no list is expected: graphql-js checks it and its items against the item type.
+      // A list literal where no list is expected: graphql-js checks it and its items against the
+      // item type.
       check_scalar_literal(value, *bare, *named);
       for (const auto& item : value.list) check_value(item, bare, false, info);
       return;
@@ -462,8 +501,8 @@ class Validator {
         bool provided = false;
         for (const auto& f : value.fields) provided = provided || f.name == def.name;
         if (!provided) {
-          report(fmt::format("Field \"{}.{}\" of required type \"{}\" was not provided.", named->name, def.name,
-                             to_string(def.type)),
+          report(fmt::format("Field \"{}.{}\" of required type \"{}\" was not provided.",
+                             named->name, def.name, to_string(def.type)),
                  {value.location});
         }
       }
@@ -495,17 +534,20 @@ class Validator {
     for (const auto& f : value.fields) {
       auto [it, inserted] = seen.emplace(f.name, f.location);
       if (!inserted) {
-        report(fmt::format("There can be only one input field named \"{}\".", f.name), {it->second, f.location});
+        report(fmt::format("There can be only one input field named \"{}\".", f.name),
+               {it->second, f.location});
       }
     }
   }
 
   // graphql-js isValidValueNode: leaf types parse the literal, others expect a matching literal.
-  void check_scalar_literal(const Value& value, const TypeRef& location_type, const NamedType& named) {
+  void check_scalar_literal(const Value& value, const TypeRef& location_type,
+                            const NamedType& named) {
     std::string shown = print(value);
     auto fail = [&](std::string message) { report(std::move(message), {value.location}); };
     if (!named.is_leaf()) {
-      fail(fmt::format("Expected value of type \"{}\", found {}.", to_string(location_type), shown));
+      fail(
+          fmt::format("Expected value of type \"{}\", found {}.", to_string(location_type), shown));
       return;
     }
     using VK = Value::Kind;
@@ -526,7 +568,8 @@ class Validator {
         fail(fmt::format("Int cannot represent non-integer value: {}", shown));
       } else {
         std::int64_t parsed = 0;
-        auto [ptr, ec] = std::from_chars(value.text.data(), value.text.data() + value.text.size(), parsed);
+        auto [ptr, ec] =
+            std::from_chars(value.text.data(), value.text.data() + value.text.size(), parsed);
         if (ec != std::errc() || parsed > 2147483647LL || parsed < -2147483648LL) {
           fail(fmt::format("Int cannot represent non 32-bit signed integer value: {}", value.text));
         }
@@ -536,9 +579,11 @@ class Validator {
         fail(fmt::format("Float cannot represent non numeric value: {}", shown));
       }
     } else if (n == "String") {
-      if (value.kind != VK::kString) fail(fmt::format("String cannot represent a non string value: {}", shown));
+      if (value.kind != VK::kString)
+        fail(fmt::format("String cannot represent a non string value: {}", shown));
     } else if (n == "Boolean") {
-      if (value.kind != VK::kBoolean) fail(fmt::format("Boolean cannot represent a non boolean value: {}", shown));
+      if (value.kind != VK::kBoolean)
+        fail(fmt::format("Boolean cannot represent a non boolean value: {}", shown));
     } else if (n == "ID") {
       if (value.kind != VK::kString && value.kind != VK::kInt) {
         fail(fmt::format("ID cannot represent a non-string and non-integer value: {}", shown));
@@ -548,8 +593,9 @@ class Validator {
 
   // ---- OverlappingFieldsCanBeMerged ----
 
-  void collect_merge_fields(const std::vector<Selection>& selections, const NamedType* parent, FieldMap& map,
-                            std::unordered_set<std::string>& visited, std::size_t& count) const {
+  void collect_merge_fields(const std::vector<Selection>& selections, const NamedType* parent,
+                            FieldMap& map, std::unordered_set<std::string>& visited,
+                            std::size_t& count) const {
     for (const auto& sel : selections) {
       if (count > kMaxMergedFields) return;
       switch (sel.kind) {
@@ -563,7 +609,8 @@ class Validator {
             }
           }
           const std::string& key = sel.response_key();
-          auto it = std::find_if(map.begin(), map.end(), [&](const auto& e) { return e.first == key; });
+          auto it =
+              std::find_if(map.begin(), map.end(), [&](const auto& e) { return e.first == key; });
           if (it == map.end()) {
             map.emplace_back(key, std::vector<MergeField>{});
             it = map.end() - 1;
@@ -573,15 +620,18 @@ class Validator {
           break;
         }
         case Selection::Kind::kInlineFragment: {
-          const NamedType* type = sel.type_condition.empty() ? parent : schema_.find_type(sel.type_condition);
-          collect_merge_fields(sel.selections, type && type->is_composite() ? type : nullptr, map, visited, count);
+          const NamedType* type =
+              sel.type_condition.empty() ? parent : schema_.find_type(sel.type_condition);
+          collect_merge_fields(sel.selections, type && type->is_composite() ? type : nullptr, map,
+                               visited, count);
           break;
         }
         case Selection::Kind::kFragmentSpread: {
           const FragmentDefinition* frag = doc_.find_fragment(sel.name);
           if (!frag || !visited.insert(sel.name).second) break;
           const NamedType* type = schema_.find_type(frag->type_condition);
-          collect_merge_fields(frag->selections, type && type->is_composite() ? type : nullptr, map, visited, count);
+          collect_merge_fields(frag->selections, type && type->is_composite() ? type : nullptr, map,
+                               visited, count);
           visited.erase(sel.name);
           break;
         }
@@ -607,8 +657,10 @@ class Validator {
   static bool same_arguments(const Selection& a, const Selection& b) {
     if (a.arguments.size() != b.arguments.size()) return false;
     for (const auto& arg : a.arguments) {
-      auto it = std::find_if(b.arguments.begin(), b.arguments.end(), [&](const Argument& o) { return o.name == arg.name; });
-      if (it == b.arguments.end() || print_sorted(it->value) != print_sorted(arg.value)) return false;
+      auto it = std::find_if(b.arguments.begin(), b.arguments.end(),
+                             [&](const Argument& o) { return o.name == arg.name; });
+      if (it == b.arguments.end() || print_sorted(it->value) != print_sorted(arg.value))
+        return false;
     }
     return true;
   }
@@ -627,7 +679,8 @@ class Validator {
       }
     }
     if (reason.empty() && a.type && b.type && types_conflict(*a.type, *b.type, schema_)) {
-      reason = fmt::format("they return conflicting types \"{}\" and \"{}\"", to_string(*a.type), to_string(*b.type));
+      reason = fmt::format("they return conflicting types \"{}\" and \"{}\"", to_string(*a.type),
+                           to_string(*b.type));
     }
     if (!reason.empty()) {
       locations.push_back(a.node->location);
@@ -648,7 +701,8 @@ class Validator {
     std::string sub_reasons;
     std::vector<Location> sub_locations;
     for (const auto& [key, fields_a] : map_a) {
-      auto it = std::find_if(map_b.begin(), map_b.end(), [&](const auto& e) { return e.first == key; });
+      auto it =
+          std::find_if(map_b.begin(), map_b.end(), [&](const auto& e) { return e.first == key; });
       if (it == map_b.end()) continue;
       std::string found;
       for (const auto& fa : fields_a) {
@@ -683,7 +737,8 @@ class Validator {
           std::vector<Location> locations;
           std::string reason = find_conflict(fields[i], fields[j], false, locations);
           if (reason.empty()) continue;
-          report(fmt::format("Fields \"{}\" conflict because {}. Use different aliases on the fields to fetch both "
+          report(fmt::format("Fields \"{}\" conflict because {}. Use different aliases on the "
+                             "fields to fetch both "
                              "if this was intentional.",
                              key, reason),
                  std::move(locations));

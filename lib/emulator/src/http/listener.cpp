@@ -53,8 +53,8 @@ void hard_close(tcp::socket& socket) {
 }
 
 template <class Stream>
-asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& buffer, Service& service,
-                                           const ListenerConfig& config) {
+asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& buffer,
+                                           Service& service, const ListenerConfig& config) {
   auto& lowest = beast::get_lowest_layer(stream);
   std::size_t answered = 0;
   for (;;) {
@@ -95,7 +95,8 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     boost::system::error_code wec;
     if constexpr (std::is_same_v<Stream, beast::tcp_stream>) {
       const std::string head = response_head(out.response);
-      const std::array<asio::const_buffer, 2> wire{asio::buffer(head), asio::buffer(out.response.body())};
+      const std::array<asio::const_buffer, 2> wire{asio::buffer(head),
+                                                   asio::buffer(out.response.body())};
       std::tie(wec, std::ignore) = co_await asio::async_write(stream, wire, kAwait);
     } else {
       // Over TLS Beast's own serializer: a gathered asio::async_write of head and body stalled
@@ -104,7 +105,8 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
     }
     if (wec) co_return SessionEnd::abort;
     if (!keep_alive) co_return SessionEnd::graceful;
-    if (++answered == config.close_after_requests) co_return SessionEnd::graceful;  // unannounced close
+    if (++answered == config.close_after_requests)
+      co_return SessionEnd::graceful;  // unannounced close
   }
 }
 
@@ -117,7 +119,8 @@ asio::awaitable<void> run_session(tcp::socket socket, Service& service, Listener
   if (is_tls && config.tls) {
     beast::ssl_stream<beast::tcp_stream> tls(std::move(stream), *config.tls);
     beast::get_lowest_layer(tls).expires_after(kHandshakeTimeout);
-    auto [hec, used] = co_await tls.async_handshake(asio::ssl::stream_base::server, buffer.data(), kAwait);
+    auto [hec, used] =
+        co_await tls.async_handshake(asio::ssl::stream_base::server, buffer.data(), kAwait);
     if (hec) co_return;
     buffer.consume(used);
     if (co_await serve_requests(tls, buffer, service, config) == SessionEnd::graceful) {
@@ -134,7 +137,8 @@ asio::awaitable<void> run_session(tcp::socket socket, Service& service, Listener
 }
 
 asio::awaitable<void> accept_loop(std::shared_ptr<Listener> /*keep_alive*/, tcp::acceptor& acceptor,
-                                  std::vector<asio::io_context*> contexts, Service& service, ListenerConfig config) {
+                                  std::vector<asio::io_context*> contexts, Service& service,
+                                  ListenerConfig config) {
   std::size_t next = 0;
   for (;;) {
     // The new connection belongs to the next thread's io_context, for good.
@@ -152,10 +156,13 @@ asio::awaitable<void> accept_loop(std::shared_ptr<Listener> /*keep_alive*/, tcp:
 }  // namespace
 
 Listener::Listener(std::vector<asio::io_context*> contexts, ListenerConfig config, Service& service)
-    : contexts_(std::move(contexts)), config_(std::move(config)), service_(service), acceptor_(*contexts_.front()) {}
+    : contexts_(std::move(contexts)),
+      config_(std::move(config)),
+      service_(service),
+      acceptor_(*contexts_.front()) {}
 
-Result<std::shared_ptr<Listener>> Listener::bind(std::vector<asio::io_context*> contexts, ListenerConfig config,
-                                                 Service& service) {
+Result<std::shared_ptr<Listener>> Listener::bind(std::vector<asio::io_context*> contexts,
+                                                 ListenerConfig config, Service& service) {
   if (contexts.empty()) return fail(ErrorCode::internal, "the listener needs an io_context");
   std::shared_ptr<Listener> self(new Listener(std::move(contexts), std::move(config), service));
   boost::system::error_code ec;
@@ -166,15 +173,16 @@ Result<std::shared_ptr<Listener>> Listener::bind(std::vector<asio::io_context*> 
   if (!ec) a.bind(ep, ec);
   if (!ec) a.listen(asio::socket_base::max_listen_connections, ec);
   if (ec) {
-    return fail(ErrorCode::internal,
-                "cannot listen on " + ep.address().to_string() + ":" + std::to_string(ep.port()) + ": " + ec.message());
+    return fail(ErrorCode::internal, "cannot listen on " + ep.address().to_string() + ":" +
+                                         std::to_string(ep.port()) + ": " + ec.message());
   }
   self->port_ = a.local_endpoint().port();
   return self;
 }
 
 void Listener::start() {
-  asio::co_spawn(acceptor_.get_executor(), accept_loop(shared_from_this(), acceptor_, contexts_, service_, config_),
+  asio::co_spawn(acceptor_.get_executor(),
+                 accept_loop(shared_from_this(), acceptor_, contexts_, service_, config_),
                  asio::detached);
 }
 

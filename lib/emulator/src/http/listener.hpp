@@ -20,7 +20,7 @@ class Service;
 struct ListenerConfig {
   boost::asio::ip::tcp::endpoint endpoint;
   boost::asio::ssl::context* tls = nullptr;  ///< null: no TLS
-  bool allow_plain = false;                  ///< answer plain HTTP too (TLS is detected per connection)
+  bool allow_plain = false;  ///< answer plain HTTP too (TLS is detected per connection)
   std::size_t body_limit = 1024 * 1024;
   std::chrono::seconds idle_timeout{60};
   std::size_t close_after_requests = 0;  ///< Options::close_after_requests
@@ -32,8 +32,8 @@ class Listener : public std::enable_shared_from_this<Listener> {
  public:
   /// Opens and binds the socket (port 0 picks a free port). `contexts` must not be empty and
   /// must outlive the listener's work.
-  static Result<std::shared_ptr<Listener>> bind(std::vector<boost::asio::io_context*> contexts, ListenerConfig config,
-                                                Service& service);
+  static Result<std::shared_ptr<Listener>> bind(std::vector<boost::asio::io_context*> contexts,
+                                                ListenerConfig config, Service& service);
 
   /// Starts the accept loop on the io_context.
   void start();

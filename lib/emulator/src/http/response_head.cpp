@@ -9,9 +9,19 @@ std::string response_head(const Response& res) {
   head.reserve(160);
   const unsigned version = res.version();
   const unsigned code = res.result_int();
-  const char start[] = {'H', 'T', 'T', 'P', '/', static_cast<char>('0' + version / 10), '.',
-                        static_cast<char>('0' + version % 10), ' ', static_cast<char>('0' + code / 100),
-                        static_cast<char>('0' + (code / 10) % 10), static_cast<char>('0' + code % 10), ' '};
+  const char start[] = {'H',
+                        'T',
+                        'T',
+                        'P',
+                        '/',
+                        static_cast<char>('0' + version / 10),
+                        '.',
+                        static_cast<char>('0' + version % 10),
+                        ' ',
+                        static_cast<char>('0' + code / 100),
+                        static_cast<char>('0' + (code / 10) % 10),
+                        static_cast<char>('0' + code % 10),
+                        ' '};
   head.append(start, sizeof start);
   const auto reason = res.reason();
   if (reason.empty()) {

@@ -25,8 +25,9 @@ constexpr std::string_view kForbiddenBody =
     R"({"errors":[{"message":"Forbidden","locations":[{"line":1,"column":1}]}],"data":null})";
 
 std::string error_json(std::string_view message) {
-  return boost::json::serialize(boost::json::object{
-      {"errors", boost::json::array{boost::json::object{{"message", message}}}}, {"data", nullptr}});
+  return boost::json::serialize(
+      boost::json::object{{"errors", boost::json::array{boost::json::object{{"message", message}}}},
+                          {"data", nullptr}});
 }
 
 bool is_json_content_type(std::string_view ct) {
@@ -49,13 +50,15 @@ std::string query_param(const boost::urls::url_view& url, std::string_view name)
 }
 
 // The session a verified token stands for; nullopt unless it is an impersonation token.
-std::optional<EmbedSession> session_from_claims(const boost::json::object& claims, std::string_view token) {
+std::optional<EmbedSession> session_from_claims(const boost::json::object& claims,
+                                                std::string_view token) {
   const auto* uid = claims.if_contains("impersonated_user_id");
   if (!uid || !uid->is_string()) return std::nullopt;
   EmbedSession s;
   s.user_id = uid->as_string();
   if (const auto* e = claims.if_contains("email"); e && e->is_string()) s.email = e->as_string();
-  if (const auto* w = claims.if_contains("workspace_id"); w && w->is_string()) s.workspace = w->as_string();
+  if (const auto* w = claims.if_contains("workspace_id"); w && w->is_string())
+    s.workspace = w->as_string();
   if (const auto* a = claims.if_contains("attributes"); a && a->is_object()) {
     for (const auto& [k, v] : a->as_object()) {
       if (v.is_string()) s.attributes.emplace(std::string(k), std::string(v.as_string()));
@@ -100,7 +103,8 @@ Result<std::unique_ptr<Service>> Service::create(Options options) {
   if (!schema) return fail(ErrorCode::invalid_input, "schema does not parse: " + schema_error);
   auto keys = JwtKeys::generate(options.jwt_alg);
   if (!keys) return keys.error();
-  std::unique_ptr<Service> service(new Service(std::move(options), std::move(*keys), std::move(schema)));
+  std::unique_ptr<Service> service(
+      new Service(std::move(options), std::move(*keys), std::move(schema)));
   if (service->options_.seed_users > 0) {
     seed_users(service->store_, service->options_.default_workspace, service->options_.seed_users,
                service->options_.seed, service->clock_());
@@ -108,7 +112,8 @@ Result<std::unique_ptr<Service>> Service::create(Options options) {
   return service;
 }
 
-Service::Service(Options options, std::shared_ptr<const JwtKeys> keys, std::shared_ptr<const graphql::Schema> schema)
+Service::Service(Options options, std::shared_ptr<const JwtKeys> keys,
+                 std::shared_ptr<const graphql::Schema> schema)
     : options_(std::move(options)),
       clock_(make_clock(options_)),
       store_(all_workspaces(options_), options_.seed),
@@ -138,14 +143,18 @@ Response Service::text_response(const Request& request, http::status status, std
   return res;
 }
 
-Response Service::json_response(const Request& request, http::status status, std::string body) const {
+Response Service::json_response(const Request& request, http::status status,
+                                std::string body) const {
   return text_response(request, status, std::move(body), "application/json");
 }
 
 Outcome Service::handle(const Request& request) {
-  if (request.target() == "/graphql") return handle_graphql(request);  // the hot path skips URL parsing
+  if (request.target() == "/graphql")
+    return handle_graphql(request);  // the hot path skips URL parsing
   auto parsed = boost::urls::parse_origin_form(request.target());
-  if (!parsed) return {json_response(request, http::status::bad_request, error_json("Malformed request target"))};
+  if (!parsed)
+    return {
+        json_response(request, http::status::bad_request, error_json("Malformed request target"))};
   const boost::urls::url_view url = *parsed;
   const std::string path = url.path();
   const auto method = request.method();
@@ -155,20 +164,23 @@ Outcome Service::handle(const Request& request) {
     return {json_response(request, http::status::ok, jwks_body_)};
   }
   if (path == "/_emulator/stats" && method == http::verb::get) {
-    return {json_response(request, http::status::ok, boost::json::serialize(StatsRegistry::to_json(stats_.snapshot())))};
+    return {json_response(request, http::status::ok,
+                          boost::json::serialize(StatsRegistry::to_json(stats_.snapshot())))};
   }
   if (path == "/_emulator/reset" && method == http::verb::post) {
     const std::string state = query_param(url, "state");
     const bool clear = state == "1" || state == "true";
     reset(clear);
-    return {json_response(request, http::status::ok,
-                          boost::json::serialize(boost::json::object{{"reset", true}, {"state_cleared", clear}}))};
+    return {json_response(
+        request, http::status::ok,
+        boost::json::serialize(boost::json::object{{"reset", true}, {"state_cleared", clear}}))};
   }
   if (path == "/healthz" && method == http::verb::get) {
     return {json_response(request, http::status::ok, R"({"status":"ok"})")};
   }
   if (path == "/embed/embed.js" && method == http::verb::get) {
-    return {text_response(request, http::status::ok, std::string(embed_script()), "text/javascript; charset=utf-8")};
+    return {text_response(request, http::status::ok, std::string(embed_script()),
+                          "text/javascript; charset=utf-8")};
   }
   if (path == "/embed/session") {
     if (method != http::verb::post) {
@@ -202,7 +214,8 @@ Outcome Service::handle_graphql(const Request& request) {
   // The parsed body lives no longer than this call: a small request parses without malloc.
   unsigned char arena_bytes[4096];
   boost::json::monotonic_resource arena(arena_bytes, sizeof arena_bytes);
-  boost::json::value body = boost::json::parse(request.body(), ec, boost::json::storage_ptr(&arena));
+  boost::json::value body =
+      boost::json::parse(request.body(), ec, boost::json::storage_ptr(&arena));
   auto bad_request = [&](std::string_view message) {
     out.response = json_response(request, http::status::bad_request, error_json(message));
     stats_.record("(invalid)", out.response.body().size(), false);
@@ -214,15 +227,19 @@ Outcome Service::handle_graphql(const Request& request) {
   const auto* query = obj.if_contains("query");
   if (!query || !query->is_string()) return bad_request("The body needs a string field 'query'");
   const auto* vars = obj.if_contains("variables");
-  if (vars && !vars->is_null() && !vars->is_object()) return bad_request("'variables' must be an object");
+  if (vars && !vars->is_null() && !vars->is_object())
+    return bad_request("'variables' must be an object");
   const auto* op_name = obj.if_contains("operationName");
-  if (op_name && !op_name->is_null() && !op_name->is_string()) return bad_request("'operationName' must be a string");
+  if (op_name && !op_name->is_null() && !op_name->is_string())
+    return bad_request("'operationName' must be a string");
 
-  const std::string_view name = (op_name && op_name->is_string()) ? std::string_view(op_name->as_string()) : "";
+  const std::string_view name =
+      (op_name && op_name->is_string()) ? std::string_view(op_name->as_string()) : "";
   graphql::Prepared prepared = engine_.prepare(query->as_string(), name);
   if (!prepared.operation) {
-    out.response = json_response(request, http::status::ok,
-                                 boost::json::serialize(graphql::Engine::error_body(prepared.errors)));
+    out.response =
+        json_response(request, http::status::ok,
+                      boost::json::serialize(graphql::Engine::error_body(prepared.errors)));
     stats_.record("(invalid)", out.response.body().size(), false);
     return out;
   }
@@ -237,13 +254,15 @@ Outcome Service::handle_graphql(const Request& request) {
 
   out.fault = faults_.decide(op_label);
   if (out.fault == Fault::throttle) {
-    out.response = json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
+    out.response =
+        json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
     out.response.set(http::field::retry_after, std::to_string(options_.retry_after.count()));
     stats_.record(op_label, out.response.body().size(), true);
     return out;
   }
   if (out.fault == Fault::fail) {
-    out.response = json_response(request, http::status::internal_server_error, error_json("Internal Server Error"));
+    out.response = json_response(request, http::status::internal_server_error,
+                                 error_json("Internal Server Error"));
     stats_.record(op_label, out.response.body().size(), true);
     return out;
   }
@@ -255,10 +274,12 @@ Outcome Service::handle_graphql(const Request& request) {
   RequestContext ctx;
   ctx.caller = operations_.authenticate(request[http::field::authorization]);
   const bool http_errors = options_.auth_errors == AuthErrorMode::http401;
-  const bool has_identity = ctx.caller.kind != Caller::Kind::anonymous && ctx.caller.kind != Caller::Kind::invalid;
+  const bool has_identity =
+      ctx.caller.kind != Caller::Kind::anonymous && ctx.caller.kind != Caller::Kind::invalid;
   if (need != Requirement::none && !has_identity) {
-    out.response = json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
-                                 std::string(kUnauthorizedBody));
+    out.response =
+        json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
+                      std::string(kUnauthorizedBody));
     if (http_errors) out.response.set(http::field::www_authenticate, "Bearer");
   } else if (need == Requirement::iam_write && !ctx.caller.iam_write) {
     out.response = json_response(request, http_errors ? http::status::forbidden : http::status::ok,
@@ -268,8 +289,9 @@ Outcome Service::handle_graphql(const Request& request) {
     const auto& variables = (vars && vars->is_object()) ? vars->as_object() : kNoVariables;
     std::string result = engine_.execute_serialized(op, variables, &ctx);
     if (ctx.unauthorized) {
-      out.response = json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
-                                   std::string(kUnauthorizedBody));
+      out.response =
+          json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
+                        std::string(kUnauthorizedBody));
     } else {
       out.response = json_response(request, http::status::ok, std::move(result));
     }
@@ -280,7 +302,8 @@ Outcome Service::handle_graphql(const Request& request) {
   return out;
 }
 
-Outcome Service::handle_embed_page(const Request& request, const EmbedRoute& route, std::string_view token) {
+Outcome Service::handle_embed_page(const Request& request, const EmbedRoute& route,
+                                   std::string_view token) {
   auto page = [&](http::status status, std::string body) {
     Response res = text_response(request, status, std::move(body), "text/html; charset=utf-8");
     res.set("Content-Security-Policy", embed_csp());
@@ -290,20 +313,25 @@ Outcome Service::handle_embed_page(const Request& request, const EmbedRoute& rou
   if (token.empty()) return page(http::status::ok, render_embed_page(route, std::nullopt));
   auto claims = keys_->verify(token, operations_.now_seconds());
   if (!claims) {
-    return page(http::status::unauthorized, render_embed_error("This embed token is invalid or expired (" +
-                                                               claims.error().message() + ")."));
+    return page(http::status::unauthorized,
+                render_embed_error("This embed token is invalid or expired (" +
+                                   claims.error().message() + ")."));
   }
   auto session = session_from_claims(*claims, token);
-  if (!session) return page(http::status::unauthorized, render_embed_error("This token is not an embed session token."));
+  if (!session)
+    return page(http::status::unauthorized,
+                render_embed_error("This token is not an embed session token."));
   return page(http::status::ok, render_embed_page(route, session));
 }
 
 Outcome Service::handle_embed_session(const Request& request) {
   boost::system::error_code ec;
   auto body = boost::json::parse(request.body(), ec);
-  const boost::json::value* token = (!ec && body.is_object()) ? body.as_object().if_contains("token") : nullptr;
+  const boost::json::value* token =
+      (!ec && body.is_object()) ? body.as_object().if_contains("token") : nullptr;
   if (!token || !token->is_string()) {
-    return {json_response(request, http::status::bad_request, R"({"error":"body must be {\"token\": \"<jwt>\"}"})")};
+    return {json_response(request, http::status::bad_request,
+                          R"({"error":"body must be {\"token\": \"<jwt>\"}"})")};
   }
   const std::string_view jwt = token->as_string();
   auto claims = keys_->verify(jwt, operations_.now_seconds());
@@ -311,7 +339,8 @@ Outcome Service::handle_embed_session(const Request& request) {
   if (claims) session = session_from_claims(*claims, jwt);
   if (!session) {
     const std::string why = claims ? "not an embed session token" : claims.error().message();
-    return {json_response(request, http::status::unauthorized, boost::json::serialize(boost::json::object{{"error", why}}))};
+    return {json_response(request, http::status::unauthorized,
+                          boost::json::serialize(boost::json::object{{"error", why}}))};
   }
   return {json_response(request, http::status::ok, boost::json::serialize(session_json(*session)))};
 }

@@ -8,12 +8,13 @@
 #include <boost/beast/http/message.hpp>
 #include <boost/beast/http/string_body.hpp>
 
-#include "api/operations.hpp"
-#include "auth/credentials.hpp"
-#include "auth/jwt.hpp"
 #include "embark/emulator/options.hpp"
 #include "embark/emulator/stats.hpp"
 #include "embark/result.hpp"
+
+#include "api/operations.hpp"
+#include "auth/credentials.hpp"
+#include "auth/jwt.hpp"
 #include "faults/fault_injector.hpp"
 #include "graphql/engine.hpp"
 #include "http/stats_registry.hpp"
@@ -54,10 +55,12 @@ class Service {
   void reset(bool clear_state);
 
  private:
-  Service(Options options, std::shared_ptr<const JwtKeys> keys, std::shared_ptr<const graphql::Schema> schema);
+  Service(Options options, std::shared_ptr<const JwtKeys> keys,
+          std::shared_ptr<const graphql::Schema> schema);
 
   Outcome handle_graphql(const Request& request);
-  Outcome handle_embed_page(const Request& request, const EmbedRoute& route, std::string_view token);
+  Outcome handle_embed_page(const Request& request, const EmbedRoute& route,
+                            std::string_view token);
   Outcome handle_embed_session(const Request& request);
   Response json_response(const Request& request, http::status status, std::string body) const;
   Response text_response(const Request& request, http::status status, std::string body,

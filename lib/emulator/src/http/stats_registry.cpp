@@ -18,7 +18,8 @@ void add(OperationStats& s, std::uint64_t bytes, bool faulted) {
 void StatsRegistry::record(std::string_view operation, std::uint64_t response_bytes, bool faulted) {
   std::lock_guard lock(mutex_);
   auto it = stats_.operations.find(operation);
-  if (it == stats_.operations.end()) it = stats_.operations.emplace(std::string(operation), OperationStats{}).first;
+  if (it == stats_.operations.end())
+    it = stats_.operations.emplace(std::string(operation), OperationStats{}).first;
   add(it->second, response_bytes, faulted);
   add(stats_.total, response_bytes, faulted);
 }

@@ -9,24 +9,28 @@ namespace embark::emulator {
 namespace {
 
 constexpr std::array<std::string_view, 24> kFirst{
-    "alice", "bob", "carol", "dave", "erin", "frank", "grace", "heidi", "ivan", "judy", "mallory", "niaj",
-    "olivia", "peggy", "rupert", "sybil", "trent", "uma", "victor", "walter", "xena", "yusuf", "zoe", "li"};
+    "alice", "bob",  "carol",   "dave",   "erin",   "frank", "grace",  "heidi",
+    "ivan",  "judy", "mallory", "niaj",   "olivia", "peggy", "rupert", "sybil",
+    "trent", "uma",  "victor",  "walter", "xena",   "yusuf", "zoe",    "li"};
 constexpr std::array<std::string_view, 20> kLast{
-    "smith", "garcia", "nguyen", "mueller", "rossi", "kowalski", "tanaka", "okafor", "silva", "dubois",
-    "johansson", "kim", "patel", "cohen", "novak", "haddad", "murphy", "schmidt", "costa", "ivanova"};
+    "smith",  "garcia", "nguyen", "mueller",   "rossi", "kowalski", "tanaka",
+    "okafor", "silva",  "dubois", "johansson", "kim",   "patel",    "cohen",
+    "novak",  "haddad", "murphy", "schmidt",   "costa", "ivanova"};
 constexpr std::array<std::string_view, 8> kDomains{
-    "acme.example", "globex.example", "initech.example", "umbrella.example",
-    "hooli.example", "stark.example", "wayne.example", "tyrell.example"};
+    "acme.example",  "globex.example", "initech.example", "umbrella.example",
+    "hooli.example", "stark.example",  "wayne.example",   "tyrell.example"};
 constexpr std::array<std::string_view, 4> kRegions{"us-east", "us-west", "eu-central", "ap-south"};
 constexpr std::array<std::string_view, 3> kPlans{"free", "pro", "enterprise"};
-constexpr std::array<std::string_view, 5> kDepartments{"sales", "finance", "engineering", "support", "marketing"};
+constexpr std::array<std::string_view, 5> kDepartments{"sales", "finance", "engineering", "support",
+                                                       "marketing"};
 constexpr std::string_view kViewer = "00000000-0000-0000-0000-000000000003";
 constexpr std::string_view kExplorer = "00000000-0000-0000-0000-000000000002";
 constexpr std::string_view kAdmin = "00000000-0000-0000-0000-000000000001";
 
 }  // namespace
 
-void seed_users(UserStore& store, const std::string& workspace, std::size_t count, std::uint64_t seed, TimePoint now) {
+void seed_users(UserStore& store, const std::string& workspace, std::size_t count,
+                std::uint64_t seed, TimePoint now) {
   std::mt19937_64 rng(seed);
   for (std::size_t i = 0; i < count; ++i) {
     const auto r = rng();
@@ -41,10 +45,12 @@ void seed_users(UserStore& store, const std::string& workspace, std::size_t coun
     spec.attributes = AttributeMap{{"account_id", fmt::format("acct_{:05}", account)},
                                    {"region", std::string(kRegions[(r >> 40) % kRegions.size()])},
                                    {"plan", std::string(kPlans[(r >> 44) % kPlans.size()])}};
-    spec.jwt_attributes = AttributeMap{{"department", std::string(kDepartments[(r >> 48) % kDepartments.size()])}};
+    spec.jwt_attributes =
+        AttributeMap{{"department", std::string(kDepartments[(r >> 48) % kDepartments.size()])}};
     const unsigned pick = (r >> 56) % 100;
     const std::string_view role = pick < 80 ? kViewer : (pick < 95 ? kExplorer : kAdmin);
-    spec.roles = std::vector<RoleAssignment>{RoleAssignment{std::string(role), {fmt::format("domain_{}", account % 50)}}};
+    spec.roles = std::vector<RoleAssignment>{
+        RoleAssignment{std::string(role), {fmt::format("domain_{}", account % 50)}}};
     store.create_users(spec, ExistingUserMode::reapply, now);
   }
 }

@@ -11,6 +11,7 @@ namespace embark::emulator {
 
 /// Creates `count` users in `workspace`: unique plausible emails, DATABASE attributes
 /// (account_id, region, plan), a JWT-sourced department, mostly VIEWER roles.
-void seed_users(UserStore& store, const std::string& workspace, std::size_t count, std::uint64_t seed, TimePoint now);
+void seed_users(UserStore& store, const std::string& workspace, std::size_t count,
+                std::uint64_t seed, TimePoint now);
 
 }  // namespace embark::emulator

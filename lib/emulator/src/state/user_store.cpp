@@ -35,8 +35,8 @@ std::string rfc3339(TimePoint t) {
   const std::time_t secs = std::chrono::system_clock::to_time_t(t);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday, tm.tm_hour,
-                     tm.tm_min, tm.tm_sec);
+  return fmt::format("{:04}-{:02}-{:02}T{:02}:{:02}:{:02}Z", tm.tm_year + 1900, tm.tm_mon + 1,
+                     tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
 }
 
 std::string lower_email(std::string_view email) {
@@ -90,15 +90,18 @@ std::size_t UserStore::size() const {
 
 std::string UserStore::next_id_locked() {
   for (std::uint64_t salt = 0;; ++salt) {
-    std::string id = fmt::format("user_{:016x}", splitmix64(seed_ * 0x100000001b3ULL + next_seq_ + (salt << 40)));
+    std::string id = fmt::format("user_{:016x}",
+                                 splitmix64(seed_ * 0x100000001b3ULL + next_seq_ + (salt << 40)));
     if (by_id_.count(id) == 0) return id;
   }
 }
 
-StoreStatus UserStore::create_users(const CreateUsersSpec& spec, ExistingUserMode mode, TimePoint now) {
+StoreStatus UserStore::create_users(const CreateUsersSpec& spec, ExistingUserMode mode,
+                                    TimePoint now) {
   std::unique_lock lock(mutex_);
   auto ws_it = workspaces_.find(spec.workspace);
-  if (ws_it == workspaces_.end()) return {"ERROR", fmt::format("Workspace {} not found", spec.workspace)};
+  if (ws_it == workspaces_.end())
+    return {"ERROR", fmt::format("Workspace {} not found", spec.workspace)};
   Workspace& ws = ws_it->second;
   if (mode == ExistingUserMode::error) {
     for (const auto& email : spec.emails) {
@@ -118,7 +121,8 @@ StoreStatus UserStore::create_users(const CreateUsersSpec& spec, ExistingUserMod
       if (spec.attributes) updated->database_attributes = *spec.attributes;
       if (spec.groups) {
         for (const auto& g : *spec.groups) {
-          if (std::find(updated->groups.begin(), updated->groups.end(), g) == updated->groups.end()) {
+          if (std::find(updated->groups.begin(), updated->groups.end(), g) ==
+              updated->groups.end()) {
             updated->groups.push_back(g);
           }
         }
@@ -155,13 +159,16 @@ StoreStatus UserStore::set_attributes(std::string_view id, AttributeMap attribut
   return {"OK", "Operation completed successfully"};
 }
 
-StoreStatus UserStore::delete_users(std::string_view workspace, const std::vector<std::string>& ids) {
+StoreStatus UserStore::delete_users(std::string_view workspace,
+                                    const std::vector<std::string>& ids) {
   std::unique_lock lock(mutex_);
   auto ws_it = workspaces_.find(std::string(workspace));
-  if (ws_it == workspaces_.end()) return {"ERROR", fmt::format("Workspace {} not found", workspace)};
+  if (ws_it == workspaces_.end())
+    return {"ERROR", fmt::format("Workspace {} not found", workspace)};
   for (const auto& id : ids) {
     auto it = by_id_.find(id);
-    if (it == by_id_.end() || it->second.workspace != workspace) return {"NOT_FOUND", "User not found"};
+    if (it == by_id_.end() || it->second.workspace != workspace)
+      return {"NOT_FOUND", "User not found"};
   }
   for (const auto& id : ids) {
     auto it = by_id_.find(id);
@@ -176,7 +183,8 @@ StoreStatus UserStore::delete_users(std::string_view workspace, const std::vecto
 }
 
 void UserStore::touch(const StoredUser& user, TimePoint now) {
-  const auto ms = std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
+  const auto ms =
+      std::chrono::duration_cast<std::chrono::milliseconds>(now.time_since_epoch()).count();
   user.last_active_ms.store(ms, std::memory_order_relaxed);
 }
 

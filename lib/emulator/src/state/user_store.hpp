@@ -4,13 +4,13 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <shared_mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <map>
 #include <vector>
 
 #include "embark/emulator/options.hpp"
@@ -30,8 +30,9 @@ struct StoredUser {
   AttributeMap jwt_attributes;       ///< "from the identity provider": read-only through the API
   std::vector<std::string> groups;
   TimePoint created{};
-  std::string created_text;  ///< `created` in RFC 3339 (formatted once: listUsers shows it for every user)
-  std::uint64_t seq = 0;                            ///< creation order
+  std::string
+      created_text;  ///< `created` in RFC 3339 (formatted once: listUsers shows it for every user)
+  std::uint64_t seq = 0;                                 ///< creation order
   mutable std::atomic<std::int64_t> last_active_ms{-1};  ///< ms since epoch; -1 = never
 
   StoredUser() = default;

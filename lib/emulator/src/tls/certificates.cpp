@@ -46,8 +46,10 @@ Ptr<X509> make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PK
   X509_gmtime_adj(X509_getm_notAfter(cert.get()), kValiditySeconds);
   X509_set_pubkey(cert.get(), key);
   X509_NAME* name = X509_get_subject_name(cert.get());
-  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC, reinterpret_cast<const unsigned char*>("embark emulator"), -1, -1, 0);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "O", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>("embark emulator"), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+                             reinterpret_cast<const unsigned char*>(common_name), -1, -1, 0);
   X509* signer = issuer ? issuer : cert.get();
   X509_set_issuer_name(cert.get(), X509_get_subject_name(signer));
   bool ok = true;
@@ -59,7 +61,8 @@ Ptr<X509> make_cert(EVP_PKEY* key, const char* common_name, X509* issuer, EVP_PK
     ok = ok && add_ext(cert.get(), signer, NID_basic_constraints, "critical,CA:FALSE");
     ok = ok && add_ext(cert.get(), signer, NID_key_usage, "critical,digitalSignature");
     ok = ok && add_ext(cert.get(), signer, NID_ext_key_usage, "serverAuth");
-    ok = ok && add_ext(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
+    ok = ok &&
+         add_ext(cert.get(), signer, NID_subject_alt_name, "DNS:localhost,IP:127.0.0.1,IP:::1");
     ok = ok && add_ext(cert.get(), signer, NID_subject_key_identifier, "hash");
     ok = ok && add_ext(cert.get(), signer, NID_authority_key_identifier, "keyid:always");
   }
@@ -77,7 +80,8 @@ std::string to_pem(X509* cert) {
 
 std::string to_pem(EVP_PKEY* key) {
   Ptr<BIO> bio(BIO_new(BIO_s_mem()));
-  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1) return {};
+  if (!bio || PEM_write_bio_PrivateKey(bio.get(), key, nullptr, nullptr, 0, nullptr, nullptr) != 1)
+    return {};
   char* data = nullptr;
   const long len = BIO_get_mem_data(bio.get(), &data);
   return std::string(data, static_cast<std::size_t>(len));
@@ -97,7 +101,8 @@ Result<TlsMaterial> generate_tls_material() {
   out.ca_pem = to_pem(ca.get());
   out.cert_chain_pem = to_pem(server.get()) + out.ca_pem;
   out.key_pem = to_pem(server_key.get());
-  if (out.ca_pem.empty() || out.key_pem.empty()) return fail(ErrorCode::internal, "cannot encode TLS material");
+  if (out.ca_pem.empty() || out.key_pem.empty())
+    return fail(ErrorCode::internal, "cannot encode TLS material");
   return out;
 }
 

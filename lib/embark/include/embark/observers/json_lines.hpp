@@ -22,7 +22,8 @@ namespace embark {
 class JsonLinesObserver final : public Observer {
  public:
   /// Sends each line (without the trailing newline) to `sink`.
-  explicit JsonLinesObserver(std::function<void(std::string_view)> sink, Clock clock = system_clock());
+  explicit JsonLinesObserver(std::function<void(std::string_view)> sink,
+                             Clock clock = system_clock());
   /// Appends each line plus '\n' to `out` (which must outlive the observer).
   explicit JsonLinesObserver(std::ostream& out, Clock clock = system_clock());
 

@@ -25,12 +25,12 @@ namespace embark {
 /// What the pipeline knows about the user after ensure-user. Plain value type.
 struct UserRef {
   std::string workspace;
-  std::string email;    ///< as the app gave it
-  std::string user_id;  ///< empty when unknown (createUsers returns no id)
+  std::string email;                      ///< as the app gave it
+  std::string user_id;                    ///< empty when unknown (createUsers returns no id)
   std::optional<Fingerprint> attributes;  ///< stored attributes' fingerprint, when known
   std::optional<Fingerprint> roles;       ///< roles' fingerprint, when known
-  bool created = false;             ///< this run created the user
-  bool attributes_written = false;  ///< this run's createUsers carried the desired attributes
+  bool created = false;                   ///< this run created the user
+  bool attributes_written = false;        ///< this run's createUsers carried the desired attributes
 };
 
 /// A coalesced listUsers: whether this caller triggered the call or joined one, and the listing.
@@ -88,7 +88,8 @@ class PipelineContext {
   boost::asio::awaitable<Result<void>> create_user(std::optional<std::vector<RoleAssignment>> roles,
                                                    std::optional<AttributeMap> attributes);
   /// setUserAttributes (full replacement).
-  boost::asio::awaitable<Result<void>> set_user_attributes(std::string user_id, AttributeMap attributes);
+  boost::asio::awaitable<Result<void>> set_user_attributes(std::string user_id,
+                                                           AttributeMap attributes);
   /// impersonateUser for this user with these session attributes.
   boost::asio::awaitable<Result<SessionToken>> impersonate(AttributeMap session_attributes);
   /// Mints the next token for `key` in the background at `expires_at - premint_lead` and

@@ -19,10 +19,12 @@ namespace embark::internal {
 /// Thread-safe; get() may be awaited from many coroutines on any executors at once.
 class BearerSource {
  public:
-  using Exchange = std::function<boost::asio::awaitable<Result<SessionToken>>(std::chrono::steady_clock::time_point deadline)>;
+  using Exchange = std::function<boost::asio::awaitable<Result<SessionToken>>(
+      std::chrono::steady_clock::time_point deadline)>;
   using WallClock = std::function<std::chrono::system_clock::time_point()>;
 
-  /// Longest margin before a token's expiry at which it is renewed (a quarter of a shorter lifetime).
+  /// Longest margin before a token's expiry at which it is renewed (a quarter of a shorter
+  /// lifetime).
   static constexpr std::chrono::seconds kRenewMargin{60};
 
   /// Always hands out `api_token`; never renewable.

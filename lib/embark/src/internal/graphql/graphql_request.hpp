@@ -1,4 +1,5 @@
-// GraphqlRequest: the one request shape of the vendor API (query document, variables, operation name).
+// GraphqlRequest: the one request shape of the vendor API (query document, variables, operation
+// name).
 #pragma once
 
 #include <string>
@@ -10,8 +11,8 @@ namespace embark::internal {
 
 /// One GraphQL operation to POST to the endpoint.
 struct GraphqlRequest {
-  std::string_view document;     ///< a query document constant (see operations.hpp)
-  boost::json::object variables;  ///< may hold the access key: never log the serialized body
+  std::string_view document;        ///< a query document constant (see operations.hpp)
+  boost::json::object variables;    ///< may hold the access key: never log the serialized body
   std::string_view operation_name;  ///< the operation's name inside the document, e.g. "ListUsers"
 };
 

@@ -28,7 +28,8 @@ class ListUsersParser {
   Result<void> feed(std::string_view chunk);
   /// Ends the stream: the users, or Error{protocol} for a truncated or malformed answer, or the
   /// mapped `errors[]` (see map_graphql_errors) when the vendor sent any.
-  Result<std::vector<UserRecord>> finish(std::string_view operation, std::span<const std::string_view> redact = {});
+  Result<std::vector<UserRecord>> finish(std::string_view operation,
+                                         std::span<const std::string_view> redact = {});
   /// Bytes fed so far.
   std::size_t bytes_fed() const noexcept;
 

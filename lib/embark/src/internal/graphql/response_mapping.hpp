@@ -11,6 +11,7 @@
 #include <boost/json/value.hpp>
 
 #include "embark/result.hpp"
+
 #include "internal/transport/http_transport.hpp"
 
 namespace embark::internal {
@@ -23,12 +24,14 @@ struct MappedResponse {
 };
 
 /// Maps one complete HTTP response of `operation` (the vendor name, e.g. "createUsers"):
-/// HTTP status, then JSON well-formedness, then `errors[]`, then every non-OK `status{code message}`
-/// among the root fields. Never trusts HTTP 200 alone. `now` resolves HTTP-date Retry-After values;
-/// messages copied from the vendor are scrubbed of `redact` and of anything JWT-shaped (scrub()).
-MappedResponse map_response(const HttpResponse& response, std::string_view operation,
-                            std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
-                            std::span<const std::string_view> redact = {});
+/// HTTP status, then JSON well-formedness, then `errors[]`, then every non-OK `status{code
+/// message}` among the root fields. Never trusts HTTP 200 alone. `now` resolves HTTP-date
+/// Retry-After values; messages copied from the vendor are scrubbed of `redact` and of anything
+/// JWT-shaped (scrub()).
+MappedResponse map_response(
+    const HttpResponse& response, std::string_view operation,
+    std::chrono::system_clock::time_point now = std::chrono::system_clock::now(),
+    std::span<const std::string_view> redact = {});
 
 // The steps of map_response, shared with the incremental listUsers parser.
 
@@ -44,13 +47,14 @@ Error map_graphql_errors(std::vector<std::string> messages, std::string_view ope
                          std::span<const std::string_view> redact = {});
 
 /// Error for a non-OK `status{code message}`, nullopt when the code is OK.
-std::optional<Error> map_status(std::string_view code, std::string message, std::string_view operation,
+std::optional<Error> map_status(std::string_view code, std::string message,
+                                std::string_view operation,
                                 std::span<const std::string_view> redact = {});
 
 /// Parses `Retry-After`: delay-seconds or an HTTP-date (IMF-fixdate, RFC 850, asctime) relative
 /// to `now`; a date in the past is zero. nullopt when unparsable.
-std::optional<std::chrono::milliseconds> parse_retry_after(std::string_view value,
-                                                           std::chrono::system_clock::time_point now);
+std::optional<std::chrono::milliseconds> parse_retry_after(
+    std::string_view value, std::chrono::system_clock::time_point now);
 
 /// Replaces every occurrence of each non-empty string of `redact` in `text` by "<redacted>", and
 /// any JWT-shaped text by "<jwt>".

@@ -29,8 +29,8 @@ RetryEnvironment real_retry_environment();
 
 /// What one call's retries obey.
 struct RetrySettings {
-  const RetryPolicy& retry;      ///< prototype, cloned per call
-  const BackoffPolicy& backoff;  ///< prototype, cloned per call
+  const RetryPolicy& retry;       ///< prototype, cloned per call
+  const BackoffPolicy& backoff;   ///< prototype, cloned per call
   RetryBudget* budget = nullptr;  ///< shared by all calls of a client; null = unlimited
   RetryEnvironment::Clock::time_point deadline;
   Idempotency idempotency = Idempotency::idempotent;
@@ -61,44 +61,52 @@ inline Error deadline_error(std::string_view operation, const Error* last, std::
 /// deadline ends the loop at once with Error{deadline_exceeded}. Cancellation of the awaiting
 /// coroutine ends it with Error{cancelled}.
 template <class T, class Attempt>
-boost::asio::awaitable<Result<T>> retry_loop(RetrySettings settings, RetryEnvironment env, Attempt attempt) {
+boost::asio::awaitable<Result<T>> retry_loop(RetrySettings settings, RetryEnvironment env,
+                                             Attempt attempt) {
   auto retry = settings.retry.clone();
   auto backoff = settings.backoff.clone();
   if (settings.budget) settings.budget->on_call();
   for (int n = 1;; ++n) {
     const auto start = env.now();
     if (start >= settings.deadline) {
-      co_return deadline_error(settings.operation, nullptr, "the call's deadline passed before it could be sent");
+      co_return deadline_error(settings.operation, nullptr,
+                               "the call's deadline passed before it could be sent");
     }
     Result<T> result = co_await attempt(n, settings.deadline);
     if (result) co_return result;
     Error error = std::move(result).error();
     auto cs = co_await boost::asio::this_coro::cancellation_state;
-    if (error.code() == ErrorCode::cancelled || cs.cancelled() != boost::asio::cancellation_type::none) {
-      co_return Error(ErrorCode::cancelled, "the call was cancelled").with_operation(std::string(settings.operation));
+    if (error.code() == ErrorCode::cancelled ||
+        cs.cancelled() != boost::asio::cancellation_type::none) {
+      co_return Error(ErrorCode::cancelled, "the call was cancelled")
+          .with_operation(std::string(settings.operation));
     }
     if (error.code() == ErrorCode::deadline_exceeded) co_return error;
     if (!error.retryable()) co_return error;
-    if (settings.idempotency == Idempotency::non_idempotent && !never_processed(error)) co_return error;
+    if (settings.idempotency == Idempotency::non_idempotent && !never_processed(error))
+      co_return error;
     if (!retry->on_failure(error)) {
-      logf(LogLevel::debug, "retry", "{}: giving up after {} attempts: {}", settings.operation, n, error.to_string());
+      logf(LogLevel::debug, "retry", "{}: giving up after {} attempts: {}", settings.operation, n,
+           error.to_string());
       co_return error;
     }
     auto delay = backoff->on_completion();
     if (error.retry_after() && *error.retry_after() > delay) delay = *error.retry_after();
     const auto now = env.now();
     if (now + delay >= settings.deadline) {
-      co_return deadline_error(settings.operation, &error,
-                               fmt::format("the next attempt (after {} ms) would start past the deadline; last error: {}",
-                                           delay.count(), error.to_string()));
+      co_return deadline_error(
+          settings.operation, &error,
+          fmt::format(
+              "the next attempt (after {} ms) would start past the deadline; last error: {}",
+              delay.count(), error.to_string()));
     }
     if (settings.budget && !settings.budget->try_spend()) {
-      logf(LogLevel::warn, "retry", "{}: retry budget exhausted, not retrying: {}", settings.operation,
-           error.to_string());
+      logf(LogLevel::warn, "retry", "{}: retry budget exhausted, not retrying: {}",
+           settings.operation, error.to_string());
       co_return error;
     }
-    logf(LogLevel::debug, "retry", "{}: attempt {} failed ({}), retrying in {} ms", settings.operation, n,
-         embark::to_string(error.code()), delay.count());
+    logf(LogLevel::debug, "retry", "{}: attempt {} failed ({}), retrying in {} ms",
+         settings.operation, n, embark::to_string(error.code()), delay.count());
     auto slept = co_await env.sleep(delay);
     if (!slept) co_return Error(slept.error()).with_operation(std::string(settings.operation));
   }

@@ -5,17 +5,17 @@
 #include <chrono>
 #include <cstddef>
 #include <deque>
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <vector>
-
-#include <functional>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 
 #include "embark/result.hpp"
+
 #include "internal/transport/pooled_connection.hpp"
 
 namespace embark::internal {
@@ -81,7 +81,8 @@ class ConnectionPool {
     std::function<void(boost::system::error_code)> complete;  ///< posts to the caller's executor
     bool done = false;
   };
-  void wait_for_slot(std::function<void(boost::system::error_code)> complete, boost::asio::cancellation_slot slot);
+  void wait_for_slot(std::function<void(boost::system::error_code)> complete,
+                     boost::asio::cancellation_slot slot);
   void release(std::unique_ptr<PooledConnection> connection) noexcept;
   std::unique_ptr<PooledConnection> take_idle();
 

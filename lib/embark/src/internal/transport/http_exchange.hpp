@@ -31,7 +31,7 @@ namespace embark::internal {
 /// Limits of one exchange.
 struct ExchangeLimits {
   std::chrono::milliseconds timeout{10'000};  ///< re-armed before the write and before every read
-  std::size_t max_response_bytes = 0;        ///< largest accepted body
+  std::size_t max_response_bytes = 0;         ///< largest accepted body
 };
 
 /// What one exchange produced, plus what the caller needs to decide about the connection.
@@ -47,39 +47,47 @@ struct ExchangeOutcome {
 /// Whether an error means the peer closed or reset the connection.
 inline bool is_peer_gone(const boost::system::error_code& ec) {
   namespace net = boost::asio;
-  return ec == net::error::eof || ec == net::error::connection_reset || ec == net::error::connection_aborted ||
-         ec == net::error::broken_pipe || ec == net::error::not_connected ||
-         ec == boost::beast::http::error::end_of_stream || ec == net::ssl::error::stream_truncated;
+  return ec == net::error::eof || ec == net::error::connection_reset ||
+         ec == net::error::connection_aborted || ec == net::error::broken_pipe ||
+         ec == net::error::not_connected || ec == boost::beast::http::error::end_of_stream ||
+         ec == net::ssl::error::stream_truncated;
 }
 
 /// Maps a Beast/Asio error of one exchange step to an embark::Error. Never includes request or
 /// response data, only the step, the limit and the system's description of the error.
 /// `deadline_passed`: the step's timeout had expired when it failed.
-inline Error exchange_error(const boost::system::error_code& ec, std::string_view step, const ExchangeLimits& limits,
-                            bool deadline_passed = false) {
+inline Error exchange_error(const boost::system::error_code& ec, std::string_view step,
+                            const ExchangeLimits& limits, bool deadline_passed = false) {
   namespace net = boost::asio;
   namespace http = boost::beast::http;
   // Through an ssl_stream, Beast's timeout surfaces as operation_aborted, hence the deadline check.
   if (ec == boost::beast::error::timeout || ec == net::error::timed_out ||
       (ec == net::error::operation_aborted && deadline_passed))
-    return Error(ErrorCode::timeout, fmt::format("{} timed out after {} ms", step, limits.timeout.count()));
-  if (ec == net::error::operation_aborted) return Error(ErrorCode::cancelled, fmt::format("{} was cancelled", step));
+    return Error(ErrorCode::timeout,
+                 fmt::format("{} timed out after {} ms", step, limits.timeout.count()));
+  if (ec == net::error::operation_aborted)
+    return Error(ErrorCode::cancelled, fmt::format("{} was cancelled", step));
   if (ec == http::error::body_limit)
     return Error(ErrorCode::protocol, fmt::format("the response body exceeds the limit of {} bytes "
                                                   "(TransportOptions::max_response_bytes)",
                                                   limits.max_response_bytes));
-  if (ec == http::error::header_limit) return Error(ErrorCode::protocol, "the response header is too large");
+  if (ec == http::error::header_limit)
+    return Error(ErrorCode::protocol, "the response header is too large");
   if (ec == http::error::partial_message)
-    return Error(ErrorCode::protocol, fmt::format("{}: the connection closed in the middle of the response", step));
+    return Error(ErrorCode::protocol,
+                 fmt::format("{}: the connection closed in the middle of the response", step));
   if (is_peer_gone(ec)) {
-    Error error(ErrorCode::connect, fmt::format("{}: the server closed the connection before answering ({})", step,
-                                                ec.message()));
+    Error error(ErrorCode::connect,
+                fmt::format("{}: the server closed the connection before answering ({})", step,
+                            ec.message()));
     error.with_retryable(true);
     return error;
   }
   if (ec.category() == http::make_error_code(http::error::bad_version).category())
-    return Error(ErrorCode::protocol, fmt::format("{}: malformed HTTP response ({})", step, ec.message()));
-  if (ec.category() == net::error::get_ssl_category() || ec.category() == net::ssl::error::get_stream_category())
+    return Error(ErrorCode::protocol,
+                 fmt::format("{}: malformed HTTP response ({})", step, ec.message()));
+  if (ec.category() == net::error::get_ssl_category() ||
+      ec.category() == net::ssl::error::get_stream_category())
     return Error(ErrorCode::tls, fmt::format("{}: TLS error ({})", step, ec.message()));
   return Error(ErrorCode::connect, fmt::format("{} failed ({})", step, ec.message()));
 }
@@ -87,7 +95,8 @@ inline Error exchange_error(const boost::system::error_code& ec, std::string_vie
 /// Re-arms the stream's timeout when its lowest layer has one (beast::tcp_stream); test streams
 /// have none. Returns the deadline.
 template <class Stream>
-std::chrono::steady_clock::time_point arm_timeout(Stream& stream, std::chrono::milliseconds timeout) {
+std::chrono::steady_clock::time_point arm_timeout(Stream& stream,
+                                                  std::chrono::milliseconds timeout) {
   if constexpr (requires { boost::beast::get_lowest_layer(stream).expires_after(timeout); })
     boost::beast::get_lowest_layer(stream).expires_after(timeout);
   return std::chrono::steady_clock::now() + timeout;
@@ -102,10 +111,10 @@ inline bool passed(std::chrono::steady_clock::time_point deadline) {
 /// `sink` when it is set, otherwise into HttpResponse::body. `buffer` holds bytes read past the
 /// response and belongs to the connection. Never throws; cancellation is Error{cancelled}.
 template <class Stream>
-boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::flat_buffer& buffer,
-                                                 boost::beast::http::request<boost::beast::http::string_body>& request,
-                                                 const std::function<Result<void>(std::string_view)>& sink,
-                                                 ExchangeLimits limits) {
+boost::asio::awaitable<ExchangeOutcome> exchange(
+    Stream& stream, boost::beast::flat_buffer& buffer,
+    boost::beast::http::request<boost::beast::http::string_body>& request,
+    const std::function<Result<void>(std::string_view)>& sink, ExchangeLimits limits) {
   namespace http = boost::beast::http;
   constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   ExchangeOutcome outcome;
@@ -123,9 +132,11 @@ boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::f
   deadline = arm_timeout(stream, limits.timeout);
   auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
   if (header_ec) {
-    outcome.stale = header_ec == http::error::end_of_stream ||
-                    (is_peer_gone(header_ec) && header_bytes == 0 && buffer.size() == 0 && !parser.got_some());
-    outcome.response = exchange_error(header_ec, "reading the response header", limits, passed(deadline));
+    outcome.stale =
+        header_ec == http::error::end_of_stream ||
+        (is_peer_gone(header_ec) && header_bytes == 0 && buffer.size() == 0 && !parser.got_some());
+    outcome.response =
+        exchange_error(header_ec, "reading the response header", limits, passed(deadline));
     co_return outcome;
   }
 
@@ -145,7 +156,8 @@ boost::asio::awaitable<ExchangeOutcome> exchange(Stream& stream, boost::beast::f
     auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (read_ec == http::error::need_buffer) read_ec = {};
     if (read_ec) {
-      outcome.response = exchange_error(read_ec, "reading the response body", limits, passed(deadline));
+      outcome.response =
+          exchange_error(read_ec, "reading the response body", limits, passed(deadline));
       co_return outcome;
     }
     const std::size_t got = chunk.size() - parser.get().body().size;

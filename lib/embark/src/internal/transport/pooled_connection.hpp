@@ -31,7 +31,8 @@ struct PooledConnection {
     tcp().socket().close(ignored);
   }
 
-  /// Whether the peer closed the idle connection or sent something unexpected (a non-blocking peek).
+  /// Whether the peer closed the idle connection or sent something unexpected (a non-blocking
+  /// peek).
   bool looks_closed() noexcept;
 };
 

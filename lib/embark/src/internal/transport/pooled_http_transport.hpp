@@ -1,4 +1,5 @@
-// PooledHttpTransport: the HttpTransport of embark (Beast HTTP/1.1 over TCP or TLS, keep-alive pool).
+// PooledHttpTransport: the HttpTransport of embark (Beast HTTP/1.1 over TCP or TLS, keep-alive
+// pool).
 #pragma once
 
 #include <atomic>
@@ -14,6 +15,7 @@
 #include <boost/asio/ssl/context.hpp>
 
 #include "embark/client_options.hpp"
+
 #include "internal/transport/connection_pool.hpp"
 #include "internal/transport/endpoint.hpp"
 #include "internal/transport/http_transport.hpp"
@@ -23,28 +25,30 @@ namespace embark::internal {
 
 /// Counters of one transport, for tests, benchmarks and diagnostics. Plain value type.
 struct TransportStats {
-  std::uint64_t connections_opened = 0;    ///< TCP connections established
-  std::uint64_t tls_sessions_resumed = 0;  ///< handshakes that resumed a cached TLS session
-  std::uint64_t requests = 0;              ///< requests written (including re-sends)
+  std::uint64_t connections_opened = 0;          ///< TCP connections established
+  std::uint64_t tls_sessions_resumed = 0;        ///< handshakes that resumed a cached TLS session
+  std::uint64_t requests = 0;                    ///< requests written (including re-sends)
   std::uint64_t reused_connection_requests = 0;  ///< requests written on a pooled connection
-  std::uint64_t stale_resends = 0;         ///< idempotent requests re-sent after a stale connection
-  std::size_t peak_in_use = 0;             ///< most connections in use at once
-  std::size_t idle = 0;                    ///< idle connections kept right now
+  std::uint64_t stale_resends = 0;  ///< idempotent requests re-sent after a stale connection
+  std::size_t peak_in_use = 0;      ///< most connections in use at once
+  std::size_t idle = 0;             ///< idle connections kept right now
 };
 
 /// Creates the transport for one endpoint. Validates the URL (see parse_endpoint) and the TLS
 /// options; logs a warning once when plain http goes to a non-loopback host. Sockets and timers
 /// use `executor`; send() may be awaited from coroutines on any executor. Thread-safe.
 Result<std::shared_ptr<HttpTransport>> make_http_transport(boost::asio::any_io_executor executor,
-                                                            std::string endpoint_url,
-                                                            const TransportOptions& options);
+                                                           std::string endpoint_url,
+                                                           const TransportOptions& options);
 
 /// HttpTransport over a keep-alive pool to one host. Every request is a POST to HttpRequest::target
 /// with a JSON body. send() is thread-safe and may run concurrently from many coroutines.
-class PooledHttpTransport final : public HttpTransport, public std::enable_shared_from_this<PooledHttpTransport> {
+class PooledHttpTransport final : public HttpTransport,
+                                  public std::enable_shared_from_this<PooledHttpTransport> {
  public:
   /// Use make_http_transport(); public for std::make_shared.
-  PooledHttpTransport(boost::asio::any_io_executor executor, Endpoint endpoint, TransportOptions options,
+  PooledHttpTransport(boost::asio::any_io_executor executor, Endpoint endpoint,
+                      TransportOptions options,
                       std::shared_ptr<boost::asio::ssl::context> tls_context);
 
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request) override;
@@ -59,7 +63,8 @@ class PooledHttpTransport final : public HttpTransport, public std::enable_share
  private:
   using Resolved = boost::asio::ip::tcp::resolver::results_type;
   boost::asio::awaitable<Result<Resolved>> resolve(std::chrono::milliseconds timeout);
-  boost::asio::awaitable<Result<std::unique_ptr<PooledConnection>>> open_connection(std::chrono::milliseconds timeout);
+  boost::asio::awaitable<Result<std::unique_ptr<PooledConnection>>> open_connection(
+      std::chrono::milliseconds timeout);
   void forget_resolved();
 
   boost::asio::any_io_executor executor_;

@@ -4,7 +4,8 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<EnsureUserVerdict>> AssumeExistsEnsureUser::ensure(PipelineContext& context) {
+boost::asio::awaitable<Result<EnsureUserVerdict>> AssumeExistsEnsureUser::ensure(
+    PipelineContext& context) {
   EnsureUserVerdict verdict;
   if (auto entry = context.directory().find(context.workspace(), context.email_key())) {
     verdict.user = internal::user_from_entry(context, *entry);

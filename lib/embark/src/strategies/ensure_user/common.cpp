@@ -43,7 +43,8 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
   if (!refreshed) co_return refreshed.error();
   auto entry = context.directory().find(context.workspace(), context.email_key());
   if (!entry) {
-    co_return fail(ErrorCode::server_error, "createUsers reported an existing user that listUsers does not list")
+    co_return fail(ErrorCode::server_error,
+                   "createUsers reported an existing user that listUsers does not list")
         .with_operation("listUsers");
   }
   EnsureUserVerdict verdict;
@@ -53,7 +54,8 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
 }
 
 boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user) {
-  if (context.config().role_policy != RolePolicy::enforce || context.request().roles.empty()) co_return false;
+  if (context.config().role_policy != RolePolicy::enforce || context.request().roles.empty())
+    co_return false;
   if (user.roles && *user.roles == context.roles_fingerprint()) co_return false;
   auto applied = co_await context.create_user(context.request().roles, std::nullopt);
   if (!applied) {
@@ -62,7 +64,8 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
     co_return applied.error();
   }
   user.roles = context.roles_fingerprint();
-  DirectoryEntry entry = context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  DirectoryEntry entry =
+      context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
   entry.user_id = user.user_id;
   entry.roles = user.roles;
   entry.seen = context.now();
@@ -71,7 +74,7 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
 }
 
 boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
-                                                               const DirectoryEntry& entry) {
+                                                                const DirectoryEntry& entry) {
   EnsureUserVerdict verdict;
   verdict.user = user_from_entry(context, entry);
   auto enforced = co_await enforce_roles(context, verdict.user);

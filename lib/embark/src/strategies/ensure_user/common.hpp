@@ -20,7 +20,7 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
 /// The verdict for a user the directory lists: roles enforced per RolePolicy, outcome "cached"
 /// unless enforcing them called the vendor.
 boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
-                                                               const DirectoryEntry& entry);
+                                                                const DirectoryEntry& entry);
 
 /// The outcome of a stage that made `calls` calls.
 inline StageOutcome outcome_for_calls(int calls, StageOutcome otherwise) {

@@ -4,12 +4,14 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<EnsureUserVerdict>> CreateAlwaysEnsureUser::ensure(PipelineContext& context) {
+boost::asio::awaitable<Result<EnsureUserVerdict>> CreateAlwaysEnsureUser::ensure(
+    PipelineContext& context) {
   auto& directory = context.directory();
   auto entry = directory.find(context.workspace(), context.email_key());
   std::optional<std::vector<RoleAssignment>> roles;
   if (!context.request().roles.empty()) roles = context.request().roles;
-  // Attributes ride along only for users not known to exist; known users keep theirs for set-attributes.
+  // Attributes ride along only for users not known to exist; known users keep theirs for
+  // set-attributes.
   auto attributes = entry ? std::nullopt : context.attributes_at_creation();
   auto created = co_await context.create_user(roles, attributes);
   const bool exists_answer = !created && created.error().code() == ErrorCode::already_exists;

@@ -4,7 +4,8 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<EnsureUserVerdict>> DirectoryEnsureUser::ensure(PipelineContext& context) {
+boost::asio::awaitable<Result<EnsureUserVerdict>> DirectoryEnsureUser::ensure(
+    PipelineContext& context) {
   auto& directory = context.directory();
   auto entry = directory.find(context.workspace(), context.email_key());
   if (!entry || !context.is_fresh(*entry)) {

@@ -4,7 +4,8 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensure(PipelineContext& context) {
+boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensure(
+    PipelineContext& context) {
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
   auto entry = context.directory().find(context.workspace(), context.email_key());

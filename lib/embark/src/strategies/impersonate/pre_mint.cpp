@@ -2,11 +2,12 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<ImpersonateVerdict>> PreMintImpersonate::impersonate(PipelineContext& context, const UserRef&,
-                                                                                  const AttributeMap& session_attributes) {
+boost::asio::awaitable<Result<ImpersonateVerdict>> PreMintImpersonate::impersonate(
+    PipelineContext& context, const UserRef&, const AttributeMap& session_attributes) {
   const TokenKey key = context.token_key(session_attributes);
   ImpersonateVerdict verdict;
-  if (auto cached = context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
+  if (auto cached =
+          context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
     verdict = {std::move(*cached), StageOutcome::skipped_cached};
   } else {
     auto token = co_await context.impersonate(session_attributes);

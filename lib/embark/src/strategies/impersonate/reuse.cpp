@@ -2,10 +2,11 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<ImpersonateVerdict>> ReuseImpersonate::impersonate(PipelineContext& context, const UserRef&,
-                                                                                const AttributeMap& session_attributes) {
+boost::asio::awaitable<Result<ImpersonateVerdict>> ReuseImpersonate::impersonate(
+    PipelineContext& context, const UserRef&, const AttributeMap& session_attributes) {
   const TokenKey key = context.token_key(session_attributes);
-  if (auto cached = context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
+  if (auto cached =
+          context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
     co_return ImpersonateVerdict{std::move(*cached), StageOutcome::skipped_cached};
   }
   auto token = co_await context.impersonate(session_attributes);

@@ -26,7 +26,8 @@ boost::asio::awaitable<Result<void>> resolve_user(PipelineContext& context, User
     adopt(context, user);
   }
   if (user.user_id.empty()) {
-    co_return fail(ErrorCode::not_found, "listUsers does not list the user").with_operation("listUsers");
+    co_return fail(ErrorCode::not_found, "listUsers does not list the user")
+        .with_operation("listUsers");
   }
   co_return Result<void>{};
 }
@@ -36,7 +37,8 @@ boost::asio::awaitable<Result<void>> write_attributes(PipelineContext& context, 
   auto written = co_await context.set_user_attributes(user.user_id, attributes);
   if (!written) co_return written.error();
   user.attributes = fingerprint(attributes);
-  DirectoryEntry entry = context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  DirectoryEntry entry =
+      context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
   entry.user_id = user.user_id;
   entry.attributes = user.attributes;
   if (!entry.roles) entry.roles = user.roles;

@@ -25,7 +25,8 @@ struct MergeSetAttributes::Memory {
   }
   void set(const std::string& key, Seen seen) {
     std::lock_guard lock(mutex);
-    if (users.size() >= kMaxUsers) users.clear();  // a cold memory only costs one listUsers per user
+    if (users.size() >= kMaxUsers)
+      users.clear();  // a cold memory only costs one listUsers per user
     users[key] = seen;
   }
 };
@@ -33,11 +34,13 @@ struct MergeSetAttributes::Memory {
 MergeSetAttributes::MergeSetAttributes() : memory_(std::make_unique<Memory>()) {}
 MergeSetAttributes::~MergeSetAttributes() = default;
 
-std::optional<AttributeMap> MergeSetAttributes::attributes_at_creation(const PipelineContext& context) const {
+std::optional<AttributeMap> MergeSetAttributes::attributes_at_creation(
+    const PipelineContext& context) const {
   return context.request().attributes;
 }
 
-boost::asio::awaitable<Result<SetAttributesVerdict>> MergeSetAttributes::apply(PipelineContext& context, UserRef& user) {
+boost::asio::awaitable<Result<SetAttributesVerdict>> MergeSetAttributes::apply(
+    PipelineContext& context, UserRef& user) {
   const std::string key = context.workspace() + '\x1f' + context.email_key();
   const Fingerprint desired = context.attributes_fingerprint();
   if (user.attributes_written) {
@@ -61,7 +64,8 @@ boost::asio::awaitable<Result<SetAttributesVerdict>> MergeSetAttributes::apply(P
     }
   }
   if (record == nullptr) {
-    co_return fail(ErrorCode::not_found, "listUsers does not list the user").with_operation("listUsers");
+    co_return fail(ErrorCode::not_found, "listUsers does not list the user")
+        .with_operation("listUsers");
   }
   user.user_id = record->id;
   user.attributes = fingerprint(record->attributes);
@@ -72,7 +76,8 @@ boost::asio::awaitable<Result<SetAttributesVerdict>> MergeSetAttributes::apply(P
     memory_->set(key, {desired, result});
     co_return SetAttributesVerdict{StageOutcome::skipped_unchanged};
   }
-  if (auto written = co_await internal::write_attributes(context, user, merged); !written) co_return written.error();
+  if (auto written = co_await internal::write_attributes(context, user, merged); !written)
+    co_return written.error();
   memory_->set(key, {desired, result});
   co_return SetAttributesVerdict{StageOutcome::called};
 }

@@ -6,7 +6,8 @@ AttributeMap SessionOnlySetAttributes::session_contribution(const PipelineContex
   return context.request().attributes;
 }
 
-boost::asio::awaitable<Result<SetAttributesVerdict>> SessionOnlySetAttributes::apply(PipelineContext&, UserRef&) {
+boost::asio::awaitable<Result<SetAttributesVerdict>> SessionOnlySetAttributes::apply(
+    PipelineContext&, UserRef&) {
   co_return SetAttributesVerdict{StageOutcome::skipped};
 }
 

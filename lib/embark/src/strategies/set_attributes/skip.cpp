@@ -2,7 +2,8 @@
 
 namespace embark {
 
-boost::asio::awaitable<Result<SetAttributesVerdict>> SkipSetAttributes::apply(PipelineContext&, UserRef&) {
+boost::asio::awaitable<Result<SetAttributesVerdict>> SkipSetAttributes::apply(PipelineContext&,
+                                                                              UserRef&) {
   co_return SetAttributesVerdict{StageOutcome::skipped};
 }
 

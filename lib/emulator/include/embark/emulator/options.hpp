@@ -28,7 +28,8 @@ enum class AuthErrorMode {
 /// Signature algorithm of the JWTs the emulator mints.
 enum class JwtAlgorithm { rs256, es256 };
 
-/// One configured access key (the permanent secret that impersonateUser and exchangeAccessToken take).
+/// One configured access key (the permanent secret that impersonateUser and exchangeAccessToken
+/// take).
 struct AccessKey {
   Secret key;
   std::string workspace;  ///< workspace it acts in; empty = Options::default_workspace
@@ -39,13 +40,13 @@ struct Options {
   // ---- network --------------------------------------------------------------------------------
   std::string bind_address = "127.0.0.1";  ///< plain HTTP is served only on loopback addresses
   std::uint16_t port = 0;                  ///< 0: the system picks a free port (see Server::port)
-  bool tls = true;          ///< serve HTTPS (on loopback the same port also answers plain HTTP)
-  std::string cert_file;    ///< PEM server certificate chain; empty: generate a CA and a certificate
-  std::string key_file;     ///< PEM private key of cert_file
-  std::string ca_out;       ///< when set, the generated CA certificate (PEM) is written here
-  int threads = 0;          ///< I/O threads; 0 = std::thread::hardware_concurrency()
+  bool tls = true;        ///< serve HTTPS (on loopback the same port also answers plain HTTP)
+  std::string cert_file;  ///< PEM server certificate chain; empty: generate a CA and a certificate
+  std::string key_file;   ///< PEM private key of cert_file
+  std::string ca_out;     ///< when set, the generated CA certificate (PEM) is written here
+  int threads = 0;        ///< I/O threads; 0 = std::thread::hardware_concurrency()
   std::size_t max_body_bytes = 1024 * 1024;  ///< larger request bodies get HTTP 413
-  std::chrono::seconds idle_timeout{60};      ///< a keep-alive connection idle this long is closed
+  std::chrono::seconds idle_timeout{60};     ///< a keep-alive connection idle this long is closed
   /// After answering this many requests on one connection, close it without announcing it (no
   /// `Connection: close`), as a server closing an idle keep-alive connection does; 0 = never.
   std::size_t close_after_requests = 0;
@@ -69,9 +70,9 @@ struct Options {
   std::chrono::milliseconds latency{0};      ///< added to every GraphQL answer, by a timer
   std::map<std::string, double> fail_rates;  ///< operation ("*" = any) -> share answered HTTP 500
   std::map<std::string, double> throttle_rates;  ///< operation ("*" = any) -> share answered 429
-  std::chrono::seconds retry_after{1};  ///< Retry-After of throttled answers
-  double reset_rate = 0;     ///< share of GraphQL requests whose connection is reset, unanswered
-  double truncate_rate = 0;  ///< share of GraphQL answers cut off after half the body
+  std::chrono::seconds retry_after{1};           ///< Retry-After of throttled answers
+  double reset_rate = 0;       ///< share of GraphQL requests whose connection is reset, unanswered
+  double truncate_rate = 0;    ///< share of GraphQL answers cut off after half the body
   std::size_t seed_users = 0;  ///< users created at start-up in the default workspace
   std::uint64_t seed = 1;      ///< seed of generated users, ids and fault decisions (deterministic)
 

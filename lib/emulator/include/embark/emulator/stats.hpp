@@ -9,9 +9,9 @@ namespace embark::emulator {
 
 /// Counters of one GraphQL operation (keyed by its root field, e.g. "impersonateUser").
 struct OperationStats {
-  std::uint64_t calls = 0;           ///< requests that reached the operation (faulted ones included)
+  std::uint64_t calls = 0;  ///< requests that reached the operation (faulted ones included)
   std::uint64_t response_bytes = 0;  ///< response body bytes sent for them
-  std::uint64_t faults = 0;          ///< of those, answered by an injected fault (500/429/reset/cut)
+  std::uint64_t faults = 0;  ///< of those, answered by an injected fault (500/429/reset/cut)
   friend bool operator==(const OperationStats&, const OperationStats&) = default;
 };
 

@@ -9,10 +9,10 @@
 #include <system_error>
 #include <utility>
 
-#include <unistd.h>
-
 #include "embark/client_options.hpp"
 #include "embark/emulator/server.hpp"
+
+#include <unistd.h>
 
 namespace embark::testing {
 
@@ -79,8 +79,8 @@ class EmulatorFixture {
   static std::string unique_temp_path() {
     static std::atomic<unsigned> counter{0};
     std::random_device rd;
-    const auto name = "embark-emulator-ca-" + std::to_string(::getpid()) + "-" + std::to_string(counter++) + "-" +
-                      std::to_string(rd()) + ".pem";
+    const auto name = "embark-emulator-ca-" + std::to_string(::getpid()) + "-" +
+                      std::to_string(counter++) + "-" + std::to_string(rd()) + ".pem";
     return (std::filesystem::temp_directory_path() / name).string();
   }
 

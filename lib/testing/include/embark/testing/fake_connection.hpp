@@ -31,23 +31,32 @@ class FakeConnection : public WisdomConnection {
     int exchange_access_token = 0;
     /// Calls of all operations together.
     std::size_t total() const {
-      return list_users.size() + create_users.size() + set_user_attributes.size() + delete_users.size() +
-             impersonate_user.size() + static_cast<std::size_t>(exchange_access_token);
+      return list_users.size() + create_users.size() + set_user_attributes.size() +
+             delete_users.size() + impersonate_user.size() +
+             static_cast<std::size_t>(exchange_access_token);
     }
   };
 
   /// Queues the answer of the next list_users call.
-  void push_list_users(Result<std::vector<UserRecord>> result) { push(list_users_, std::move(result)); }
+  void push_list_users(Result<std::vector<UserRecord>> result) {
+    push(list_users_, std::move(result));
+  }
   /// Queues the answer of the next create_users call.
   void push_create_users(Result<void> result) { push(create_users_, std::move(result)); }
   /// Queues the answer of the next set_user_attributes call.
-  void push_set_user_attributes(Result<void> result) { push(set_user_attributes_, std::move(result)); }
+  void push_set_user_attributes(Result<void> result) {
+    push(set_user_attributes_, std::move(result));
+  }
   /// Queues the answer of the next delete_users call.
   void push_delete_users(Result<void> result) { push(delete_users_, std::move(result)); }
   /// Queues the answer of the next impersonate_user call.
-  void push_impersonate_user(Result<SessionToken> result) { push(impersonate_user_, std::move(result)); }
+  void push_impersonate_user(Result<SessionToken> result) {
+    push(impersonate_user_, std::move(result));
+  }
   /// Queues the answer of the next exchange_access_token call.
-  void push_exchange_access_token(Result<SessionToken> result) { push(exchange_access_token_, std::move(result)); }
+  void push_exchange_access_token(Result<SessionToken> result) {
+    push(exchange_access_token_, std::move(result));
+  }
 
   /// A copy of the requests recorded so far.
   Calls calls() const {
@@ -55,20 +64,26 @@ class FakeConnection : public WisdomConnection {
     return calls_;
   }
 
-  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(ListUsersRequest request) override {
+  boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
+      ListUsersRequest request) override {
     co_return next(list_users_, calls_.list_users, std::move(request), "listUsers");
   }
   boost::asio::awaitable<Result<void>> create_users(CreateUsersRequest request) override {
     co_return next(create_users_, calls_.create_users, std::move(request), "createUsers");
   }
-  boost::asio::awaitable<Result<void>> set_user_attributes(SetUserAttributesRequest request) override {
-    co_return next(set_user_attributes_, calls_.set_user_attributes, std::move(request), "setUserAttributes");
+  boost::asio::awaitable<Result<void>> set_user_attributes(
+      SetUserAttributesRequest request) override {
+    co_return next(set_user_attributes_, calls_.set_user_attributes, std::move(request),
+                   "setUserAttributes");
   }
   boost::asio::awaitable<Result<void>> delete_users(DeleteUsersRequest request) override {
-    co_return next(delete_users_, calls_.delete_users, std::move(request), "deleteUsersFromWorkspace");
+    co_return next(delete_users_, calls_.delete_users, std::move(request),
+                   "deleteUsersFromWorkspace");
   }
-  boost::asio::awaitable<Result<SessionToken>> impersonate_user(ImpersonateRequest request) override {
-    co_return next(impersonate_user_, calls_.impersonate_user, std::move(request), "impersonateUser");
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(
+      ImpersonateRequest request) override {
+    co_return next(impersonate_user_, calls_.impersonate_user, std::move(request),
+                   "impersonateUser");
   }
   boost::asio::awaitable<Result<SessionToken>> exchange_access_token() override {
     std::lock_guard lock(mutex_);
@@ -86,7 +101,8 @@ class FakeConnection : public WisdomConnection {
   template <class T>
   static Result<T> pop(std::deque<Result<T>>& queue, const char* operation) {
     if (queue.empty()) {
-      return Error(ErrorCode::unimplemented, std::string("FakeConnection: no scripted result left for ") + operation)
+      return Error(ErrorCode::unimplemented,
+                   std::string("FakeConnection: no scripted result left for ") + operation)
           .with_operation(operation);
     }
     Result<T> out = std::move(queue.front());
@@ -95,7 +111,8 @@ class FakeConnection : public WisdomConnection {
   }
 
   template <class T, class Request>
-  Result<T> next(std::deque<Result<T>>& queue, std::vector<Request>& seen, Request request, const char* operation) {
+  Result<T> next(std::deque<Result<T>>& queue, std::vector<Request>& seen, Request request,
+                 const char* operation) {
     std::lock_guard lock(mutex_);
     seen.push_back(std::move(request));
     return pop(queue, operation);

@@ -1,11 +1,13 @@
-// ensure-user for apps that own roles: createUsers on every login (roles re-applied); an "already exists" answer is success.
+// ensure-user for apps that own roles: createUsers on every login (roles re-applied); an "already
+// exists" answer is success.
 #pragma once
 
 #include "embark/strategies/stage.hpp"
 
 namespace embark {
 
-/// ensure-user for apps that own roles: createUsers on every login (roles re-applied); an "already exists" answer is success. Registry name "create-always". Stateless; thread-safe.
+/// ensure-user for apps that own roles: createUsers on every login (roles re-applied); an "already
+/// exists" answer is success. Registry name "create-always". Stateless; thread-safe.
 class CreateAlwaysEnsureUser final : public EnsureUserStrategy {
  public:
   std::string_view name() const noexcept override { return "create-always"; }

@@ -17,7 +17,8 @@ class MergeSetAttributes final : public SetAttributesStrategy {
   std::string_view name() const noexcept override { return "merge"; }
   /// A new user has nothing to merge with: the app's attributes go inside createUsers.
   std::optional<AttributeMap> attributes_at_creation(const PipelineContext& context) const override;
-  boost::asio::awaitable<Result<SetAttributesVerdict>> apply(PipelineContext& context, UserRef& user) override;
+  boost::asio::awaitable<Result<SetAttributesVerdict>> apply(PipelineContext& context,
+                                                             UserRef& user) override;
 
  private:
   struct Memory;
