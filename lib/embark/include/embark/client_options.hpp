@@ -31,7 +31,7 @@ struct TransportOptions {
   std::size_t max_response_bytes = 256u * 1024u * 1024u;
 };
 
-/// Retry settings (see architecture §3.3).
+/// Retry settings (see docs/architecture.md#retry-and-policies).
 struct RetryOptions {
   int max_attempts = 4;                            ///< including the first
   std::chrono::milliseconds initial_backoff{100};  ///< full-jitter exponential backoff base
