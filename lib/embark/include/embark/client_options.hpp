@@ -50,8 +50,6 @@ struct ClientOptions {
   Secret api_token;
   /// Workspace for multi-workspace tenants; empty = the default workspace.
   std::string workspace_id;
-  /// Use the old `query` form of impersonateUser (older tenants).
-  bool impersonate_query_form = false;
   /// Deadline of one call including its retries.
   std::chrono::milliseconds call_deadline{30'000};
   TransportOptions transport;
