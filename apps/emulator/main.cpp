@@ -87,7 +87,7 @@ int main(int argc, char** argv) {
   std::string port_file, access_key_file, api_token_file, credentials_out;
   std::string existing_user = "reapply", auth_errors = "graphql", jwt_alg = "RS256";
   std::int64_t token_ttl = o.token_ttl.count(), latency = 0, retry_after = o.retry_after.count();
-  std::vector<std::string> fail_specs, throttle_specs;
+  std::vector<std::string> fail_specs, throttle_specs, lose_specs;
   bool plain_http = false;
 
   app.add_option("--bind", o.bind_address,
@@ -142,6 +142,9 @@ int main(int argc, char** argv) {
   app.add_option("--throttle", throttle_specs,
                  "OP=RATE: answer this share of OP calls with HTTP 429 + Retry-After (OP '*' = "
                  "any; repeatable)");
+  app.add_option("--lose-answer", lose_specs,
+                 "OP=RATE: carry out this share of OP calls, then reset the connection "
+                 "unanswered (a write the client cannot know was applied; repeatable)");
   app.add_option("--retry-after", retry_after, "Retry-After seconds of throttled answers")
       ->capture_default_str();
   app.add_option("--reset-rate", o.reset_rate,
@@ -169,7 +172,8 @@ int main(int argc, char** argv) {
   o.latency = std::chrono::milliseconds(latency);
   o.retry_after = std::chrono::seconds(retry_after);
   if (!parse_rates(fail_specs, o.fail_rates, "--fail") ||
-      !parse_rates(throttle_specs, o.throttle_rates, "--throttle")) {
+      !parse_rates(throttle_specs, o.throttle_rates, "--throttle") ||
+      !parse_rates(lose_specs, o.lose_answer_rates, "--lose-answer")) {
     return 2;
   }
   if (!access_key_file.empty()) {

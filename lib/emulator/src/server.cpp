@@ -40,6 +40,9 @@ Result<void> validate(const Options& o, const asio::ip::address& address) {
   for (const auto& [op, r] : o.throttle_rates) {
     if (!rate_ok(r)) return bad("throttle_rates[" + op + "] must be within 0..1");
   }
+  for (const auto& [op, r] : o.lose_answer_rates) {
+    if (!rate_ok(r)) return bad("lose_answer_rates[" + op + "] must be within 0..1");
+  }
   if (!rate_ok(o.reset_rate)) return bad("reset_rate must be within 0..1");
   if (!rate_ok(o.truncate_rate)) return bad("truncate_rate must be within 0..1");
   for (const auto& k : o.access_keys) {

@@ -30,9 +30,10 @@ asio::awaitable<Result<void>> wait_until(std::chrono::steady_clock::time_point d
   co_return Result<void>();
 }
 
-Result<void> status_only(Result<boost::json::value> mapped) {
+// A write succeeded only when the answer says OK (a 200 without a status is not a success).
+Result<void> status_only(Result<boost::json::value> mapped, std::string_view field) {
   if (!mapped) return std::move(mapped).error();
-  return {};
+  return read_status(*mapped, field);
 }
 
 }  // namespace
@@ -129,19 +130,22 @@ asio::awaitable<Result<std::vector<UserRecord>>> GraphqlLayer::list_users(
 asio::awaitable<Result<void>> GraphqlLayer::create_users(CallContext& ctx,
                                                          const CreateUsersRequest& request) {
   co_return status_only(
-      co_await call<CreateUsersOperation>(ctx, CreateUsersOperation::build(request)));
+      co_await call<CreateUsersOperation>(ctx, CreateUsersOperation::build(request)),
+      CreateUsersOperation::kName);
 }
 
 asio::awaitable<Result<void>> GraphqlLayer::set_user_attributes(
     CallContext& ctx, const SetUserAttributesRequest& request) {
   co_return status_only(
-      co_await call<SetUserAttributesOperation>(ctx, SetUserAttributesOperation::build(request)));
+      co_await call<SetUserAttributesOperation>(ctx, SetUserAttributesOperation::build(request)),
+      SetUserAttributesOperation::kName);
 }
 
 asio::awaitable<Result<void>> GraphqlLayer::delete_users(CallContext& ctx,
                                                          const DeleteUsersRequest& request) {
   co_return status_only(
-      co_await call<DeleteUsersOperation>(ctx, DeleteUsersOperation::build(request)));
+      co_await call<DeleteUsersOperation>(ctx, DeleteUsersOperation::build(request)),
+      DeleteUsersOperation::kName);
 }
 
 asio::awaitable<Result<SessionToken>> GraphqlLayer::impersonate_user(

@@ -22,11 +22,13 @@ bool any_positive(const std::map<std::string, double>& rates) {
 FaultInjector::FaultInjector(const Options& options)
     : fail_rates_(options.fail_rates),
       throttle_rates_(options.throttle_rates),
+      lose_answer_rates_(options.lose_answer_rates),
       reset_rate_(options.reset_rate),
       truncate_rate_(options.truncate_rate),
       seed_(options.seed),
       enabled_(any_positive(options.fail_rates) || any_positive(options.throttle_rates) ||
-               options.reset_rate > 0 || options.truncate_rate > 0) {}
+               any_positive(options.lose_answer_rates) || options.reset_rate > 0 ||
+               options.truncate_rate > 0) {}
 
 double FaultInjector::draw() {
   const std::uint64_t n = counter_.fetch_add(1, std::memory_order_relaxed);
@@ -52,6 +54,9 @@ Fault FaultInjector::decide(std::string_view operation) {
   if (failure < rate_of(fail_rates_, operation)) return Fault::fail;
   if (reset < reset_rate_) return Fault::reset;
   if (truncate < truncate_rate_) return Fault::truncate;
+  // Drawn only when configured, so the sequences of seeds used without it stay as they were.
+  if (!lose_answer_rates_.empty() && draw() < rate_of(lose_answer_rates_, operation))
+    return Fault::lose_answer;
   return Fault::none;
 }
 

@@ -14,10 +14,11 @@ namespace embark::emulator {
 /// The fault chosen for one request.
 enum class Fault {
   none,
-  fail,      ///< HTTP 500
-  throttle,  ///< HTTP 429 with Retry-After
-  reset,     ///< close the connection without answering
-  truncate,  ///< send the headers and only half of the body, then close
+  fail,         ///< HTTP 500
+  throttle,     ///< HTTP 429 with Retry-After
+  reset,        ///< close the connection without answering
+  truncate,     ///< send the headers and only half of the body, then close
+  lose_answer,  ///< carry the request out, then close the connection without answering
 };
 
 /// Draws faults from the configured rates. Deterministic for a given seed and call order;
@@ -37,6 +38,7 @@ class FaultInjector {
 
   std::map<std::string, double> fail_rates_;
   std::map<std::string, double> throttle_rates_;
+  std::map<std::string, double> lose_answer_rates_;
   double reset_rate_;
   double truncate_rate_;
   std::uint64_t seed_;

@@ -296,6 +296,12 @@ Outcome Service::handle_graphql(const Request& request) {
       out.response = json_response(request, http::status::ok, std::move(result));
     }
   }
+  if (out.fault == Fault::lose_answer) {
+    // Carried out above; the answer is lost as with a reset after sending.
+    out.fault = Fault::reset;
+    stats_.record(op_label, 0, true);
+    return out;
+  }
   std::uint64_t sent = out.response.body().size();
   if (out.fault == Fault::truncate) sent /= 2;
   stats_.record(op_label, sent, out.fault != Fault::none);

@@ -103,6 +103,11 @@ struct ExchangeOperation {
 /// Every document above, for the contract test.
 std::vector<std::string_view> all_documents();
 
+/// A write's confirmation: `data.<field>.status.code` (or `data.<field>.code`) must be "OK".
+/// A missing or null field, a missing status or code is a protocol error (non-OK codes were
+/// already mapped to their errors): an answer that does not confirm a write is not a success.
+Result<void> read_status(const boost::json::value& data, std::string_view field);
+
 /// The JWT in `data.<field>` of a mapped answer, with its decoded expiry.
 Result<SessionToken> read_token(const boost::json::value& data, std::string_view field);
 

@@ -71,8 +71,11 @@ struct Options {
   std::map<std::string, double> fail_rates;  ///< operation ("*" = any) -> share answered HTTP 500
   std::map<std::string, double> throttle_rates;  ///< operation ("*" = any) -> share answered 429
   std::chrono::seconds retry_after{1};           ///< Retry-After of throttled answers
-  double reset_rate = 0;       ///< share of GraphQL requests whose connection is reset, unanswered
-  double truncate_rate = 0;    ///< share of GraphQL answers cut off after half the body
+  double reset_rate = 0;     ///< share of GraphQL requests whose connection is reset, unanswered
+  double truncate_rate = 0;  ///< share of GraphQL answers cut off after half the body
+  /// operation ("*" = any) -> share of requests that are carried out and then get no answer
+  /// (the connection is reset): a write the client cannot know was applied.
+  std::map<std::string, double> lose_answer_rates;
   std::size_t seed_users = 0;  ///< users created at start-up in the default workspace
   std::uint64_t seed = 1;      ///< seed of generated users, ids and fault decisions (deterministic)
 
