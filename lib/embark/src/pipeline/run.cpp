@@ -98,7 +98,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
-    result = co_await execute(request, workspace, refresh);
+    result = co_await execute(request, workspace, user, refresh);
   } catch (const std::exception& e) {
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
@@ -125,12 +125,13 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
                                                                  const std::string& workspace,
+                                                                 const std::string& user_hex,
                                                                  bool refresh) {
   PipelineContext::Run run{.impl = *this,
                            .request = request,
                            .workspace = workspace,
                            .email_key = lower_email(request.email),
-                           .user = to_hex(user_fingerprint(workspace, request.email)),
+                           .user = user_hex,
                            .attributes_fp = fingerprint(request.attributes),
                            .roles_fp = fingerprint(request.roles),
                            .kind = refresh ? "refresh" : "onboard"};
@@ -187,7 +188,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
     // The iframe's refresh: the user was onboarded at login; only a token is needed.
     user.workspace = workspace;
     user.email = request.email;
-    if (auto entry = config.directory->find(workspace, request.email)) {
+    if (auto entry = co_await context.find_entry()) {
       user.user_id = entry->user_id;
       user.attributes = entry->attributes;
       user.roles = entry->roles;
