@@ -20,6 +20,7 @@
 #include "embark/fingerprint.hpp"
 #include "embark/onboarder.hpp"
 #include "embark/testing/emulator_fixture.hpp"
+#include "embark/token_cache.hpp"
 
 using namespace embark;
 using namespace std::chrono_literals;
@@ -95,7 +96,9 @@ std::optional<ErrorCode> expected_once(InjectedFault fault, std::string_view op)
     case InjectedFault::reset:
       return idempotent(op) ? std::nullopt : std::optional(ErrorCode::connect);
     case InjectedFault::truncate:
-      return idempotent(op) ? std::nullopt : std::optional(ErrorCode::protocol);
+      // The reset that follows half a body: Error{connect}, or {protocol} when the TLS layer
+      // reports the cut body first (accepted below).
+      return idempotent(op) ? std::nullopt : std::optional(ErrorCode::connect);
     case InjectedFault::slow:
     case InjectedFault::hang:
       return idempotent(op) ? std::nullopt : std::optional(ErrorCode::timeout);
@@ -157,17 +160,23 @@ class Matrix {
     ++cases_;
 
     CHECK(first.elapsed <= kDeadline + kSlack);
-    if (!emu::is_connection_fault(fault)) {
+    if (!(fault == InjectedFault::accept_reset || fault == InjectedFault::tls_garbage)) {
       // The fault really met the operation.
       CHECK(emulator_.stats().of(std::string(op)).faults > faults_before);
     }
     if (expected) {
       REQUIRE_FALSE_MESSAGE(first.result.has_value(), "expected " << to_string(*expected));
-      CHECK_MESSAGE(first.result.error().code() == *expected, first.result.error().to_string());
+      const ErrorCode code = first.result.error().code();
+      CHECK_MESSAGE(
+          (code == *expected || (fault == InjectedFault::truncate && code == ErrorCode::protocol)),
+          first.result.error().to_string());
       ++outcomes_[std::string(to_string(first.result.error().code()))];
       // No stage that failed is recorded as done.
       CHECK(stack.onboarder->tokens().size() == 0);
-      if (auto entry = stack.onboarder->directory().find("", request.email)) {
+      // setUserAttributes (or a stage before it) failed: the directory does not claim the new
+      // attributes. (When impersonateUser fails, the attributes were set and may be recorded.)
+      const auto entry = stack.onboarder->directory().find("", request.email);
+      if (op != "impersonateUser" && entry) {
         CHECK(entry->attributes != std::optional(fingerprint(request.attributes)));
       }
     } else {

@@ -274,14 +274,14 @@ Outcome Service::handle_graphql(const Request& request) {
       return out;
     }
     case Fault::malformed_json:
-      out.response = json_response(request, http::status::ok, R"({"data":{")" + op_label + "":");
+      out.response = json_response(request, http::status::ok, R"({"data":{")" + op_label + "\":");
       stats_.record(op_label, out.response.body().size(), true);
       return out;
     case Fault::graphql_error:
-      out.response = json_response(
-          request, http::status::ok,
-          R"({"errors":[{"message":"Internal error (injected fault)","path":[")" + op_label +
-              R"("]}],"data":null})");
+      out.response =
+          json_response(request, http::status::ok,
+                        R"x({"errors":[{"message":"Internal error (injected fault)","path":[")x" +
+                            op_label + R"x("]}],"data":null})x");
       stats_.record(op_label, out.response.body().size(), true);
       return out;
     case Fault::reset:
