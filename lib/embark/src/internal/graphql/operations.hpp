@@ -1,11 +1,12 @@
 // The vendor operations embark sends: each query document is a constant next to the code that
-// builds its variables and reads its answer (shapes of wisdom-api.md §10). Each also states the
-// facts the client's layers act on: kIdempotency (retry decorator, transport resend),
-// kNeedsBearer (auth decorator: management calls carry a bearer token) and kMaxAnswerBytes, and
-// the typed halves of a call: Request, Answer, encode() and decode() (or, for an answer parsed
-// as it streams, kStreams and Parser). A new operation is one descriptor here, its build() in
-// operations.cpp, its virtual on WisdomConnection (connection.hpp, core/connection.cpp) and one
-// line in LayeredConnection (connection_factory.hpp, layered_connection.cpp).
+// builds its variables and reads its answer (shapes in docs/vendor-api.md#request-shapes). Each
+// also states the facts the client's layers act on: kIdempotency (retry decorator, transport
+// resend) and kNeedsBearer (auth decorator: management calls carry a bearer token).
+// kMaxAnswerBytes states the largest answer, and the typed halves of a call are Request, Answer,
+// encode() and decode() (or, for an answer parsed as it streams, kStreams and Parser). A new
+// operation is one descriptor here, its build() in operations.cpp, its virtual on
+// WisdomConnection (connection.hpp, core/connection.cpp) and one line in LayeredConnection
+// (connection_factory.hpp, layered_connection.cpp).
 #pragma once
 
 #include <cstddef>
@@ -95,7 +96,7 @@ struct SetUserAttributesOperation {
   static Result<void> decode(const boost::json::value&) { return {}; }
 };
 
-/// deleteUsersFromWorkspace (input shape inferred, wisdom-api.md §9 #3). Answer: `status{code
+/// deleteUsersFromWorkspace (input shape inferred, docs/vendor-api.md#gap-3). Answer: `status{code
 /// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";
