@@ -1,4 +1,9 @@
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 
 #include "embark/embed.hpp"
 #include "embark/strategies/ensure_user/assume_exists.hpp"
@@ -50,15 +55,34 @@ Session joined_copy(const Session& original, std::chrono::microseconds waited) {
   return s;
 }
 
+// Completes at `deadline`; raced with `||` against a run or a wait, whose loser is cancelled.
+boost::asio::awaitable<void> until(SteadyClock::time_point deadline) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
+  co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+}
+
+Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
+  return Error(ErrorCode::deadline_exceeded,
+               fmt::format("the onboarding did not finish within its deadline of {} ms ({})",
+                           allowed.count(), what));
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
                                                              const PipelinePlan& plan) {
+  using namespace boost::asio::experimental::awaitable_operators;
   const auto start = SteadyClock::now();
   RunEvent event;
   event.run = plan.kind;
+  const std::chrono::milliseconds allowed = raw.deadline.value_or(config.deadline);
+  const SteadyClock::time_point deadline = start + allowed;
 
-  auto normalized = normalize_request(raw, config.validation);
+  auto normalized =
+      allowed <= std::chrono::milliseconds(0)
+          ? Result<OnboardRequest>(
+                Error(ErrorCode::invalid_input, "deadline must be positive").with_field("deadline"))
+          : normalize_request(raw, config.validation);
   if (!normalized) {
     const Error error = normalized.error();
     event.error = &error;
@@ -81,7 +105,14 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     if (auto it = runs.find(key); it != runs.end()) {
       auto joined = it->second;
       lock.unlock();
-      Result<Session> shared = co_await joined->async_wait(boost::asio::use_awaitable);
+      // The leader goes on for the others when this waiter's own deadline passes.
+      auto raced = co_await (joined->async_wait(boost::asio::use_awaitable) || until(deadline));
+      Result<Session> shared = raced.index() == 0
+                                   ? std::get<0>(std::move(raced))
+                                   : Result<Session>(past_deadline(allowed,
+                                                                   "waiting for the "
+                                                                   "identical run it "
+                                                                   "joined"));
       event.joined_in_flight = true;
       event.elapsed = since(start);
       std::optional<Error> error;
@@ -100,7 +131,13 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
-    result = co_await execute(request, workspace, user, plan);
+    // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
+    auto raced = co_await (execute(request, workspace, user, plan) || until(deadline));
+    if (raced.index() == 0) {
+      result = std::get<0>(std::move(raced));
+    } else {
+      result = past_deadline(allowed, "vendor calls still in progress were cancelled");
+    }
   } catch (const std::exception& e) {
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
