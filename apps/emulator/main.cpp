@@ -1,5 +1,6 @@
 // embark-emulator: the WisdomAI emulator as a process (see `embark-emulator --help`).
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -16,27 +17,41 @@
 
 #include "embark/emulator/server.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
 
 namespace emu = embark::emulator;
 
+// Written to a fresh file next to the target (random name, O_EXCL, mode 0600 from the start, so
+// no other user can read the credentials or plant the file), then renamed over it: a reader sees
+// the old file or the whole new one, and a symlink at `path` is replaced, not followed.
 bool write_atomically(const std::string& path, const std::string& content, bool private_file) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
-    if (private_file) {
-      std::filesystem::permissions(
-          tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    }
-    out << content;
-    if (!out.flush()) return false;
+  std::filesystem::path target(path);
+  std::filesystem::path folder = target.parent_path().empty() ? "." : target.parent_path();
+  std::string pattern = (folder / ("." + target.filename().string() + "-XXXXXX")).string();
+  int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) return false;
+  // The port file is not secret: readable as an ordinary file would be.
+  if (!private_file) ::fchmod(fd, 0644);
+  std::string_view rest = content;
+  bool ok = true;
+  while (ok && !rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
   }
+  ok = ::close(fd) == 0 && ok;
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  if (ok) std::filesystem::rename(pattern, target, ec);
+  if (!ok || ec) {
+    std::filesystem::remove(pattern, ec);
+    return false;
+  }
+  return true;
 }
 
 // One key per line ("KEY" or "KEY WORKSPACE"); blank lines and '#' comments are skipped.
@@ -173,6 +188,9 @@ int main(int argc, char** argv) {
   app.add_option("--seed", o.seed,
                  "seed of generated users and fault decisions (same seed, same run)")
       ->capture_default_str();
+  app.add_flag("--open-control", o.open_control_endpoints,
+               "serve /_emulator/stats and /_emulator/reset without credentials (tests only; "
+               "otherwise they need 'Authorization: Bearer <access key>')");
   CLI11_PARSE(app, argc, argv);
 
   o.tls = !plain_http;

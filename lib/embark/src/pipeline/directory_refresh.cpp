@@ -43,7 +43,12 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
         "listUsers", [&] { return conn.list_users(std::move(request)); });
     if (listed) {
       auto users = std::make_shared<const std::vector<UserRecord>>(std::move(*listed));
-      config.directory->load_listing(run.workspace, *users, started, now());
+      // The listing is the vendor's answer either way: a failed load only costs the cache.
+      if (auto loaded =
+              co_await config.directory->async_load_listing(run.workspace, *users, started, now());
+          !loaded) {
+        report_backend_error("directory-backend", run.workspace, {}, loaded.error());
+      }
       out = DirectoryRefresh{true, false, std::move(users)};
     } else {
       out = listed.error();

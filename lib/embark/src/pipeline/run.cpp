@@ -130,7 +130,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
-    auto raced = co_await (execute(request, workspace, refresh) || until(deadline));
+    auto raced = co_await (execute(request, workspace, user, refresh) || until(deadline));
     if (raced.index() == 0) {
       result = std::get<0>(std::move(raced));
     } else {
@@ -162,12 +162,13 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
                                                                  const std::string& workspace,
+                                                                 const std::string& user_hex,
                                                                  bool refresh) {
   PipelineContext::Run run{.impl = *this,
                            .request = request,
                            .workspace = workspace,
                            .email_key = lower_email(request.email),
-                           .user = to_hex(user_fingerprint(workspace, request.email)),
+                           .user = user_hex,
                            .attributes_fp = fingerprint(request.attributes),
                            .roles_fp = fingerprint(request.roles),
                            .kind = refresh ? "refresh" : "onboard"};
@@ -224,7 +225,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
     // The iframe's refresh: the user was onboarded at login; only a token is needed.
     user.workspace = workspace;
     user.email = request.email;
-    if (auto entry = config.directory->find(workspace, request.email)) {
+    if (auto entry = co_await context.find_entry()) {
       user.user_id = entry->user_id;
       user.attributes = entry->attributes;
       user.roles = entry->roles;

@@ -60,6 +60,8 @@ class Service {
   Service(Options options, std::shared_ptr<const JwtKeys> keys,
           std::shared_ptr<const graphql::Schema> schema);
 
+  /// Whether a request may use /_emulator/* (open by option, else the access key or API token).
+  bool control_allowed(const Request& request) const;
   Outcome handle_graphql(const Request& request);
   Outcome handle_embed_page(const Request& request, const EmbedRoute& route,
                             std::string_view token);

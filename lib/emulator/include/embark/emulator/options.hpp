@@ -110,6 +110,9 @@ struct Options {
   std::size_t oversize_bytes = 1u << 20;          ///< padding added by InjectedFault::oversized
   std::size_t seed_users = 0;  ///< users created at start-up in the default workspace
   std::uint64_t seed = 1;      ///< seed of generated users, ids and fault decisions (deterministic)
+  /// Serve /_emulator/* (stats, reset) without credentials. Off by default: those endpoints then
+  /// need `Authorization: Bearer <access key or API token>`. For tests only.
+  bool open_control_endpoints = false;
 
   /// Clock for token times and timestamps; empty = std::chrono::system_clock::now.
   std::function<std::chrono::system_clock::time_point()> clock;
