@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/post.hpp>
@@ -59,14 +60,20 @@ double max_rss_mb() {
 // bookkeeping needs no lock.
 class Phase {
  public:
+  /// `loop`: after the last login start again from the first (a token-cache workload repeats a
+  /// few logins for the whole window). `connection` set: each login is one listUsers call alone.
   Phase(const Onboarder& onboarder, const std::vector<Login>& workload, std::size_t first,
-        std::size_t count, std::chrono::duration<double> duration)
+        std::size_t count, std::chrono::duration<double> duration, bool loop = false,
+        std::shared_ptr<WisdomConnection> connection = nullptr)
       : onboarder_(onboarder),
         workload_(workload),
+        first_(first),
         next_(first),
-        end_(std::min(workload.size(), first + count)),
-        duration_(duration) {
-    latencies_ms_.reserve(end_ - first);
+        end_(loop ? static_cast<std::size_t>(-1) : std::min(workload.size(), first + count)),
+        loop_(loop),
+        duration_(duration),
+        connection_(std::move(connection)) {
+    if (!loop) latencies_ms_.reserve(end_ - first);
   }
 
   /// Runs the phase to completion and returns its result (latency quantiles, counts, wall time).
@@ -92,32 +99,49 @@ class Phase {
  private:
   void start_next() {
     if (next_ >= end_ || SteadyClock::now() - start_ >= duration_) return;
-    const Login& login = workload_[next_++];
+    const std::size_t index =
+        loop_ ? first_ + (next_++ - first_) % (workload_.size() - first_) : next_++;
+    const Login& login = workload_[index];
+    ++in_flight_;
+    const auto sent = SteadyClock::now();
+    if (connection_) {
+      boost::asio::co_spawn(
+          onboarder_.get_executor(), connection_->list_users({}),
+          [this, sent](std::exception_ptr e, Result<std::vector<UserRecord>> users) {
+            const bool ok = !e && users && !users->empty();
+            finish(sent, ok,
+                   ok       ? std::string()
+                   : e      ? std::string("listUsers threw")
+                   : !users ? users.error().to_string()
+                            : std::string("listUsers returned no users"));
+          });
+      return;
+    }
     OnboardRequest request;
     request.email = login.email;
     request.attributes = login.attributes;
-    ++in_flight_;
-    const auto sent = SteadyClock::now();
-    onboarder_.async_onboard(std::move(request),
-                             [this, sent](Result<Session> session) { finish(sent, session); });
+    onboarder_.async_onboard(std::move(request), [this, sent](Result<Session> session) {
+      // A login counts only when it ends with a JWT (three segments) that has not expired.
+      const bool valid =
+          session &&
+          std::count(session->jwt.reveal().begin(), session->jwt.reveal().end(), '.') == 2 &&
+          session->expires_at > std::chrono::system_clock::now();
+      finish(sent, valid,
+             valid     ? std::string()
+             : session ? std::string("the session JWT is malformed or expired")
+                       : session.error().to_string());
+    });
   }
 
-  void finish(SteadyClock::time_point sent, const Result<Session>& session) {
+  void finish(SteadyClock::time_point sent, bool valid, std::string error) {
     const auto now = SteadyClock::now();
     --in_flight_;
-    // A login counts only when it ends with a JWT (three segments) that has not expired.
-    const bool valid =
-        session &&
-        std::count(session->jwt.reveal().begin(), session->jwt.reveal().end(), '.') == 2 &&
-        session->expires_at > std::chrono::system_clock::now();
     if (valid) {
       ++ok_;
       latencies_ms_.push_back(std::chrono::duration<double, std::milli>(now - sent).count());
     } else {
       ++failed_;
-      if (first_error_.empty())
-        first_error_ =
-            session ? "the session JWT is malformed or expired" : session.error().to_string();
+      if (first_error_.empty()) first_error_ = std::move(error);
     }
     start_next();
     if (in_flight_ == 0) {
@@ -128,8 +152,10 @@ class Phase {
 
   const Onboarder& onboarder_;
   const std::vector<Login>& workload_;
+  std::size_t first_;
   std::size_t next_;
   std::size_t end_;
+  bool loop_;
   std::chrono::duration<double> duration_;
   SteadyClock::time_point start_;
   SteadyClock::time_point end_time_;
@@ -139,6 +165,7 @@ class Phase {
   std::vector<double> latencies_ms_;
   std::string first_error_;
   std::promise<void> done_;
+  std::shared_ptr<WisdomConnection> connection_;
 };
 
 }  // namespace
@@ -238,13 +265,14 @@ int run_worker(const WorkerOptions& options) {
       return 1;
     }
   }
-  const std::size_t window_first = warmup;
+  const std::size_t window_first = options.loop ? 0 : warmup;
   std::cout << "ready" << std::endl;
   std::string go;
   std::getline(std::cin, go);
 
   Phase window(*onboarder, *workload, window_first, workload->size() - window_first,
-               std::chrono::duration<double>(options.duration_s));
+               std::chrono::duration<double>(options.duration_s), options.loop,
+               options.list_users_only ? *connection : nullptr);
 #ifdef EMBARK_BENCH_CALLGRIND
   CALLGRIND_START_INSTRUMENTATION;
 #endif

@@ -22,6 +22,8 @@ struct WorkerOptions {
   std::string set_attributes = "diff";
   std::string impersonate = "reuse";
   std::size_t max_connections = 0;  ///< 0: the library's default pool size
+  bool loop = false;                ///< the window goes round the workload until its time is up
+  bool list_users_only = false;     ///< each window "login" is one listUsers call, nothing else
 };
 
 /// Reads the credentials file the driver wrote.

@@ -59,7 +59,7 @@ struct Options {
   int concurrency = 64;
   double duration_s = 8;
   std::vector<std::string> peers{"node", "python"};
-  int peer_concurrency_large = 8;  // peers at >= 100k users hold a 41 MB answer per worker
+  int peer_concurrency_large = 4;  // peers at >= 100k users hold a 41 MB answer per worker
   std::vector<int> sweep{1, 4, 16, 64, 128};
   double sweep_duration_s = 4;
   double mix_unchanged = 0.8, mix_changed = 0.1, mix_new = 0.1;
@@ -219,6 +219,8 @@ struct Scenario {
   std::size_t warmup = 0;
   std::size_t max_connections = 0;
   bool callgrind = false;
+  bool loop = false;             // the window repeats the workload (token cache)
+  bool list_users_only = false;  // each login is one listUsers call (parse speed)
 };
 
 struct Measured {
@@ -384,7 +386,7 @@ std::optional<Measured> Bench::measure(const Scenario& s, const std::vector<Logi
   const fs::path callgrind_out = fs::path(o_.out_dir) / fmt::format("callgrind.{}.out", s.key);
   if (s.client == "embark") {
     if (s.callgrind)
-      argv = {"valgrind", "--tool=callgrind", "--instr-atstart=no",
+      argv = {"valgrind", "-q", "--tool=callgrind", "--instr-atstart=no",
               "--callgrind-out-file=" + callgrind_out.string()};
     argv.push_back(self_exe());
     argv.push_back("worker");
@@ -393,6 +395,8 @@ std::optional<Measured> Bench::measure(const Scenario& s, const std::vector<Logi
                              "--impersonate", s.impersonate});
     if (s.max_connections > 0)
       argv.insert(argv.end(), {"--max-connections", std::to_string(s.max_connections)});
+    if (s.loop) argv.push_back("--loop");
+    if (s.list_users_only) argv.push_back("--list-users-only");
   } else if (s.client == "python") {
     argv = {"python3", o_.peers_dir + "/docs_flow.py"};
     argv.insert(argv.end(), common.begin(), common.end());
@@ -527,9 +531,9 @@ int Bench::run() {
       Scenario s{.name = "embark, token cache (0 calls)", .client = "embark", .key = "cached"};
       s.impersonate = "reuse", s.concurrency = c, s.duration_s = d;
       const std::size_t distinct = std::min<std::size_t>(1000, users);
-      s.warmup = distinct;
+      s.warmup = distinct, s.loop = true;
       const auto listed = list_users();
-      measure(s, make_workload(s, listed, count(200'000, d), 1, 0, 0, 0, distinct));
+      measure(s, make_workload(s, listed, 0, 1, 0, 0, 0, distinct));
     }
     {
       Scenario s{.name = fmt::format("embark, defaults, mix {:.0f}/{:.0f}/{:.0f}, reuse {:.0f}%",
@@ -565,14 +569,21 @@ int Bench::run() {
         if (l.email.rfind("new", 0) == 0) l.email = peer + "-" + l.email;
       measure(s, w);
     }
+    {
+      Scenario s{
+          .name = "embark, listUsers alone (parse speed)", .client = "embark", .key = "list"};
+      s.concurrency = 1, s.duration_s = 4, s.list_users_only = true, s.loop = true;
+      measure(s, {listed.front()});
+    }
     if (users == o_.users.front()) {
+      const auto relisted = list_users();  // the scenarios above changed some attributes
       for (int sc : o_.sweep) {
         Scenario s{.name = "embark, warm login (1 call), default pool",
                    .client = "embark",
                    .key = "sweep"};
         s.concurrency = sc, s.duration_s = o_.sweep_duration_s;
         s.warmup = static_cast<std::size_t>(2 * sc);
-        measure(s, make_workload(s, listed, count(5000, o_.sweep_duration_s), 1, 0, 0, 0, 0));
+        measure(s, make_workload(s, relisted, count(5000, o_.sweep_duration_s), 1, 0, 0, 0, 0));
       }
       if (o_.callgrind) {
         for (const char* key : {"warm", "cached"}) {
@@ -583,7 +594,8 @@ int Bench::run() {
           if (std::string(key) == "cached") s.impersonate = "reuse";
           const std::size_t distinct = std::string(key) == "cached" ? 200 : 0;
           s.warmup = distinct > 0 ? distinct : 32;
-          measure(s, make_workload(s, listed, 4000, 1, 0, 0, 0, distinct));
+          s.loop = distinct > 0;
+          measure(s, make_workload(s, relisted, distinct > 0 ? 0 : 4000, 1, 0, 0, 0, distinct));
         }
       }
     }
@@ -668,25 +680,30 @@ std::vector<std::pair<std::string, std::string>> Bench::targets() const {
                        why);
     }
   }
-  if (const auto* lit = find("literal", big); lit && lit->bytes_per_login > 0) {
-    // Every literal login lists the workspace; client CPU per listed byte bounds the parse speed.
-    const double mb_per_s = lit->bytes_per_login / (lit->cpu_us_per_login / 1e6) / 1e6;
-    out.emplace_back(fmt::format("listUsers answers processed at ≥ 400 MB/s of client CPU: {}",
-                                 verdict(mb_per_s >= 400)),
-                     fmt::format("{:.0f} MB/s at {} users (all client CPU of the docs' flow per "
-                                 "listed byte: parsing, TLS, HTTP, the other calls)",
-                                 mb_per_s, big));
+  if (const auto* list = find("list", big); list && list->cpu_us_per_login > 0) {
+    const double mb_per_s = list->bytes_per_login / list->cpu_us_per_login;
+    out.emplace_back(
+        fmt::format("listUsers answers processed at ≥ 400 MB/s of client CPU: {}",
+                    verdict(mb_per_s >= 400)),
+        fmt::format("{:.0f} MB/s at {} users ({:.1f} MB answer, {:.0f} ms of client "
+                    "CPU per call: TLS, HTTP framing, JSON parsing, the records)",
+                    mb_per_s, big, list->bytes_per_login / 1e6, list->cpu_us_per_login / 1e3));
   }
   const auto* w_small = find("warm", small);
   const auto* w_big = find("warm", big);
   if (w_small && w_big && small != big) {
+    // The JWT carries the user's email, so answers differ by the emails' lengths (the 100,000-user
+    // workspace has longer ones); anything beyond 1% would be work that grows with the workspace.
     const bool same = std::abs(w_small->calls_per_login - w_big->calls_per_login) < 0.005 &&
-                      std::abs(w_small->bytes_per_login - w_big->bytes_per_login) < 1;
+                      std::abs(w_small->bytes_per_login - w_big->bytes_per_login) <
+                          0.01 * w_small->bytes_per_login;
     out.emplace_back(
-        fmt::format("vendor calls and bytes per warm login identical at {} and {} users: {}", small,
+        fmt::format("vendor calls and bytes per warm login the same at {} and {} users: {}", small,
                     big, verdict(same)),
-        fmt::format("{:.2f} / {:.2f} calls, {:.0f} / {:.0f} bytes", w_small->calls_per_login,
-                    w_big->calls_per_login, w_small->bytes_per_login, w_big->bytes_per_login));
+        fmt::format("{:.2f} / {:.2f} calls, {:.0f} / {:.0f} bytes (the JWT carries the email, "
+                    "longer in the larger workspace)",
+                    w_small->calls_per_login, w_big->calls_per_login, w_small->bytes_per_login,
+                    w_big->bytes_per_login));
   }
   if (cli_rss_mb_) {
     const double limit = 2 * *cli_output_mb_ + 50;
@@ -940,6 +957,8 @@ int main(int argc, char** argv) {
   worker->add_option("--set-attributes", w.set_attributes);
   worker->add_option("--impersonate", w.impersonate);
   worker->add_option("--max-connections", w.max_connections);
+  worker->add_flag("--loop", w.loop);
+  worker->add_flag("--list-users-only", w.list_users_only);
   CLI11_PARSE(app, argc, argv);
 
   if (worker->parsed()) return embark::bench::run_worker(w);
