@@ -597,6 +597,12 @@ int Bench::run() {
           s.loop = distinct > 0;
           measure(s, make_workload(s, relisted, distinct > 0 ? 0 : 4000, 1, 0, 0, 0, distinct));
         }
+        Scenario s{.name = "embark, listUsers alone under callgrind",
+                   .client = "embark",
+                   .key = "callgrind-list"};
+        s.concurrency = 1, s.duration_s = 4, s.callgrind = true, s.loop = true;
+        s.list_users_only = true;
+        measure(s, {relisted.front()});
       }
     }
     if (users >= large && o_.cli_memory) cli_memory();
@@ -788,6 +794,12 @@ void Bench::plots() const {
       "'' using 1:4 with linespoints title 'Node fetch, docs flow', "
       "'' using 1:5 with linespoints title 'Python requests, docs flow'\n",
       dir.string(), o_.latency_ms);
+  const bool any_sweep = std::any_of(results_.begin(), results_.end(),
+                                     [](const Measured& m) { return m.scenario.key == "sweep"; });
+  if (!any_sweep || o_.users.size() < 2) {
+    std::cerr << "embark-bench: plots need a sweep and two workspace sizes; skipped\n";
+    return;
+  }
   std::ofstream(dir / "plots.gp") << script;
   Child gnuplot({"gnuplot", (dir / "plots.gp").string()}, {});
   if (gnuplot.wait() != 0) std::cerr << "embark-bench: gnuplot failed; the .dat files remain\n";
