@@ -468,8 +468,8 @@ TEST_CASE("connections the server closes are survived; only idempotent requests 
 }
 
 TEST_CASE("500 is Error{server_error} and not retried") {
-  // Architecture §3: only connect/TLS/timeout failures, 429, 502, 503 and 504 are transient; a 500
-  // says the vendor failed on this request and is reported, not repeated.
+  // docs/architecture.md#retry-and-policies: only connect/TLS/timeout failures, 429, 502, 503 and
+  // 504 are transient; a 500 says the vendor failed on this request and is reported, not repeated.
   SUBCASE("every listUsers answered 500") {
     auto emu_options = emulator_options();
     emu_options.fail_rates = {{"listUsers", 1.0}};

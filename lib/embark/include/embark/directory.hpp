@@ -26,8 +26,9 @@ struct DirectoryEntry {
 };
 
 /// Case-insensitive (workspace, email) -> DirectoryEntry. An interface so that a shared backend
-/// (Redis, architecture §9) can replace the in-memory one. Implementations must be thread-safe;
-/// calls are short and may block briefly (a networked backend does one round trip).
+/// (Redis, docs/architecture.md#scaling-past-one-machine) can replace the in-memory one.
+/// Implementations must be thread-safe; calls are short and may block briefly (a networked backend
+/// does one round trip).
 ///
 /// Writers call it only after the vendor confirmed the write, so an entry never records
 /// something that did not happen.

@@ -1,7 +1,7 @@
 // The vendor operations embark sends: each query document is a constant next to the code that
-// builds its variables and reads its answer (shapes of wisdom-api.md §10). Each also states the
-// facts the client's layers act on: kIdempotency (retry decorator, transport resend) and
-// kNeedsBearer (auth decorator: management calls carry a bearer token).
+// builds its variables and reads its answer (shapes in docs/vendor-api.md#request-shapes). Each
+// also states the facts the client's layers act on: kIdempotency (retry decorator, transport
+// resend) and kNeedsBearer (auth decorator: management calls carry a bearer token).
 #pragma once
 
 #include <string_view>
@@ -55,7 +55,7 @@ struct SetUserAttributesOperation {
   static GraphqlRequest build(const SetUserAttributesRequest& request);
 };
 
-/// deleteUsersFromWorkspace (input shape inferred, wisdom-api.md §9 #3). Answer: `status{code
+/// deleteUsersFromWorkspace (input shape inferred, docs/vendor-api.md#gap-3). Answer: `status{code
 /// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";

@@ -1,5 +1,5 @@
-// HttpTransport: the only seam through which embark touches the network (architecture §3.1).
-// Internal (src/internal never appears in public headers).
+// HttpTransport: the only seam through which embark touches the network
+// (docs/architecture.md#transport). Internal (src/internal never appears in public headers).
 #pragma once
 
 #include <chrono>

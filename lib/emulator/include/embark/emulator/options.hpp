@@ -13,13 +13,13 @@
 
 namespace embark::emulator {
 
-/// What createUsers does for an email that already exists (wisdom-api.md §9 row 4).
+/// What createUsers does for an email that already exists (docs/vendor-api.md#gap-4).
 enum class ExistingUserMode {
   reapply,  ///< succeed and re-apply the roles (and attributes) sent — the documented default
   error,    ///< answer status ERROR "User with email <e> already exists"
 };
 
-/// How a missing or invalid credential is answered (wisdom-api.md §9 row 9).
+/// How a missing or invalid credential is answered (docs/vendor-api.md#gap-9).
 enum class AuthErrorMode {
   graphql,  ///< HTTP 200 with {"errors":[{"message":"Unauthorized",...}],"data":null}
   http401,  ///< HTTP 401 with the same body (403 for "Forbidden")
