@@ -235,6 +235,8 @@ int run_worker(const WorkerOptions& options) {
   client.transport.ca_file = credentials->ca_file;
   if (options.max_connections > 0)
     client.transport.max_connections_per_host = options.max_connections;
+  if (options.max_response_mb > 0)
+    client.transport.max_response_bytes = options.max_response_mb * 1024 * 1024;
   auto connection = make_wisdom_connection(client, io.get_executor());
   if (!connection) {
     std::cerr << "embark-bench worker: " << connection.error().to_string() << "\n";
