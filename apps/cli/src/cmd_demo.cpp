@@ -272,8 +272,8 @@ class Demo {
     }
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
-    auto answer =
-        context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
+    auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file,
+                                        settings_.timeout, settings_.access_key));
     if (!answer || answer->status != 200) return std::nullopt;
     auto counts = parse_stats_document(answer->body);
     if (!counts) return std::nullopt;
