@@ -651,10 +651,15 @@ int Bench::run() {
     const fs::path file = fs::path(o_.out_dir) / "callgrind.callgrind-warm.out";
     if (fs::exists(file)) {
       Child annotate({"/bin/sh", "-c",
-                      fmt::format("callgrind_annotate --threshold=95 '{}' 2>/dev/null | head -40",
+                      fmt::format("callgrind_annotate --threshold=95 '{}' 2>/dev/null | head -50",
                                   file.string())},
                      {});
-      while (auto line = annotate.read_line()) callgrind_top_.push_back(*line);
+      // Only the per-function table: the header names temporary files.
+      bool table = false;
+      while (auto line = annotate.read_line()) {
+        if (line->find("file:function") != std::string::npos) table = true;
+        if (table) callgrind_top_.push_back(*line);
+      }
       annotate.wait();
     }
   }
