@@ -1026,6 +1026,9 @@ int main(int argc, char** argv) {
   if (worker->parsed()) return embark::bench::run_worker(w);
   self_exe();
   o.peers.erase(std::remove(o.peers.begin(), o.peers.end(), std::string()), o.peers.end());
+  // `--sweep ''` turns the sweep off (CLI11 reads the empty value as 0).
+  o.sweep.erase(std::remove_if(o.sweep.begin(), o.sweep.end(), [](int c) { return c < 1; }),
+                o.sweep.end());
   for (const auto& p : o.peers)
     if (p != "node" && p != "python") {
       std::cerr << "embark-bench: --peers: unknown peer '" << p << "' (node, python)\n";
