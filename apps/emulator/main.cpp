@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -102,7 +103,8 @@ int main(int argc, char** argv) {
   std::string port_file, access_key_file, api_token_file, credentials_out;
   std::string existing_user = "reapply", auth_errors = "graphql", jwt_alg = "RS256";
   std::int64_t token_ttl = o.token_ttl.count(), latency = 0, retry_after = o.retry_after.count();
-  std::vector<std::string> fail_specs, throttle_specs;
+  std::vector<std::string> fail_specs, throttle_specs, fault_specs;
+  std::int64_t slow_latency = o.slow_latency.count();
   bool plain_http = false;
 
   app.add_option("--bind", o.bind_address,
@@ -167,6 +169,20 @@ int main(int argc, char** argv) {
   app.add_option("--truncate-rate", o.truncate_rate,
                  "share of GraphQL answers cut off after half the body")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--fault", fault_specs,
+                 "KIND=RATE: give this share of GraphQL requests the fault KIND (repeatable): "
+                 "bad_gateway (502), unavailable (503), slow (--slow-latency), hang (never "
+                 "answer), malformed_json, graphql_error, interim (100 and 103 first), oversized "
+                 "(--oversize-bytes of padding), fail, throttle, reset, truncate; per accepted "
+                 "connection: accept_reset, tls_garbage");
+  app.add_option("--retry-after-header", o.retry_after_header,
+                 "raw Retry-After value of throttled answers, e.g. 'soon' for a malformed one "
+                 "(overrides --retry-after)");
+  app.add_option("--slow-latency", slow_latency, "milliseconds of delay of a 'slow' fault")
+      ->capture_default_str();
+  app.add_option("--oversize-bytes", o.oversize_bytes,
+                 "bytes of whitespace an 'oversized' fault adds to the answer")
+      ->capture_default_str();
   app.add_option("--seed-users", o.seed_users,
                  "create N realistic users in the default workspace at start-up");
   app.add_option("--seed", o.seed,
@@ -186,10 +202,21 @@ int main(int argc, char** argv) {
   o.token_ttl = std::chrono::seconds(token_ttl);
   o.latency = std::chrono::milliseconds(latency);
   o.retry_after = std::chrono::seconds(retry_after);
+  std::map<std::string, double> fault_rates;
   if (!parse_rates(fail_specs, o.fail_rates, "--fail") ||
-      !parse_rates(throttle_specs, o.throttle_rates, "--throttle")) {
+      !parse_rates(throttle_specs, o.throttle_rates, "--throttle") ||
+      !parse_rates(fault_specs, fault_rates, "--fault")) {
     return 2;
   }
+  for (const auto& [name, rate] : fault_rates) {
+    const auto fault = emu::parse_fault(name);
+    if (!fault || *fault == emu::InjectedFault::none) {
+      std::cerr << "embark-emulator: --fault: unknown fault kind '" << name << "'\n";
+      return 2;
+    }
+    o.fault_rates[*fault] = rate;
+  }
+  o.slow_latency = std::chrono::milliseconds(slow_latency);
   if (!access_key_file.empty()) {
     std::vector<std::vector<std::string>> rows;
     if (!read_lines(access_key_file, rows) || rows.empty()) {

@@ -2,6 +2,7 @@
 // against a real WisdomAI tenant (WISDOM_URL) or the WisdomAI emulator started in-process.
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
 #include <boost/url/parse.hpp>
 
 #include "embark/emulator/server.hpp"
@@ -117,10 +119,25 @@ int run(const ServerOptions& options) {
 
   HttpServer server(io.get_executor(), router,
                     [csp = app.csp()](Response& r) { apply_security_headers(r, csp); });
-  auto port = server.listen({asio::ip::make_address(options.bind), options.port});
+  std::uint16_t port = 0;
+  try {
+    port = server.listen({asio::ip::make_address(options.bind), options.port});
+  } catch (const boost::system::system_error& e) {
+    // A taken or forbidden port is the operator's to change, like any bad flag.
+    std::cerr << "embark-sample-server: --port " << options.port << ": cannot listen on "
+              << options.bind << ":" << options.port << ": " << e.code().message() << "\n";
+    return 2;
+  }
   server.start();
   if (!options.port_file.empty())
     write_private_file_atomically(options.port_file, std::to_string(port) + "\n");
+  // The seeded logins (demo passwords, shown on the login page too), one per line, before the
+  // address: `embark demo --serve` reads both from here.
+  if (seeded) {
+    for (const auto& account : kDemoAccounts)
+      std::cout << "demo account: " << account.email << " " << account.password << " "
+                << account.tenant << "\n";
+  }
   std::string host =
       options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
   std::cout << "embark-sample-server listening on http://" << host << ":" << port << std::endl;

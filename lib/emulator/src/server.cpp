@@ -207,6 +207,10 @@ const std::string& Server::default_workspace() const {
 }
 Stats Server::stats() const { return impl_->service->stats(); }
 void Server::reset(bool clear_state) { impl_->service->reset(clear_state); }
+void Server::inject_fault(std::string operation, InjectedFault fault, int times) {
+  impl_->service->faults().script(std::move(operation), fault, times);
+}
+void Server::clear_faults() { impl_->service->faults().clear_script(); }
 
 void Server::stop() {
   {

@@ -27,7 +27,7 @@ struct GraphqlError {
   boost::json::array path;  ///< empty when not tied to a response field
 };
 
-/// The parsed schema (SDL of wisdom-api.md §8, loaded from a .graphql file). Immutable,
+/// The parsed schema (SDL of docs/vendor-api.md#schema, loaded from a .graphql file). Immutable,
 /// thread-safe.
 class Schema;
 

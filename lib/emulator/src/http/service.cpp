@@ -314,22 +314,46 @@ Outcome Service::handle_graphql(const Request& request) {
   }
 
   out.fault = faults_.decide(op_label);
-  if (out.fault == Fault::throttle) {
-    out.response =
-        json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
-    out.response.set(http::field::retry_after, std::to_string(options_.retry_after.count()));
-    stats_.record(op_label, out.response.body().size(), true);
-    return out;
-  }
-  if (out.fault == Fault::fail) {
-    out.response = json_response(request, http::status::internal_server_error,
-                                 error_json("Internal Server Error"));
-    stats_.record(op_label, out.response.body().size(), true);
-    return out;
-  }
-  if (out.fault == Fault::reset) {
-    stats_.record(op_label, 0, true);
-    return out;
+  switch (out.fault) {
+    case Fault::throttle:
+      out.response =
+          json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
+      out.response.set(http::field::retry_after, options_.retry_after_header.empty()
+                                                     ? std::to_string(options_.retry_after.count())
+                                                     : options_.retry_after_header);
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::fail:
+    case Fault::bad_gateway:
+    case Fault::unavailable: {
+      const auto status = out.fault == Fault::fail          ? http::status::internal_server_error
+                          : out.fault == Fault::bad_gateway ? http::status::bad_gateway
+                                                            : http::status::service_unavailable;
+      out.response =
+          json_response(request, status, error_json(std::string(obsolete_reason(status))));
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    }
+    case Fault::malformed_json:
+      out.response = json_response(request, http::status::ok, R"({"data":{")" + op_label + "\":");
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::graphql_error:
+      out.response =
+          json_response(request, http::status::ok,
+                        R"x({"errors":[{"message":"Internal error (injected fault)","path":[")x" +
+                            op_label + R"x("]}],"data":null})x");
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::reset:
+    case Fault::hang:
+      stats_.record(op_label, 0, true);
+      return out;
+    case Fault::slow:
+      out.delay += options_.slow_latency;
+      break;
+    default:
+      break;  // truncate, interim and oversized act on the real answer below
   }
 
   const bool has_identity = ctx.caller.kind != Caller::Kind::anonymous;
@@ -349,6 +373,11 @@ Outcome Service::handle_graphql(const Request& request) {
     } else {
       out.response = json_response(request, http::status::ok, std::move(result));
     }
+  }
+  if (out.fault == Fault::oversized) {
+    // Trailing whitespace keeps the JSON valid: only the size is wrong.
+    out.response.body().append(options_.oversize_bytes, ' ');
+    out.response.prepare_payload();
   }
   std::uint64_t sent = out.response.body().size();
   if (out.fault == Fault::truncate) sent /= 2;

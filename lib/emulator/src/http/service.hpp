@@ -53,6 +53,8 @@ class Service {
   Stats stats() const { return stats_.snapshot(); }
   /// Zeroes the counters; with clear_state also deletes every user.
   void reset(bool clear_state);
+  /// The injected faults (scripting them, and the per-connection decision of the listener).
+  FaultInjector& faults() { return faults_; }
 
  private:
   Service(Options options, std::shared_ptr<const JwtKeys> keys,
