@@ -84,8 +84,11 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
   } else {
     return fail(ErrorCode::protocol, "the token's `exp` claim is not a number");
   }
-  // Year 9999 bounds the value so the conversion below cannot overflow.
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > 253'402'300'799.0) {
+  // system_clock's range (nanoseconds: until the year 2262) bounds the value so the conversion
+  // below cannot overflow; the former bound, the year 9999, did (found by fuzzing).
+  constexpr auto kLatest =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max());
+  if (!std::isfinite(seconds) || seconds < 0 || seconds >= static_cast<double>(kLatest.count())) {
     return fail(ErrorCode::protocol, "the token's `exp` claim is out of range");
   }
   return std::chrono::system_clock::time_point(
