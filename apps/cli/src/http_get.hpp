@@ -16,10 +16,12 @@ struct HttpResponse {
   std::string body;
 };
 
-/// GETs an http:// or https:// URL. HTTPS verifies the peer against `ca_file` (empty: the system
-/// CAs) and the host name or IP address. Every step is bounded by `timeout`. Errors: connect,
-/// tls, timeout, protocol; the message names the host, never the URL's query (it may hold a token).
+/// GETs an http:// or https:// URL. HTTPS verifies the peer against the CA certificates of the
+/// file `ca_file` and the PEM text `ca_pem` (both empty: the system CAs) and the host name or IP
+/// address. Every step is bounded by `timeout`. Errors: connect, tls, timeout, protocol; the
+/// message names the host, never the URL's query (it may hold a token).
 boost::asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
-                                                      std::chrono::seconds timeout);
+                                                      std::chrono::seconds timeout,
+                                                      std::string ca_pem = {});
 
 }  // namespace embark::cli
