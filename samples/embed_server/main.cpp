@@ -23,8 +23,11 @@
 #include "http_server.hpp"
 #include "onboarder_gateway.hpp"
 #include "options.hpp"
+#include "private_file.hpp"
 #include "security_headers.hpp"
 #include "seed.hpp"
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -47,17 +50,6 @@ fs::path default_assets_dir() {
   if (fs::exists(exe_dir / "embark-sample-server-assets"))
     return exe_dir / "embark-sample-server-assets";
   return exe_dir;  // the Meson build copies the assets next to the executable
-}
-
-void write_file_atomically(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
 }
 
 int run(const ServerOptions& options) {
@@ -129,7 +121,7 @@ int run(const ServerOptions& options) {
   }
   server.start();
   if (!options.port_file.empty())
-    write_file_atomically(options.port_file, std::to_string(port) + "\n");
+    write_private_file_atomically(options.port_file, std::to_string(port) + "\n");
   // The seeded logins (demo passwords, shown on the login page too), one per line, before the
   // address: `embark demo --serve` reads both from here.
   if (seeded) {
@@ -156,6 +148,12 @@ int run(const ServerOptions& options) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The server holds the access key, session tokens and users' JWTs in memory: no core file may
+  // carry them to disk, and no other process of the same user may read its memory.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
   ServerOptions options;
   if (auto exit_code = parse_options(argc, argv, options)) return *exit_code;
   try {

@@ -278,7 +278,7 @@ class Demo {
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
     auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file,
-                                        settings_.timeout, settings_.ca_pem));
+                                        settings_.timeout, settings_.access_key, settings_.ca_pem));
     if (!answer || answer->status != 200) return std::nullopt;
     auto counts = parse_stats_document(answer->body);
     if (!counts) return std::nullopt;
@@ -419,7 +419,7 @@ class Demo {
       return context_.report(Error(ErrorCode::internal, "the session has no embed URL"));
     }
     auto page = context_.run(http_get(std::string(session.embed_url.reveal()), settings_.ca_file,
-                                      settings_.timeout, settings_.ca_pem));
+                                      settings_.timeout, Secret{}, settings_.ca_pem));
     if (!page) return context_.report(page.error(), "checking the embed page");
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {

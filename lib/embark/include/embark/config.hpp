@@ -74,6 +74,8 @@ struct OnboarderConfig {
 
   /// Concurrent identical onboardings share one run.
   bool single_flight = true;
+  /// Time one onboarding may take when its request names none (OnboardRequest::deadline).
+  std::chrono::milliseconds deadline{10'000};
   /// Event receivers (thread-safe).
   std::vector<std::shared_ptr<Observer>> observers;
   /// Wall clock (injectable for tests).
