@@ -13,8 +13,11 @@ namespace embark {
 
 /// Transport settings. Plain value type; validated once when a client is created.
 struct TransportOptions {
-  /// Trust store: empty = the system CAs; otherwise a PEM file of CA certificates.
+  /// Trust store: when both ca_file and ca_pem are empty, the system CAs; otherwise the CA
+  /// certificates of the PEM file ca_file and of ca_pem (both when both are set).
   std::string ca_file;
+  /// PEM text of CA certificates held in memory (e.g. an emulator's generated CA), no file needed.
+  std::string ca_pem;
   /// Verify the peer certificate and host name (on by default; turning it off is for tests only).
   bool verify_peer = true;
   /// Accept plain http:// to non-loopback hosts (a warning is logged once). Loopback is always
