@@ -97,7 +97,13 @@ std::optional<AppUser> UserStore::load(std::string_view where_sql, auto&& bind,
   while (tenant_attrs.step()) user.attributes[tenant_attrs.text(0)] = tenant_attrs.text(1);
   auto user_attrs = db_.prepare("SELECT key, value FROM user_attributes WHERE user_id = ?");
   user_attrs.bind(1, user.id);
-  while (user_attrs.step()) user.attributes[user_attrs.text(0)] = user_attrs.text(1);
+  while (user_attrs.step()) {
+    // A user-level value may refine the tenant's (e.g. region) but never its tenant_id: that
+    // attribute is what row-level security separates tenants by.
+    std::string key = user_attrs.text(0);
+    if (key == "tenant_id") continue;
+    user.attributes[std::move(key)] = user_attrs.text(1);
+  }
   return user;
 }
 

@@ -19,6 +19,7 @@
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/onboarder.hpp"
+#include "embark/roles.hpp"
 #include "embark/testing/emulator_fixture.hpp"
 
 using namespace embark;
@@ -321,4 +322,89 @@ TEST_CASE("a failing attribute write names the stage and the directory keeps the
   REQUIRE(after->attributes);
   CHECK(*after->attributes == fingerprint(old_request.attributes));
   CHECK_FALSE(*after->attributes == fingerprint(new_request.attributes));
+}
+
+namespace {
+
+OnboardRequest alice_in(std::string region) {
+  OnboardRequest r;
+  r.email = "alice@example.com";
+  r.roles = {RoleAssignment{"viewer", {"domain_1"}}};
+  r.attributes = {{"tenant_id", "acme"}, {"region", std::move(region)}};
+  return r;
+}
+
+std::string region_of(const Session& s) {
+  return std::string(jwt_attributes(s.jwt.reveal()).at("region").as_string());
+}
+
+}  // namespace
+
+TEST_CASE("the four steps over the real stack: refresh and the next sign-in carry the new region") {
+  testing::EmulatorFixture emulator(fast_options());
+  Stack stack(emulator);
+  auto& onboarder = *stack.onboarder;
+
+  auto login = onboard_ok(onboarder, alice_in("us-west"));  // 1. signs in
+  CHECK(region_of(login) == "us-west");
+
+  stack.clock.advance(60s);  // 2. the app moves her; 3. the iframe refreshes
+  emulator.reset();
+  auto refreshed = onboarder.refresh(alice_in("eu-north"));
+  REQUIRE_MESSAGE(refreshed.has_value(), (refreshed ? "" : refreshed.error().to_string()));
+  CHECK(region_of(*refreshed) == "eu-north");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 1);
+
+  stack.clock.advance(60s);  // 4. signs out and in again
+  emulator.reset();
+  auto again = onboard_ok(onboarder, alice_in("eu-north"));
+  CHECK(region_of(again) == "eu-north");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 0);
+  CHECK(calls(emulator.stats(), "impersonateUser") == 0);  // the refresh's token, rightly
+}
+
+TEST_CASE("a createUsers applied but its answer lost: one re-check, and admin-set roles survive") {
+  for (auto mode : {emu::ExistingUserMode::reapply, emu::ExistingUserMode::error}) {
+    CAPTURE(static_cast<int>(mode));
+    auto options = fast_options();
+    options.existing_user = mode;
+    testing::EmulatorFixture emulator(options);
+    emulator.server().inject_fault("createUsers", emu::InjectedFault::lose_answer, 1);
+    Stack stack(emulator);
+    auto admin = WisdomClient::create(emulator.client_options());
+    REQUIRE(admin.has_value());
+
+    // The creation is carried out and its answer lost: a listing shows it happened.
+    auto first = onboard_ok(*stack.onboarder, alice_in("us-west"));
+    CHECK(region_of(first) == "us-west");
+    auto s = emulator.stats();
+    CHECK(calls(s, "createUsers") == 1);
+    CHECK(calls(s, "listUsers") == 2);  // before creating, and the re-check
+
+    // An administrator gives her other roles (reapply mode: createUsers re-applies them).
+    const auto admin_roles = std::vector<RoleAssignment>{
+        RoleAssignment{resolve_role_id("creator").value(), {"domain_9"}}};
+    if (mode == emu::ExistingUserMode::reapply) {
+      CreateUsersRequest set_roles;
+      set_roles.emails = {"alice@example.com"};
+      set_roles.roles = admin_roles;
+      REQUIRE(admin->create_users(set_roles).has_value());
+    }
+
+    // Later logins never send createUsers again, so whatever roles she holds stay hers.
+    stack.clock.advance(kTokenStale);
+    emulator.reset();
+    onboard_ok(*stack.onboarder, alice_in("us-west"));
+    CHECK(calls(emulator.stats(), "createUsers") == 0);
+    auto users = admin->list_users();
+    REQUIRE(users.has_value());
+    REQUIRE(users->size() == 1);
+    const auto& held = users->front().roles;
+    REQUIRE(held.size() == 1);
+    if (mode == emu::ExistingUserMode::reapply) {
+      CHECK(fingerprint(held) == fingerprint(std::span<const RoleAssignment>(admin_roles)));
+    } else {
+      CHECK(held.front().role_id == resolve_role_id("viewer").value());
+    }
+  }
 }

@@ -61,7 +61,8 @@ TEST_CASE("no secret appears in logs or errors, whatever fails") {
   const std::string exchange_ok = R"({"data":{"exchangeAccessToken":")" + bearer + R"("}})";
   const std::string session_ok = R"({"data":{"impersonateUser":")" + session + R"("}})";
   const std::string session_noexp = R"({"data":{"impersonateUser":")" + no_exp + R"("}})";
-  const std::string status_ok = R"({"data":{"x":{"status":{"code":"OK","message":"ok"}}}})";
+  const std::string status_ok =
+      R"({"data":{"deleteUsersFromWorkspace":{"status":{"code":"OK","message":"ok"}}}})";
 
   std::vector<embark::Error> errors;
   auto keep = [&](auto result) {

@@ -2,9 +2,11 @@
 
 #include <array>
 
+#include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
 #include "client/test_support.hpp"
+#include "internal/graphql/operations.hpp"
 
 using embark::ErrorCode;
 using embark::internal::map_response;
@@ -199,4 +201,21 @@ TEST_CASE("scrub removes known secrets and anything JWT-shaped") {
   CHECK(scrub("unsigned eyJhbGciOi.eyJzdWIi. end", {}) == "unsigned <jwt> end");
   CHECK(scrub("eyJ alone and eyJabc.def stays", {}) == "eyJ alone and eyJabc.def stays");
   CHECK(scrub("no secrets here", redact) == "no secrets here");
+}
+
+TEST_CASE("a write is confirmed only by an OK status; null, empty or missing answers are errors") {
+  auto status = [](std::string_view data) {
+    return embark::internal::read_status(boost::json::parse(data), "createUsers");
+  };
+  CHECK(status(R"({"createUsers":{"status":{"code":"OK","message":""}}})").has_value());
+  CHECK(status(R"({"createUsers":{"code":"OK"}})").has_value());
+  for (std::string_view doubtful :
+       {R"({"createUsers":null})", R"({"createUsers":{}})", R"({"createUsers":{"status":null}})",
+        R"({"createUsers":{"status":{"code":null}}})", R"({})", R"(null)"}) {
+    CAPTURE(doubtful);
+    auto r = status(doubtful);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().code() == embark::ErrorCode::protocol);
+    CHECK(r.error().operation() == "createUsers");
+  }
 }

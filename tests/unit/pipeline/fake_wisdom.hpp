@@ -60,6 +60,16 @@ class FakeWisdom final : public WisdomConnection {
     failures_[operation] = std::move(error);
   }
 
+  /// Fails every call of an operation with this error until cleared (nullopt).
+  void fail_always(const std::string& operation, std::optional<Error> error) {
+    std::lock_guard lock(mutex_);
+    if (error) {
+      sticky_failures_.insert_or_assign(operation, std::move(*error));
+    } else {
+      sticky_failures_.erase(operation);
+    }
+  }
+
   std::atomic<int> list_calls{0}, create_calls{0}, set_calls{0}, impersonate_calls{0};
   std::atomic<std::size_t> list_bytes{0};  ///< rough size of listUsers answers
   int total_calls() const { return list_calls + create_calls + set_calls + impersonate_calls; }
@@ -92,6 +102,17 @@ class FakeWisdom final : public WisdomConnection {
     auto it = users_.find({workspace, lower_email(email)});
     if (it == users_.end()) return std::nullopt;
     return it->second;
+  }
+  /// Removes a user, as an administrator deleting it at the vendor would.
+  void remove_user(const std::string& workspace, const std::string& email) {
+    std::lock_guard lock(mutex_);
+    users_.erase({workspace, lower_email(email)});
+  }
+  /// The stored attributes a token carries: the user's when it was minted.
+  AttributeMap carried(const Secret& jwt) const {
+    std::lock_guard lock(mutex_);
+    auto it = carried_.find(std::string(jwt.reveal()));
+    return it == carried_.end() ? AttributeMap{} : it->second;
   }
   /// The session attributes the last impersonateUser for `email` carried.
   AttributeMap last_session_attributes(const std::string& email) const {
@@ -169,9 +190,9 @@ class FakeWisdom final : public WisdomConnection {
     co_await yield();
     if (auto e = take_failure("impersonateUser")) co_return *e;
     std::lock_guard lock(mutex_);
-    bool found = false;
+    const User* found = nullptr;
     for (const auto& [key, u] : users_) {
-      if (key.second == lower_email(request.email)) found = true;
+      if (key.second == lower_email(request.email)) found = &u;
     }
     if (!found)
       co_return Error(ErrorCode::not_found, "User not found").with_operation("impersonateUser");
@@ -181,6 +202,7 @@ class FakeWisdom final : public WisdomConnection {
     token.jwt = Secret("eyJhbGciOiJIUzI1NiJ9.fake+token/" + std::to_string(minted_) + "." +
                        lower_email(request.email) + ".c2lnbmF0dXJl==");
     token.expires_at = clock_() + token_lifetime;
+    carried_[std::string(token.jwt.reveal())] = found->attributes;
     co_return token;
   }
 
@@ -195,6 +217,8 @@ class FakeWisdom final : public WisdomConnection {
   }
   std::optional<Error> take_failure(const std::string& op) {
     std::lock_guard lock(mutex_);
+    if (auto sticky = sticky_failures_.find(op); sticky != sticky_failures_.end())
+      return sticky->second;
     auto it = failures_.find(op);
     if (it == failures_.end()) return std::nullopt;
     Error e = it->second;
@@ -207,7 +231,9 @@ class FakeWisdom final : public WisdomConnection {
   mutable std::mutex mutex_;
   std::map<std::pair<std::string, std::string>, User> users_;
   std::map<std::string, AttributeMap> last_session_;
+  std::map<std::string, AttributeMap> carried_;
   std::map<std::string, Error> failures_;
+  std::map<std::string, Error> sticky_failures_;
   int ids_ = 0;
   int minted_ = 0;
 };

@@ -402,7 +402,7 @@ TEST_CASE("display name is stored as the display_name attribute") {
   CHECK(h.fake->user("", "leo@example.com")->attributes.at("display_name") == "Leo Tolstoy");
 }
 
-TEST_CASE("refresh: only impersonate, with the app's attributes") {
+TEST_CASE("refresh: attributes unchanged, only impersonate") {
   Harness h;
   auto onboarder = h.make();
   auto request = request_for("nina@example.com");
@@ -414,8 +414,13 @@ TEST_CASE("refresh: only impersonate, with the app's attributes") {
   REQUIRE(refreshed);
   CHECK(h.fake->total_calls() == 1);
   CHECK(h.fake->impersonate_calls == 1);
-  REQUIRE(refreshed->stages.size() == 1);
-  CHECK(refreshed->stages[0].stage == Stage::impersonate);
+  // The refresh plan: the user from the directory, no write (unchanged), then a mint.
+  REQUIRE(refreshed->stages.size() == 3);
+  CHECK(refreshed->stages[0].strategy == "assume-exists");
+  CHECK(refreshed->stages[0].outcome == StageOutcome::skipped_cached);
+  CHECK(refreshed->stages[1].outcome == StageOutcome::skipped_unchanged);
+  CHECK(refreshed->stages[2].stage == Stage::impersonate);
+  CHECK(refreshed->stages[2].outcome == StageOutcome::called);
   CHECK_FALSE(refreshed->jwt == first->jwt);
   CHECK(refreshed->expires_at > first->expires_at);
 }

@@ -96,6 +96,17 @@ TEST_CASE("normalize_request resolves roles and folds the display name") {
 
 TEST_CASE("tenant_email plus-addresses and validates both parts") {
   CHECK(tenant_email("alice@example.com", "tenant123").value() == "alice+tenant123@example.com");
+  // Tenants differing only in case are one tag (the vendor folds the email's case).
+  CHECK(tenant_email("alice@example.com", "Acme").value() == "alice+acme@example.com");
+  CHECK(tenant_email("alice@example.com", "ACME").value() ==
+        tenant_email("alice@example.com", "acme").value());
+  // Idempotent for its own tag, whatever its case; another tenant's tag is refused.
+  CHECK(tenant_email("alice+acme@example.com", "acme").value() == "alice+acme@example.com");
+  CHECK(tenant_email("alice+ACME@example.com", "Acme").value() == "alice+acme@example.com");
+  CHECK(tenant_email(tenant_email("bo@example.com", "t1").value(), "t1").value() ==
+        "bo+t1@example.com");
+  CHECK(tenant_email("alice+globex@example.com", "acme").error().field() == "email");
+  CHECK(tenant_email("alice+@example.com", "acme").error().field() == "email");
   CHECK(tenant_email("a.b@example.com", "t-1_x").value() == "a.b+t-1_x@example.com");
   CHECK(tenant_email("alice", "t1").error().field() == "email");
   CHECK(tenant_email("alice@example.com", "").error().field() == "tenant");

@@ -87,6 +87,18 @@ TEST_CASE("purge_expired deletes only expired sessions") {
   CHECK(f.sessions.find(new_id));
 }
 
+TEST_CASE("a user-level attribute never overrides the tenant's tenant_id") {
+  Database db{":memory:"};
+  UserStore users{db};
+  auto acme = users.add_tenant("acme", "Acme Corp", {{"tenant_id", "acme"}, {"region", "us-west"}});
+  users.add_user(acme, "mallory@acme.test", "Mallory", "h",
+                 {{"tenant_id", "globex"}, {"region", "eu-north"}});
+  auto mallory = users.find_by_email("mallory@acme.test");
+  REQUIRE(mallory);
+  CHECK(mallory->user.attributes.at("tenant_id") == "acme");
+  CHECK(mallory->user.attributes.at("region") == "eu-north");  // other keys still refine
+}
+
 TEST_CASE("users carry their tenant's attributes, overridden by their own") {
   Database db{":memory:"};
   UserStore users{db};

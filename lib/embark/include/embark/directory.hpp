@@ -29,7 +29,8 @@ struct DirectoryEntry {
 };
 
 /// Case-insensitive (workspace, email) -> DirectoryEntry. An interface so that a shared backend
-/// (Redis, docs/architecture.md#scaling-past-one-machine) can replace the in-memory one. Implementations must be thread-safe.
+/// (Redis, docs/architecture.md#scaling-past-one-machine) can replace the in-memory one.
+/// Implementations must be thread-safe.
 ///
 /// Two faces: the synchronous members (short; used by tools and by the default async members)
 /// and the `async_*` coroutines, which are the only ones the pipeline calls. A networked backend

@@ -53,25 +53,38 @@ class Onboarder {
   /// executor (default: the Onboarder's).
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
   auto async_onboard(OnboardRequest request, CompletionToken&& token) const {
-    return initiate(std::move(request), false, std::forward<CompletionToken>(token));
+    return initiate(std::move(request), RunKind::onboard, std::forward<CompletionToken>(token));
   }
 
   /// The pipeline as a coroutine, run on the awaiting coroutine's executor.
   boost::asio::awaitable<Result<Session>> co_onboard(OnboardRequest request) const;
 
-  /// The iframe's token refresh: only the impersonate stage (a reusable or pre-minted cached
-  /// token, else impersonateUser). Call it with the email and attributes from the APP's session,
-  /// never with values the browser sent; pass the same request as at login (attributes and roles
-  /// are part of the token-cache key, and session-only attributes must travel again).
+  /// The iframe's token refresh: the pipeline with a refresh plan — the user from the directory
+  /// (no ensure-user call), the configured set-attributes only when the attributes passed differ
+  /// from the stored ones (one write), then the configured impersonate (a cached or pre-minted
+  /// token carrying exactly these attributes, else impersonateUser). Call it with the email and
+  /// attributes from the APP's current session data, never with values the browser sent; a
+  /// refresh never returns a token with attributes the app no longer sends.
   /// Blocking; same caveat as onboard().
   Result<Session> refresh(const OnboardRequest& request) const;
   /// refresh() in the universal async model.
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
   auto async_refresh(OnboardRequest request, CompletionToken&& token) const {
-    return initiate(std::move(request), true, std::forward<CompletionToken>(token));
+    return initiate(std::move(request), RunKind::refresh, std::forward<CompletionToken>(token));
   }
   /// refresh() as a coroutine.
   boost::asio::awaitable<Result<Session>> co_refresh(OnboardRequest request) const;
+
+  /// Drops what embark remembers of a user — the directory entry and every cached or pre-minted
+  /// token — for apps that change or revoke a user's access outside a login. No vendor call; the
+  /// next login asks the vendor again. `workspace` empty: the config's default workspace.
+  /// Fails with invalid_input (field "email") for an empty email, or with the backend's error.
+  /// A run of that user already in flight may still file its result. Blocking; same caveat as
+  /// onboard().
+  Result<void> forget(std::string_view email, std::string_view workspace = {}) const;
+  /// forget() as a coroutine.
+  boost::asio::awaitable<Result<void>> co_forget(std::string email,
+                                                 std::string workspace = {}) const;
 
   /// The executor the pipeline's background work runs on.
   boost::asio::any_io_executor get_executor() const noexcept;
@@ -85,6 +98,8 @@ class Onboarder {
   TokenCache& tokens() const noexcept;
 
   struct Impl;  ///< internal (lib/embark/src/pipeline)
+  /// Which plan a run follows (internal).
+  enum class RunKind : unsigned char { onboard, refresh };
 
  private:
   struct IoThread;
@@ -92,18 +107,18 @@ class Onboarder {
   void shutdown() noexcept;
 
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl,
-                                                     OnboardRequest request, bool refresh);
+                                                     OnboardRequest request, RunKind kind);
   static boost::asio::any_io_executor executor_of(const Impl& impl) noexcept;
   static Error exception_error(std::exception_ptr error);
 
   template <class CompletionToken>
-  auto initiate(OnboardRequest request, bool refresh, CompletionToken&& token) const {
+  auto initiate(OnboardRequest request, RunKind kind, CompletionToken&& token) const {
     return boost::asio::async_initiate<CompletionToken, void(Result<Session>)>(
-        [](auto handler, std::shared_ptr<Impl> impl, OnboardRequest req, bool is_refresh) {
+        [](auto handler, std::shared_ptr<Impl> impl, OnboardRequest req, RunKind run_kind) {
           auto ex = executor_of(*impl);
           auto handler_ex = boost::asio::get_associated_executor(handler, ex);
           boost::asio::co_spawn(
-              ex, run(std::move(impl), std::move(req), is_refresh),
+              ex, run(std::move(impl), std::move(req), run_kind),
               boost::asio::bind_executor(
                   handler_ex,
                   [h = std::move(handler)](std::exception_ptr e, Result<Session> r) mutable {
@@ -111,7 +126,7 @@ class Onboarder {
                     std::move(h)(std::move(r));
                   }));
         },
-        token, impl_, std::move(request), refresh);
+        token, impl_, std::move(request), kind);
   }
 
   std::shared_ptr<Impl> impl_;

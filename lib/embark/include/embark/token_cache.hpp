@@ -17,10 +17,11 @@
 
 namespace embark {
 
-/// What a token was minted for. A token is reused only for an identical key, so one user's
+/// What a token carries. A token is reused only for an identical key, so one user's
 /// entitlements never serve another request: the session-attribute fingerprint covers the
-/// attributes passed to impersonateUser, the entitlement fingerprint the stored attributes and
-/// roles the app asked for.
+/// attributes passed to impersonateUser, the entitlement fingerprint the stored attributes the
+/// vendor held when the token was minted (as confirmed, never as merely requested) and the roles
+/// the app asked for.
 struct TokenKey {
   std::string workspace;
   std::string email;  ///< lower-cased
@@ -46,6 +47,8 @@ class TokenCache {
   virtual void put(const TokenKey& key, const SessionToken& token) = 0;
   /// Drops the token of `key`.
   virtual void erase(const TokenKey& key) = 0;
+  /// Drops every token of one user (workspace, lower-cased email), whatever it carries.
+  virtual void erase_user(std::string_view workspace, std::string_view email) = 0;
   /// Number of tokens held.
   virtual std::size_t size() const = 0;
 
@@ -60,6 +63,9 @@ class TokenCache {
                                                          const SessionToken& token);
   /// erase() as a coroutine. Default: calls erase().
   virtual boost::asio::awaitable<Result<void>> async_erase(const TokenKey& key);
+  /// erase_user() as a coroutine. Default: calls erase_user().
+  virtual boost::asio::awaitable<Result<void>> async_erase_user(std::string_view workspace,
+                                                                std::string_view email);
 };
 
 /// Bounds of the in-memory token cache.
@@ -77,6 +83,8 @@ class InMemoryTokenCache final : public TokenCache {
                                    std::chrono::seconds margin) override;
   void put(const TokenKey& key, const SessionToken& token) override;
   void erase(const TokenKey& key) override;
+  /// Linear in the number of tokens held (a rare, explicit invalidation).
+  void erase_user(std::string_view workspace, std::string_view email) override;
   std::size_t size() const override;
   bool nonblocking() const noexcept override { return true; }
 

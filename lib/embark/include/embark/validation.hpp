@@ -47,9 +47,11 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
 Result<OnboardRequest> normalize_request(const OnboardRequest& request,
                                          const ValidationPolicy& policy = {});
 
-/// Tenant-safe plus-address: tenant_email("alice@example.com", "tenant123") ==
+/// Tenant-safe plus-address: tenant_email("alice@example.com", "Tenant123") ==
 /// "alice+tenant123@example.com". Both inputs validated (fields "email", "tenant";
-/// tenant = [A-Za-z0-9_-]{1,64}); the result must still be a valid email.
+/// tenant = [A-Za-z0-9_-]{1,64}, its case folded so tenants differing only in case cannot share
+/// a user); the result must still be a valid email. Idempotent: an email already tagged for this
+/// tenant comes back with the tag folded; one carrying any other +tag is refused (field "email").
 Result<std::string> tenant_email(std::string_view email, std::string_view tenant);
 
 }  // namespace embark

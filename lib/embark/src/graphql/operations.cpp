@@ -97,6 +97,23 @@ std::vector<std::string_view> all_documents() {
           ExchangeOperation::kDocument};
 }
 
+Result<void> read_status(const json::value& data, std::string_view field) {
+  const auto* obj = data.if_object();
+  const json::value* answer = obj ? obj->if_contains(field) : nullptr;
+  const json::object* status = answer ? answer->if_object() : nullptr;
+  if (status) {
+    if (const auto* nested = status->if_contains("status")) status = nested->if_object();
+  }
+  const json::value* code = status ? status->if_contains("code") : nullptr;
+  if (!code || !code->is_string() || code->get_string() != "OK") {
+    return Error(ErrorCode::protocol,
+                 "the answer does not confirm the write (no OK status in `data." +
+                     std::string(field) + "`)")
+        .with_operation(std::string(field));
+  }
+  return {};
+}
+
 Result<SessionToken> read_token(const json::value& data, std::string_view field) {
   const auto* obj = data.if_object();
   const json::value* token = obj ? obj->if_contains(field) : nullptr;

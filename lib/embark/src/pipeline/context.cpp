@@ -4,7 +4,6 @@
 
 namespace embark {
 
-std::string_view PipelineContext::run_kind() const noexcept { return run_->kind; }
 const OnboardRequest& PipelineContext::request() const noexcept { return run_->request; }
 const std::string& PipelineContext::workspace() const noexcept { return run_->workspace; }
 const std::string& PipelineContext::email_key() const noexcept { return run_->email_key; }
@@ -19,16 +18,18 @@ bool PipelineContext::is_fresh(const DirectoryEntry& entry) const {
 }
 
 std::optional<AttributeMap> PipelineContext::attributes_at_creation() const {
-  return run_->impl.config.set_attributes_strategy->attributes_at_creation(*this);
+  return run_->plan.set_attributes->attributes_at_creation(*this);
 }
 
-TokenKey PipelineContext::token_key(const AttributeMap& session_attributes) const {
+std::optional<TokenKey> PipelineContext::token_key(const UserRef& user,
+                                                   const AttributeMap& session_attributes) const {
+  if (!user.attributes) return std::nullopt;
   TokenKey key;
   key.workspace = run_->workspace;
   key.email = run_->email_key;
   key.session_attributes = fingerprint(session_attributes);
-  // Entitlements: the stored attributes and roles the app asked for, combined.
-  key.entitlements = run_->attributes_fp ^ (run_->roles_fp * 0x9e3779b97f4a7c15ULL);
+  // Entitlements: the stored attributes the token carries and the roles the app asked for.
+  key.entitlements = *user.attributes ^ (run_->roles_fp * 0x9e3779b97f4a7c15ULL);
   return key;
 }
 
@@ -118,12 +119,14 @@ boost::asio::awaitable<Result<SessionToken>> PipelineContext::impersonate(
       "impersonateUser", [&] { return connection.impersonate_user(std::move(request)); });
 }
 
-void PipelineContext::schedule_premint(const TokenKey& key, AttributeMap session_attributes,
+void PipelineContext::schedule_premint(const TokenKey& key, const UserRef& user,
+                                       AttributeMap session_attributes,
                                        std::chrono::system_clock::time_point expires_at) {
+  if (!user.attributes) return;
   ImpersonateRequest request;
   request.email = run_->request.email;
   request.session_attributes = std::move(session_attributes);
-  run_->impl.schedule_premint(key, std::move(request), run_->user, expires_at);
+  run_->impl.schedule_premint(key, *user.attributes, std::move(request), run_->user, expires_at);
 }
 
 boost::asio::awaitable<void> Onboarder::Impl::put_token(const TokenKey& key,
@@ -136,6 +139,29 @@ boost::asio::awaitable<void> Onboarder::Impl::put_token(const TokenKey& key,
   }
   if (auto put = co_await tokens.async_put(key, token); !put)
     report_backend_error("token-cache-backend", key.workspace, user, put.error());
+}
+
+boost::asio::awaitable<std::optional<DirectoryEntry>> Onboarder::Impl::find_entry(
+    std::string_view workspace, std::string_view email, std::string_view user) {
+  auto& directory = *config.directory;
+  if (directory.nonblocking()) co_return directory.find(workspace, email);
+  auto found = co_await directory.async_find(workspace, email);
+  if (!found) {
+    report_backend_error("directory-backend", workspace, user, found.error());
+    co_return std::nullopt;
+  }
+  co_return std::move(*found);
+}
+
+boost::asio::awaitable<Result<void>> Onboarder::Impl::forget(std::string workspace,
+                                                             std::string email) {
+  // Tokens first: once forget() returns, no token of the user can be found, even if erasing
+  // the entry then fails.
+  auto tokens = co_await config.token_cache->async_erase_user(workspace, email);
+  auto entry = co_await config.directory->async_erase(workspace, email);
+  if (!tokens) co_return tokens.error();
+  if (!entry) co_return entry.error();
+  co_return Result<void>{};
 }
 
 boost::asio::awaitable<void> Onboarder::Impl::erase_entry(std::string_view workspace,

@@ -66,6 +66,18 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
               .with_operation("listUsers");
   }
   {
+    // The documented "directory-refresh" event: one per listing sent (joiners share it).
+    BackgroundEvent event;
+    event.what = "directory-refresh";
+    event.workspace = run.workspace;
+    std::optional<Error> error;
+    if (!out) {
+      error = out.error();
+      event.error = &*error;
+    }
+    notify_background(event);
+  }
+  {
     std::lock_guard lock(refresh_mutex);
     auto& state = refreshes[run.workspace];
     state.in_flight.reset();

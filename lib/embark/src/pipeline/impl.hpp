@@ -24,14 +24,32 @@
 
 namespace embark {
 
+// A pipeline configuration: one strategy per stage. A login and the iframe's refresh are the
+// same pipeline run with different plans.
+struct PipelinePlan {
+  std::string_view kind;  // "onboard" / "refresh"
+  std::shared_ptr<EnsureUserStrategy> ensure_user;
+  std::shared_ptr<SetAttributesStrategy> set_attributes;
+  std::shared_ptr<ImpersonateStrategy> impersonate;
+};
+
+// The refresh plan's set-attributes: the configured strategy, run only when the attributes the
+// app passes differ from what the directory says is stored (or it does not know).
+std::shared_ptr<SetAttributesStrategy> when_changed(std::shared_ptr<SetAttributesStrategy> inner);
+
 struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   OnboarderConfig config;
   std::shared_ptr<WisdomConnection> connection;
   boost::asio::any_io_executor executor;
   boost::asio::strand<boost::asio::any_io_executor> background;
+  PipelinePlan onboard_plan;
+  PipelinePlan refresh_plan;
 
-  Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn, boost::asio::any_io_executor ex)
-      : config(std::move(c)), connection(std::move(conn)), executor(ex), background(ex) {}
+  Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn, boost::asio::any_io_executor ex);
+
+  const PipelinePlan& plan_of(RunKind kind) const {
+    return kind == RunKind::refresh ? refresh_plan : onboard_plan;
+  }
 
   // Single flight of whole runs, keyed by everything that shapes the result.
   std::mutex runs_mutex;
@@ -52,13 +70,15 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
 
   std::chrono::system_clock::time_point now() const { return config.clock(); }
 
-  boost::asio::awaitable<Result<Session>> run(OnboardRequest request, bool refresh);
+  boost::asio::awaitable<Result<Session>> run(OnboardRequest request, const PipelinePlan& plan);
   boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
                                                   const std::string& workspace,
-                                                  const std::string& user, bool refresh);
+                                                  const std::string& user,
+                                                  const PipelinePlan& plan);
   boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
                                                                      RefreshMode mode);
-  void schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,
+  void schedule_premint(const TokenKey& key, Fingerprint stored_attributes,
+                        ImpersonateRequest request, std::string user,
                         std::chrono::system_clock::time_point expires_at);
   void stop();
 
@@ -68,6 +88,11 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
                                          std::string_view user);
   boost::asio::awaitable<void> erase_entry(std::string_view workspace, std::string_view email,
                                            std::string_view user);
+  boost::asio::awaitable<std::optional<DirectoryEntry>> find_entry(std::string_view workspace,
+                                                                   std::string_view email,
+                                                                   std::string_view user);
+  // Forget: the directory entry and every token of the user; errors returned, not dropped.
+  boost::asio::awaitable<Result<void>> forget(std::string workspace, std::string email);
 
   void notify_stage(const StageEvent& e) const {
     for (const auto& o : config.observers) o->on_stage(e);
@@ -97,12 +122,12 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
 struct PipelineContext::Run {
   Onboarder::Impl& impl;
   const OnboardRequest& request;  // normalized
+  const PipelinePlan& plan;
   std::string workspace;
   std::string email_key;
   std::string user;  // fingerprint hex, for observers
   Fingerprint attributes_fp = 0;
   Fingerprint roles_fp = 0;
-  std::string_view kind;  // "onboard" / "refresh"
   int stage_calls = 0;
   int total_calls = 0;
 

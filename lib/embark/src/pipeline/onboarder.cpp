@@ -101,7 +101,7 @@ Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
                                                  "co_onboard or async_onboard"))
     return *error;
   try {
-    return boost::asio::co_spawn(impl_->executor, run(impl_, request, false),
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, RunKind::onboard),
                                  boost::asio::use_future)
         .get();
   } catch (...) {
@@ -114,7 +114,7 @@ Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
                                                  "co_refresh or async_refresh"))
     return *error;
   try {
-    return boost::asio::co_spawn(impl_->executor, run(impl_, request, true),
+    return boost::asio::co_spawn(impl_->executor, run(impl_, request, RunKind::refresh),
                                  boost::asio::use_future)
         .get();
   } catch (...) {
@@ -123,16 +123,38 @@ Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::co_onboard(OnboardRequest request) const {
-  co_return co_await run(impl_, std::move(request), false);
+  co_return co_await run(impl_, std::move(request), RunKind::onboard);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::co_refresh(OnboardRequest request) const {
-  co_return co_await run(impl_, std::move(request), true);
+  co_return co_await run(impl_, std::move(request), RunKind::refresh);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl,
-                                                       OnboardRequest request, bool refresh) {
-  co_return co_await impl->run(std::move(request), refresh);
+                                                       OnboardRequest request, RunKind kind) {
+  const PipelinePlan& plan = impl->plan_of(kind);
+  co_return co_await impl->run(std::move(request), plan);
+}
+
+Result<void> Onboarder::forget(std::string_view email, std::string_view workspace) const {
+  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::forget", "co_forget"))
+    return *error;
+  try {
+    return boost::asio::co_spawn(impl_->executor,
+                                 co_forget(std::string(email), std::string(workspace)),
+                                 boost::asio::use_future)
+        .get();
+  } catch (...) {
+    return exception_error(std::current_exception());
+  }
+}
+
+boost::asio::awaitable<Result<void>> Onboarder::co_forget(std::string email,
+                                                          std::string workspace) const {
+  if (email.empty()) co_return fail(ErrorCode::invalid_input, "email is empty").with_field("email");
+  if (workspace.empty()) workspace = impl_->config.default_workspace;
+  auto impl = impl_;
+  co_return co_await impl->forget(std::move(workspace), lower_email(email));
 }
 
 boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) noexcept {

@@ -18,8 +18,8 @@ std::string premint_key(const TokenKey& key) {
 
 boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
                                           std::shared_ptr<boost::asio::steady_timer> timer,
-                                          TokenKey key, ImpersonateRequest request,
-                                          std::string user) {
+                                          TokenKey key, Fingerprint stored_attributes,
+                                          ImpersonateRequest request, std::string user) {
   auto [ec] = co_await timer->async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
   auto self = weak.lock();
   if (!self) co_return;
@@ -36,34 +36,44 @@ boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
   event.what = "pre-mint";
   event.workspace = key.workspace;
   event.user = user;
-  const auto start = std::chrono::steady_clock::now();
+  // The token will carry the attributes stored when it is minted: file it under `key` only
+  // while the directory still confirms those are the ones in the key (a login may have written
+  // others since, or the user may have been forgotten).
+  auto still_stored = [&]() -> boost::asio::awaitable<bool> {
+    auto entry = co_await self->find_entry(key.workspace, key.email, user);
+    co_return entry && entry->attributes == stored_attributes;
+  };
+  if (!co_await still_stored()) co_return;
+  // The mint goes through the same counted, observed call as every stage's.
+  OnboardRequest owner;
+  owner.email = request.email;
+  PipelineContext::Run run{.impl = *self,
+                           .request = owner,
+                           .plan = self->onboard_plan,
+                           .workspace = key.workspace,
+                           .email_key = key.email,
+                           .user = user};
+  PipelineContext context(run);
   Result<SessionToken> token = Error(ErrorCode::internal, "pre-mint did not finish");
   try {
-    token = co_await self->connection->impersonate_user(std::move(request));
+    token = co_await context.impersonate(std::move(request.session_attributes));
   } catch (const std::exception& e) {
     token = Error(ErrorCode::internal, std::string("pre-mint failed: ") + e.what());
   }
-  VendorCallEvent call;
-  call.operation = "impersonateUser";
-  call.elapsed = std::chrono::duration_cast<std::chrono::microseconds>(
-      std::chrono::steady_clock::now() - start);
   std::optional<Error> error;
   if (token) {
-    co_await self->put_token(key, *token, user);
+    if (co_await still_stored()) co_await self->put_token(key, *token, user);
   } else {
     error = token.error();
-    error->with_operation("impersonateUser");
-    call.error = &*error;
     event.error = &*error;
   }
-  self->notify_call(call);
   self->notify_background(event);
 }
 
 }  // namespace
 
-void Onboarder::Impl::schedule_premint(const TokenKey& key, ImpersonateRequest request,
-                                       std::string user,
+void Onboarder::Impl::schedule_premint(const TokenKey& key, Fingerprint stored_attributes,
+                                       ImpersonateRequest request, std::string user,
                                        std::chrono::system_clock::time_point expires_at) {
   const auto due = expires_at - config.premint_lead;
   const auto delay =
@@ -83,9 +93,10 @@ void Onboarder::Impl::schedule_premint(const TokenKey& key, ImpersonateRequest r
     }
   }
   if (replaced) boost::asio::post(background, [replaced] { replaced->cancel(); });
-  boost::asio::co_spawn(
-      background, premint_task(weak_from_this(), timer, key, std::move(request), std::move(user)),
-      boost::asio::detached);
+  boost::asio::co_spawn(background,
+                        premint_task(weak_from_this(), timer, key, stored_attributes,
+                                     std::move(request), std::move(user)),
+                        boost::asio::detached);
 }
 
 void Onboarder::Impl::stop() {

@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "embark/embed.hpp"
+#include "embark/strategies/ensure_user/assume_exists.hpp"
 #include "embark/validation.hpp"
 
 #include "pipeline/impl.hpp"
@@ -20,8 +21,9 @@ std::chrono::microseconds since(SteadyClock::time_point start) {
 }
 
 // Everything that shapes a run's result; identical keys may share one run.
-std::string flight_key(const OnboardRequest& r, const std::string& workspace, bool refresh) {
-  std::string key = refresh ? "refresh" : "onboard";
+std::string flight_key(const OnboardRequest& r, const std::string& workspace,
+                       std::string_view kind) {
+  std::string key(kind);
   key += '\x1f';
   key += workspace;
   key += '\x1f';
@@ -67,12 +69,12 @@ Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
 
 }  // namespace
 
-boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw, bool refresh) {
+boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
+                                                             const PipelinePlan& plan) {
   using namespace boost::asio::experimental::awaitable_operators;
   const auto start = SteadyClock::now();
-  const std::string_view kind = refresh ? "refresh" : "onboard";
   RunEvent event;
-  event.run = kind;
+  event.run = plan.kind;
   const std::chrono::milliseconds allowed = raw.deadline.value_or(config.deadline);
   const SteadyClock::time_point deadline = start + allowed;
 
@@ -98,7 +100,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   std::shared_ptr<internal::Flight<Result<Session>>> flight;
   std::string key;
   if (config.single_flight) {
-    key = flight_key(request, workspace, refresh);
+    key = flight_key(request, workspace, plan.kind);
     std::unique_lock lock(runs_mutex);
     if (auto it = runs.find(key); it != runs.end()) {
       auto joined = it->second;
@@ -130,7 +132,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
-    auto raced = co_await (execute(request, workspace, user, refresh) || until(deadline));
+    auto raced = co_await (execute(request, workspace, user, plan) || until(deadline));
     if (raced.index() == 0) {
       result = std::get<0>(std::move(raced));
     } else {
@@ -160,91 +162,145 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   co_return result;
 }
 
-boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
-                                                                 const std::string& workspace,
-                                                                 const std::string& user_hex,
-                                                                 bool refresh) {
-  PipelineContext::Run run{.impl = *this,
-                           .request = request,
-                           .workspace = workspace,
-                           .email_key = lower_email(request.email),
-                           .user = user_hex,
-                           .attributes_fp = fingerprint(request.attributes),
-                           .roles_fp = fingerprint(request.roles),
-                           .kind = refresh ? "refresh" : "onboard"};
-  PipelineContext context(run);
+namespace {
 
-  Session session;
-  session.email = request.email;
-  session.workspace = workspace;
+// Reports each stage as it ends; a failure's error names the stage and strategy.
+struct StageRunner {
+  Onboarder::Impl& impl;
+  PipelineContext::Run& run;
+  Session& session;
 
-  // One stage: run it, report it, and on failure name the stage and strategy in the error.
-  auto finish_stage = [&](Stage stage, std::string_view strategy, StageOutcome outcome,
-                          SteadyClock::time_point start, const Error* error) {
+  template <class Verdict>
+  Result<Verdict> finish(Stage stage, std::string_view strategy, SteadyClock::time_point start,
+                         Result<Verdict> verdict) {
+    std::optional<Error> error;
+    if (!verdict) {
+      error = verdict.error();
+      error->with_stage(std::string(to_string(stage)), std::string(strategy));
+      verdict = *error;
+    }
+    const StageOutcome outcome = verdict ? verdict->outcome : StageOutcome::failed;
     StageReport report{stage, std::string(strategy), outcome, run.stage_calls, since(start)};
     StageEvent event;
-    event.run = run.kind;
+    event.run = run.plan.kind;
     event.stage = stage;
     event.strategy = strategy;
     event.outcome = outcome;
     event.vendor_calls = report.vendor_calls;
     event.elapsed = report.elapsed;
-    event.workspace = workspace;
+    event.workspace = run.workspace;
     event.user = run.user;
-    event.error = error;
-    notify_stage(event);
+    event.error = error ? &*error : nullptr;
+    impl.notify_stage(event);
     session.stages.push_back(std::move(report));
     run.stage_calls = 0;
-  };
+    return verdict;
+  }
+};
 
-  UserRef user;
-  if (!refresh) {
-    auto& strategy = *config.ensure_user_strategy;
-    auto start = SteadyClock::now();
-    auto ensured = co_await strategy.ensure(context);
-    if (!ensured) {
-      Error error = ensured.error();
-      error.with_stage(std::string(to_string(Stage::ensure_user)), std::string(strategy.name()));
-      finish_stage(Stage::ensure_user, strategy.name(), StageOutcome::failed, start, &error);
-      co_return error;
-    }
-    user = std::move(ensured->user);
-    finish_stage(Stage::ensure_user, strategy.name(), ensured->outcome, start, nullptr);
+// The vendor no longer knows a user the directory knows: forget it, so the next login asks
+// (and re-creates it) instead of trusting the entry and its tokens.
+bool vendor_lost_user(const Error& error) {
+  return error.code() == ErrorCode::not_found &&
+         (error.operation() == "impersonateUser" || error.operation() == "setUserAttributes");
+}
 
-    auto& setter = *config.set_attributes_strategy;
-    start = SteadyClock::now();
-    auto applied = co_await setter.apply(context, user);
-    if (!applied) {
-      Error error = applied.error();
-      error.with_stage(std::string(to_string(Stage::set_attributes)), std::string(setter.name()));
-      finish_stage(Stage::set_attributes, setter.name(), StageOutcome::failed, start, &error);
-      co_return error;
-    }
-    finish_stage(Stage::set_attributes, setter.name(), applied->outcome, start, nullptr);
-  } else {
-    // The iframe's refresh: the user was onboarded at login; only a token is needed.
-    user.workspace = workspace;
-    user.email = request.email;
-    if (auto entry = co_await context.find_entry()) {
-      user.user_id = entry->user_id;
-      user.attributes = entry->attributes;
-      user.roles = entry->roles;
-    }
+// The refresh plan's set-attributes (see when_changed()).
+class WhenChangedSetAttributes final : public SetAttributesStrategy {
+ public:
+  explicit WhenChangedSetAttributes(std::shared_ptr<SetAttributesStrategy> inner)
+      : inner_(std::move(inner)) {}
+  std::string_view name() const noexcept override { return inner_->name(); }
+  std::optional<AttributeMap> attributes_at_creation(
+      const PipelineContext& context) const override {
+    return inner_->attributes_at_creation(context);
+  }
+  AttributeMap session_contribution(const PipelineContext& context) const override {
+    return inner_->session_contribution(context);
+  }
+  boost::asio::awaitable<Result<SetAttributesVerdict>> apply(PipelineContext& context,
+                                                             UserRef& user) override {
+    if (user.attributes && *user.attributes == context.attributes_fingerprint())
+      co_return SetAttributesVerdict{StageOutcome::skipped_unchanged};
+    co_return co_await inner_->apply(context, user);
   }
 
-  AttributeMap session_attributes = config.set_attributes_strategy->session_contribution(context);
+ private:
+  std::shared_ptr<SetAttributesStrategy> inner_;
+};
+
+}  // namespace
+
+std::shared_ptr<SetAttributesStrategy> when_changed(std::shared_ptr<SetAttributesStrategy> inner) {
+  return std::make_shared<WhenChangedSetAttributes>(std::move(inner));
+}
+
+Onboarder::Impl::Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn,
+                      boost::asio::any_io_executor ex)
+    : config(std::move(c)), connection(std::move(conn)), executor(ex), background(ex) {
+  onboard_plan = {"onboard", config.ensure_user_strategy, config.set_attributes_strategy,
+                  config.impersonate_strategy};
+  // The iframe's refresh: the user was onboarded at login, so no ensure-user call (the
+  // directory's entry, else set-attributes resolves the user); attributes written only when they
+  // changed; the configured impersonate.
+  refresh_plan = {"refresh", std::make_shared<AssumeExistsEnsureUser>(),
+                  when_changed(config.set_attributes_strategy), config.impersonate_strategy};
+}
+
+boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
+                                                                 const std::string& workspace,
+                                                                 const std::string& user_hex,
+                                                                 const PipelinePlan& plan) {
+  PipelineContext::Run run{.impl = *this,
+                           .request = request,
+                           .plan = plan,
+                           .workspace = workspace,
+                           .email_key = lower_email(request.email),
+                           .user = user_hex,
+                           .attributes_fp = fingerprint(request.attributes),
+                           .roles_fp = fingerprint(request.roles)};
+  PipelineContext context(run);
+
+  Session session;
+  session.email = request.email;
+  session.workspace = workspace;
+  StageRunner stages{*this, run, session};
+
+  auto start = SteadyClock::now();
+  // (Each co_await its own statement: GCC 12 mis-destroys temporaries around a co_await nested
+  // in a call's arguments.)
+  auto ensure_verdict = co_await plan.ensure_user->ensure(context);
+  auto ensured =
+      stages.finish(Stage::ensure_user, plan.ensure_user->name(), start, std::move(ensure_verdict));
+  if (!ensured) co_return ensured.error();
+  UserRef user = std::move(ensured->user);
+
+  start = SteadyClock::now();
+  auto apply_verdict = co_await plan.set_attributes->apply(context, user);
+  auto applied = stages.finish(Stage::set_attributes, plan.set_attributes->name(), start,
+                               std::move(apply_verdict));
+  if (!applied) {
+    if (vendor_lost_user(applied.error())) {
+      auto forgotten = co_await forget(workspace, run.email_key);
+      (void)forgotten;  // reported by forget(); the login's own error is what the caller needs
+    }
+    co_return applied.error();
+  }
+
+  AttributeMap session_attributes = plan.set_attributes->session_contribution(context);
   for (const auto& [k, v] : request.session_attributes) session_attributes[k] = v;
 
-  auto& minter = *config.impersonate_strategy;
-  const auto start = SteadyClock::now();
-  auto minted = co_await minter.impersonate(context, user, session_attributes);
+  start = SteadyClock::now();
+  auto mint_verdict = co_await plan.impersonate->impersonate(context, user, session_attributes);
+  auto minted =
+      stages.finish(Stage::impersonate, plan.impersonate->name(), start, std::move(mint_verdict));
   if (!minted) {
-    Error error = minted.error();
-    error.with_stage(std::string(to_string(Stage::impersonate)), std::string(minter.name()));
-    finish_stage(Stage::impersonate, minter.name(), StageOutcome::failed, start, &error);
-    co_return error;
+    if (vendor_lost_user(minted.error())) {
+      auto forgotten = co_await forget(workspace, run.email_key);
+      (void)forgotten;
+    }
+    co_return minted.error();
   }
-  finish_stage(Stage::impersonate, minter.name(), minted->outcome, start, nullptr);
 
   session.jwt = minted->token.jwt;
   session.expires_at = minted->token.expires_at;

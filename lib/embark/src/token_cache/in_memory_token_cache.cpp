@@ -78,6 +78,13 @@ void InMemoryTokenCache::erase(const TokenKey& key) {
   state_->tokens.erase(key);
 }
 
+void InMemoryTokenCache::erase_user(std::string_view workspace, std::string_view email) {
+  std::lock_guard lock(state_->mutex);
+  std::erase_if(state_->tokens, [&](const auto& item) {
+    return item.first.workspace == workspace && item.first.email == email;
+  });
+}
+
 std::size_t InMemoryTokenCache::size() const {
   std::lock_guard lock(state_->mutex);
   return state_->tokens.size();
@@ -106,6 +113,16 @@ boost::asio::awaitable<Result<void>> TokenCache::async_put(const TokenKey& key,
 boost::asio::awaitable<Result<void>> TokenCache::async_erase(const TokenKey& key) {
   try {
     erase(key);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("token cache write failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> TokenCache::async_erase_user(std::string_view workspace,
+                                                                  std::string_view email) {
+  try {
+    erase_user(workspace, email);
     co_return Result<void>{};
   } catch (const std::exception& e) {
     co_return Error(ErrorCode::internal, std::string("token cache write failed: ") + e.what());

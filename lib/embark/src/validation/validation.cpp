@@ -2,6 +2,7 @@
 
 #include <string>
 
+#include "embark/fingerprint.hpp"
 #include "embark/roles.hpp"
 
 namespace embark {
@@ -230,10 +231,24 @@ Result<std::string> tenant_email(std::string_view email, std::string_view tenant
     if (!(is_alnum(c) || c == '_' || c == '-'))
       return invalid("tenant", "may hold only letters, digits, '_' and '-'");
   }
+  // The vendor keys users by lower-cased email: "Acme" and "acme" must be one tag, not two
+  // tenants sharing a user.
+  const std::string tag = lower_email(tenant);
   const auto at = email.find('@');
+  const std::string_view local = email.substr(0, at);
+  if (const auto plus = local.find('+'); plus != std::string_view::npos) {
+    // Already tagged: its own tag is kept as it is (idempotent); any other tag could be another
+    // tenant's, and re-tagging it would let one tenant's user stand for another's.
+    if (lower_email(local.substr(plus + 1)) == tag) {
+      std::string out(local.substr(0, plus));
+      out.append("+").append(tag).append(email.substr(at));
+      return out;
+    }
+    return invalid("email", "already carries a +tag other than this tenant's");
+  }
   std::string out;
-  out.reserve(email.size() + tenant.size() + 1);
-  out.append(email.substr(0, at)).append("+").append(tenant).append(email.substr(at));
+  out.reserve(email.size() + tag.size() + 1);
+  out.append(local).append("+").append(tag).append(email.substr(at));
   if (auto r = validate_email(out, "email"); !r) {
     return invalid("email",
                    "with the tenant tag the address becomes invalid: " + r.error().message());

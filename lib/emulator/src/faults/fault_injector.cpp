@@ -19,7 +19,7 @@ bool any_positive(const std::map<std::string, double>& rates) {
   return false;
 }
 
-constexpr std::array<std::pair<InjectedFault, std::string_view>, 15> kNames{{
+constexpr std::array<std::pair<InjectedFault, std::string_view>, 16> kNames{{
     {InjectedFault::none, "none"},
     {InjectedFault::fail, "fail"},
     {InjectedFault::bad_gateway, "bad_gateway"},
@@ -35,6 +35,7 @@ constexpr std::array<std::pair<InjectedFault, std::string_view>, 15> kNames{{
     {InjectedFault::oversized, "oversized"},
     {InjectedFault::accept_reset, "accept_reset"},
     {InjectedFault::tls_garbage, "tls_garbage"},
+    {InjectedFault::lose_answer, "lose_answer"},
 }};
 
 }  // namespace

@@ -374,6 +374,12 @@ Outcome Service::handle_graphql(const Request& request) {
       out.response = json_response(request, http::status::ok, std::move(result));
     }
   }
+  if (out.fault == Fault::lose_answer) {
+    // Carried out above; the answer is lost as with a reset after sending.
+    out.fault = Fault::reset;
+    stats_.record(op_label, 0, true);
+    return out;
+  }
   if (out.fault == Fault::oversized) {
     // Trailing whitespace keeps the JSON valid: only the size is wrong.
     out.response.body().append(options_.oversize_bytes, ' ');

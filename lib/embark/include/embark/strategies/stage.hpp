@@ -55,8 +55,6 @@ class PipelineContext {
   struct Run;  ///< internal state (lib/embark/src/pipeline)
   explicit PipelineContext(Run& run) : run_(&run) {}
 
-  /// "onboard" or "refresh".
-  std::string_view run_kind() const noexcept;
   /// The validated, normalized request (role presets resolved, display name folded in).
   const OnboardRequest& request() const noexcept;
   /// The effective workspace (request or config default).
@@ -89,8 +87,12 @@ class PipelineContext {
   bool is_fresh(const DirectoryEntry& entry) const;
   /// Attributes the set-attributes strategy wants written inside createUsers (nullopt: none).
   std::optional<AttributeMap> attributes_at_creation() const;
-  /// The token-cache key for these effective session attributes.
-  TokenKey token_key(const AttributeMap& session_attributes) const;
+  /// The token-cache key of a token minted now for `user` with these session attributes: the
+  /// stored attributes the vendor holds (as confirmed by this run or known to the directory),
+  /// the session attributes and the app's roles. Nullopt when the stored attributes are not
+  /// known: such a token must be neither reused nor cached.
+  std::optional<TokenKey> token_key(const UserRef& user,
+                                    const AttributeMap& session_attributes) const;
 
   /// listUsers for the workspace, coalesced across all concurrent runs, then loaded into the
   /// directory.
@@ -105,8 +107,9 @@ class PipelineContext {
   /// impersonateUser for this user with these session attributes.
   boost::asio::awaitable<Result<SessionToken>> impersonate(AttributeMap session_attributes);
   /// Mints the next token for `key` in the background at `expires_at - premint_lead` and
-  /// stores it in the token cache (one pending mint per key).
-  void schedule_premint(const TokenKey& key, AttributeMap session_attributes,
+  /// stores it in the token cache (one pending mint per key) — only while the directory still
+  /// says the stored attributes are `user.attributes` (checked before and after the mint).
+  void schedule_premint(const TokenKey& key, const UserRef& user, AttributeMap session_attributes,
                         std::chrono::system_clock::time_point expires_at);
 
   /// Vendor calls made so far by the current stage.

@@ -33,6 +33,11 @@ inline constexpr std::size_t kSmallAnswerBytes = 64 * 1024;
 /// The JWT in `data.<field>` of a mapped answer, with its decoded expiry.
 Result<SessionToken> read_token(const boost::json::value& data, std::string_view field);
 
+/// A write's confirmation: `data.<field>.status.code` (or `data.<field>.code`) must be "OK".
+/// A missing or null field, a missing status or code is a protocol error (non-OK codes were
+/// already mapped to their errors): an answer that does not confirm a write is not a success.
+Result<void> read_status(const boost::json::value& data, std::string_view field);
+
 /// exchangeAccessToken takes nothing but the access key, which the GraphQL layer holds.
 struct ExchangeRequest {};
 
@@ -73,8 +78,8 @@ struct CreateUsersOperation {
   using Answer = void;
   static constexpr bool kStreams = false;
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
-  /// The answer is only its status, already checked when the response was mapped.
-  static Result<void> decode(const boost::json::value&) { return {}; }
+  /// The answer is only its status: OK confirms the write, anything else is an error.
+  static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
 };
 
 /// setUserAttributes (full replacement of DATABASE attributes). Answer: `status{code message}`.
@@ -92,8 +97,8 @@ struct SetUserAttributesOperation {
   using Answer = void;
   static constexpr bool kStreams = false;
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
-  /// The answer is only its status, already checked when the response was mapped.
-  static Result<void> decode(const boost::json::value&) { return {}; }
+  /// The answer is only its status: OK confirms the write, anything else is an error.
+  static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
 };
 
 /// deleteUsersFromWorkspace (input shape inferred, docs/vendor-api.md#gap-3). Answer: `status{code
@@ -113,8 +118,8 @@ struct DeleteUsersOperation {
   using Answer = void;
   static constexpr bool kStreams = false;
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
-  /// The answer is only its status, already checked when the response was mapped.
-  static Result<void> decode(const boost::json::value&) { return {}; }
+  /// The answer is only its status: OK confirms the write, anything else is an error.
+  static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
 };
 
 /// impersonateUser, current mutation form (with optional session attributes) and the old query

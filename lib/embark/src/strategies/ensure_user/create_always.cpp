@@ -20,14 +20,14 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> CreateAlwaysEnsureUser::ensure
   verdict.outcome = StageOutcome::called;
   DirectoryEntry updated = entry.value_or(DirectoryEntry{});
   if (created) {
-    // OK: the vendor created the user or re-applied the roles (and the attributes, when sent).
+    // OK: the vendor created the user or re-applied the roles (documented). Whether attributes
+    // sent to a user that already existed were applied is not, and nothing here says the user is
+    // new: the stored attributes stay unknown until a listing or a write settles them.
     if (roles) updated.roles = context.roles_fingerprint();
-    if (attributes) updated.attributes = fingerprint(*attributes);
+    if (attributes) updated.attributes.reset();
     updated.seen = context.now();
     co_await context.put_entry(updated);
     verdict.user = internal::user_from_entry(context, updated);
-    verdict.user.created = !entry.has_value();
-    verdict.user.attributes_written = attributes.has_value();
   } else {
     // "Already exists": nothing changed at the vendor; what the directory knows still holds.
     verdict.user = internal::user_from_entry(context, updated);

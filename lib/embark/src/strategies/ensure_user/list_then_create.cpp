@@ -9,7 +9,8 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensu
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
   auto entry = co_await context.find_entry();
-  if (!entry) co_return co_await internal::create_missing_user(context);
+  if (!entry) entry = internal::entry_from_listing(context, *refreshed);
+  if (!entry) co_return co_await internal::create_missing_user(context, true);
   co_return co_await internal::existing_user(context, *entry);
 }
 

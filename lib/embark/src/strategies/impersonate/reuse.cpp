@@ -3,14 +3,16 @@
 namespace embark {
 
 boost::asio::awaitable<Result<ImpersonateVerdict>> ReuseImpersonate::impersonate(
-    PipelineContext& context, const UserRef&, const AttributeMap& session_attributes) {
-  const TokenKey key = context.token_key(session_attributes);
-  if (auto cached = co_await context.find_token(key)) {
-    co_return ImpersonateVerdict{std::move(*cached), StageOutcome::skipped_cached};
+    PipelineContext& context, const UserRef& user, const AttributeMap& session_attributes) {
+  // No key when the stored attributes are not confirmed: such a token is neither reused nor kept.
+  const std::optional<TokenKey> key = context.token_key(user, session_attributes);
+  if (key) {
+    if (auto cached = co_await context.find_token(*key))
+      co_return ImpersonateVerdict{std::move(*cached), StageOutcome::skipped_cached};
   }
   auto token = co_await context.impersonate(session_attributes);
   if (!token) co_return token.error();
-  co_await context.put_token(key, *token);
+  if (key) co_await context.put_token(*key, *token);
   co_return ImpersonateVerdict{std::move(*token), StageOutcome::called};
 }
 

@@ -55,6 +55,8 @@ enum class InjectedFault {
   oversized,       ///< the real answer padded with Options::oversize_bytes of whitespace
   accept_reset,    ///< per connection: reset as soon as it is accepted, before any byte
   tls_garbage,     ///< per connection: plain-text bytes instead of a TLS handshake
+  lose_answer,     ///< the request is carried out, then the connection is reset, unanswered (a
+                   ///< write the client cannot know was applied; per operation: inject_fault)
 };
 
 /// Stable lower-case name of a fault ("bad_gateway"); parse_fault is its inverse.
