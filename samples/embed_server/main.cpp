@@ -58,16 +58,8 @@ int run(const ServerOptions& options) {
   std::string endpoint = options.wisdom_url;
   std::string embed_origin = options.embed_origin;
   std::string ca_file = options.wisdom_ca_file;
+  std::string ca_pem;
   embark::Secret access_key = options.access_key;
-  fs::path emulator_ca;
-  // Removed however run() ends (a throw included).
-  struct RemoveOnExit {
-    fs::path& path;
-    ~RemoveOnExit() {
-      std::error_code ignored;
-      if (!path.empty()) fs::remove(path, ignored);
-    }
-  } remove_ca{emulator_ca};
   if (options.embedded_emulator) {
     embark::emulator::Options emulator_options;
     emulator_options.threads = 1;
@@ -75,13 +67,12 @@ int run(const ServerOptions& options) {
     auto started = embark::emulator::Server::start(std::move(emulator_options));
     if (!started) throw std::runtime_error("embedded emulator: " + started.error().to_string());
     emulator = std::move(*started);
-    // The API is called over TLS with the emulator's generated CA; the browser loads the iframe
-    // over plain HTTP on loopback (no CA to install in the browser).
+    // The API is called over TLS trusting the emulator's generated CA (in memory); the browser
+    // loads the iframe over plain HTTP on loopback (no CA to install in the browser).
     endpoint = emulator->graphql_url();
     embed_origin = emulator->http_url();
     access_key = emulator->access_key();
-    emulator_ca = write_private_temp_file("embark-sample-emulator-ca", emulator->ca_pem());
-    ca_file = emulator_ca.string();
+    ca_pem = emulator->ca_pem();
     std::cout << "embedded WisdomAI emulator at " << emulator->url() << " (embed pages at "
               << embed_origin << ")\n";
   }
@@ -92,7 +83,7 @@ int run(const ServerOptions& options) {
 
   // ---- embark: connection + onboarder, created once --------------------------------------
   auto shared_onboarder = make_sample_onboarder(
-      {endpoint, ca_file, embed_origin, access_key, options.workspace}, io.get_executor());
+      {endpoint, ca_file, embed_origin, access_key, options.workspace, ca_pem}, io.get_executor());
   OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
 
   // ---- the app's own state -------------------------------------------------------------------

@@ -76,6 +76,7 @@ std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
   client_options.access_key = wisdom.access_key;
   client_options.workspace_id = wisdom.workspace;
   client_options.transport.ca_file = wisdom.ca_file;
+  client_options.transport.ca_pem = wisdom.ca_pem;
   auto connection = embark::make_wisdom_connection(client_options, executor);
   if (!connection)
     throw std::runtime_error("WisdomAI connection: " + connection.error().to_string());

@@ -45,6 +45,7 @@ struct WisdomEndpoint {
   std::string embed_origin;  ///< origin of the embed pages (the iframe's)
   embark::Secret access_key;
   std::string workspace;  ///< empty: the default workspace
+  std::string ca_pem;     ///< CA certificates in memory (the embedded emulator's), with ca_file
 };
 
 /// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,

@@ -265,7 +265,7 @@ TEST_CASE("a certificate the client does not trust is refused: Error{tls}, once,
   LogCapture logs;
   testing::EmulatorFixture emulator(emulator_options());
   auto options = client_options(emulator);
-  options.transport.ca_file.clear();  // the system CAs, which never signed the emulator's CA
+  options.transport.ca_pem.clear();  // the system CAs, which never signed the emulator's CA
   options.retry.max_attempts = 4;
   InstrumentedClient instrumented(options);
 

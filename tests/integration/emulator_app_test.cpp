@@ -154,7 +154,8 @@ TEST_CASE("embark-emulator --help documents every switch") {
                            "--seed",
                            "--bind",
                            "--plain-http",
-                           "--max-body"}) {
+                           "--max-body",
+                           "--open-control"}) {
     CHECK_MESSAGE(text.find(flag) != std::string::npos, flag);
   }
 }

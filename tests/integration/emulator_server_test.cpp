@@ -154,10 +154,15 @@ TEST_CASE("the fixture stops the server and removes its CA file") {
   std::uint16_t port = 0;
   {
     embark::testing::EmulatorFixture emulator;
-    ca = emulator.ca_file();
-    port = emulator.server().port();
+    // Clients trust the CA in memory; the file exists only once a program asks for it.
     CHECK(emulator.client_options().endpoint == emulator.url() + "/graphql");
-    CHECK(emulator.client_options().transport.ca_file == ca);
+    CHECK(emulator.client_options().transport.ca_file.empty());
+    CHECK(emulator.client_options().transport.ca_pem == emulator.ca_pem());
+    CHECK(emulator.ca_pem().find("BEGIN CERTIFICATE") != std::string::npos);
+    ca = emulator.ca_file();
+    CHECK(ca == emulator.ca_file());
+    CHECK(std::filesystem::exists(ca));
+    port = emulator.server().port();
   }
   CHECK_FALSE(std::filesystem::exists(ca));
   TestConnection after(port, false);

@@ -250,3 +250,42 @@ TEST_CASE("an Onboarder destroyed by its own completion handler neither deadlock
   REQUIRE(future.wait_for(30s) == std::future_status::ready);
   CHECK(future.get());
 }
+
+TEST_CASE("a login that joined an identical run leaves at its own deadline; the run goes on") {
+  auto emu_options = faulty_emulator();
+  emu_options.fail_rates.clear();
+  emu_options.throttle_rates.clear();
+  emu_options.reset_rate = 0;
+  emu_options.truncate_rate = 0;
+  emu_options.fault_rates.clear();
+  emu_options.slow_latency = 1500ms;
+  testing::EmulatorFixture emulator(emu_options);
+  const auto emails = seeded_emails(emulator);
+  Threads threads;
+  Onboarder onboarder = make_onboarder(emulator, threads.io.get_executor());
+  emulator.server().inject_fault("impersonateUser", emu::InjectedFault::slow, 1);
+
+  OnboardRequest request;
+  request.email = emails.front();
+  request.deadline = 10s;
+  std::promise<Result<Session>> leader;
+  onboarder.async_onboard(request, [&](Result<Session> s) { leader.set_value(std::move(s)); });
+  // The leader is registered once its first vendor call reached the emulator.
+  const auto until = std::chrono::steady_clock::now() + 30s;
+  while (emulator.stats().total.calls == 0 && std::chrono::steady_clock::now() < until)
+    std::this_thread::yield();
+
+  request.deadline = 200ms;
+  const auto start = std::chrono::steady_clock::now();
+  auto joined = onboarder.onboard(request);
+  const auto waited = std::chrono::steady_clock::now() - start;
+  REQUIRE_FALSE(joined.has_value());
+  CHECK(joined.error().code() == ErrorCode::deadline_exceeded);
+  CHECK(waited < 1s);  // it did not wait for the leader's slow impersonateUser
+
+  auto led = leader.get_future();
+  REQUIRE(led.wait_for(30s) == std::future_status::ready);
+  auto session = led.get();
+  CHECK_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
+  CHECK(emulator.stats().of("impersonateUser").faults == 1);
+}

@@ -174,11 +174,15 @@ class Demo {
       emulator::Options options;
       options.seed_users = args_.seed_users;
       options.threads = 2;
-      ca_file_.path = (std::filesystem::temp_directory_path() /
-                       fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(),
-                                   reinterpret_cast<std::uintptr_t>(this)))
-                          .string();
-      options.ca_out = ca_file_.path;
+      // The demo's own calls trust the generated CA in memory. A file is written only for the
+      // programs that need one: the sample app (--serve) and the user's browser (--keep-running).
+      if (args_.serve || args_.keep_running) {
+        ca_file_.path = (std::filesystem::temp_directory_path() /
+                         fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(),
+                                     reinterpret_cast<std::uintptr_t>(this)))
+                            .string();
+        options.ca_out = ca_file_.path;
+      }
       auto server = emulator::Server::start(std::move(options));
       if (!server) {
         code = context_.report(server.error(), "starting the emulator");
@@ -189,6 +193,7 @@ class Demo {
       settings_.access_key = server_->access_key();
       settings_.api_token = server_->api_token();
       settings_.ca_file = ca_file_.path;
+      settings_.ca_pem = server_->ca_pem();
       settings_.embed_base_url = server_->url();
       settings_.workspace_id.clear();
       fmt::print(
@@ -273,7 +278,7 @@ class Demo {
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
     auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file,
-                                        settings_.timeout, settings_.access_key));
+                                        settings_.timeout, settings_.access_key, settings_.ca_pem));
     if (!answer || answer->status != 200) return std::nullopt;
     auto counts = parse_stats_document(answer->body);
     if (!counts) return std::nullopt;
@@ -413,8 +418,8 @@ class Demo {
     if (session.embed_url.empty()) {
       return context_.report(Error(ErrorCode::internal, "the session has no embed URL"));
     }
-    auto page = context_.run(
-        http_get(std::string(session.embed_url.reveal()), settings_.ca_file, settings_.timeout));
+    auto page = context_.run(http_get(std::string(session.embed_url.reveal()), settings_.ca_file,
+                                      settings_.timeout, Secret{}, settings_.ca_pem));
     if (!page) return context_.report(page.error(), "checking the embed page");
     const std::string signed_in = "Signed in as " + session.email;
     if (page->status != 200 || page->body.find(signed_in) == std::string::npos) {

@@ -16,6 +16,7 @@ Result<std::shared_ptr<WisdomConnection>> connect_to_vendor(const Settings& sett
   options.api_token = settings.api_token;
   options.workspace_id = settings.workspace_id;
   options.transport.ca_file = settings.ca_file;
+  options.transport.ca_pem = settings.ca_pem;
   options.call_deadline = settings.timeout;
   // One network step may not take the whole deadline, or retries would never get a turn.
   options.transport.operation_timeout =

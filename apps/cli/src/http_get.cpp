@@ -59,7 +59,8 @@ asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, const std::string
 }  // namespace
 
 asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
-                                               std::chrono::seconds timeout, Secret bearer) {
+                                               std::chrono::seconds timeout, Secret bearer,
+                                               std::string ca_pem) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
     co_return Error(ErrorCode::invalid_input, "not an http(s) URL").with_field("url");
@@ -85,14 +86,16 @@ asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_f
   context.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
                       ssl::context::no_tlsv1_1);
   boost::system::error_code ec;
-  if (ca_file.empty()) {
-    context.set_default_verify_paths(ec);
-  } else {
-    context.load_verify_file(ca_file, ec);
-  }
+  if (ca_file.empty() && ca_pem.empty()) context.set_default_verify_paths(ec);
+  if (!ec && !ca_file.empty()) context.load_verify_file(ca_file, ec);
   if (ec)
     co_return Error(ErrorCode::tls, fmt::format("cannot load CA certificates: {}", ec.message()))
         .with_field("ca_file");
+  if (!ca_pem.empty()) context.add_certificate_authority(asio::buffer(ca_pem), ec);
+  if (ec)
+    co_return Error(ErrorCode::tls,
+                    fmt::format("cannot load the CA certificates held in memory: {}", ec.message()))
+        .with_field("ca_pem");
   context.set_verify_mode(ssl::verify_peer);
   beast::ssl_stream<beast::tcp_stream> stream(std::move(tcp), context);
   boost::system::error_code address_ec;

@@ -17,13 +17,14 @@ struct HttpResponse {
   std::string body;
 };
 
-/// GETs an http:// or https:// URL. HTTPS verifies the peer against `ca_file` (empty: the system
-/// CAs) and the host name or IP address. Every step is bounded by `timeout`. Errors: connect,
+/// GETs an http:// or https:// URL. HTTPS verifies the peer against the CA certificates of the
+/// file `ca_file` and the PEM text `ca_pem` (both empty: the system CAs) and the host name or IP
+/// address. Every step is bounded by `timeout`. Errors: connect,
 /// tls, timeout, protocol; the message names the host, never the URL's query (it may hold a token).
 /// A non-empty `bearer` is sent as `Authorization: Bearer` (e.g. the emulator's access key for its
 /// /_emulator/* endpoints); it appears in no message.
 boost::asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
                                                       std::chrono::seconds timeout,
-                                                      Secret bearer = {});
+                                                      Secret bearer = {}, std::string ca_pem = {});
 
 }  // namespace embark::cli

@@ -21,7 +21,8 @@ struct Settings {
   Secret access_key;           ///< for impersonateUser / exchangeAccessToken
   Secret api_token;            ///< bearer token for management calls; empty = exchange the key
   std::string workspace_id;    ///< empty = the vendor's default workspace
-  std::string ca_file;         ///< PEM trust store; empty = system CAs
+  std::string ca_file;         ///< PEM trust store; empty (and no ca_pem) = system CAs
+  std::string ca_pem;          ///< CA certificates in memory (the demo's emulator), with ca_file
   std::string embed_base_url;  ///< origin of embed pages; empty = derived from url
   std::chrono::seconds timeout{30};
   /// For each setting that has a value, where it came from ("flag --url", "environment

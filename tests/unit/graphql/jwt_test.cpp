@@ -60,3 +60,12 @@ TEST_CASE("malformed tokens are protocol errors that do not echo the token") {
   auto e = decode_jwt_expiry(no_exp);
   CHECK(e.error().message().find("exp") != std::string::npos);
 }
+
+TEST_CASE("an exp beyond the clock's range is refused, not overflowed (fuzzing found it)") {
+  // 19,000,000,000 s is the year 2572: past system_clock's nanosecond range (2262).
+  auto far = decode_jwt_expiry(jwt_with_payload(R"({"exp":19000000000})"));
+  REQUIRE_FALSE(far.has_value());
+  CHECK(far.error().code() == ErrorCode::protocol);
+  auto latest = decode_jwt_expiry(jwt_with_payload(R"({"exp":9000000000})"));  // year 2255
+  CHECK(latest.has_value());
+}

@@ -74,6 +74,9 @@ TEST_CASE("Retry-After in seconds and as an HTTP-date") {
   CHECK(parse_retry_after("Friday, 27-Nov-26 10:00:05 GMT", kNow) == 5000ms);
   CHECK(parse_retry_after("Fri Nov 27 10:00:02 2026", kNow) == 2000ms);
   CHECK(parse_retry_after("Fri, 27 Nov 2026 09:00:00 GMT", kNow) == 0ms);  // in the past
+  // Past system_clock's range (the year 2262): capped like any far date, never overflowed
+  // (fuzzing found it).
+  CHECK(parse_retry_after("Wed, 21 Oct 22026 07:28:00 GMT", kNow) == 86'400'000ms);
   CHECK_FALSE(parse_retry_after("soon", kNow).has_value());
   CHECK_FALSE(parse_retry_after("12abc", kNow).has_value());
   CHECK_FALSE(parse_retry_after("", kNow).has_value());
@@ -182,6 +185,12 @@ TEST_CASE("vendor messages are scrubbed of known secrets") {
   REQUIRE_FALSE(mapped.data.has_value());
   CHECK(mapped.data.error().graphql_messages()[0] == "bad key <redacted> given");
   CHECK(mapped.data.error().message().find("KEY-123") == std::string::npos);
+  // In a status code too, not only in messages (fuzzing found the code echoed verbatim).
+  auto status = map_response(
+      ok_json(R"({"data":{"createUsers":{"status":{"code":"KEY-123","message":"m"}}}})"),
+      "createUsers", kNow, redact);
+  REQUIRE_FALSE(status.data.has_value());
+  CHECK(status.data.error().to_string().find("KEY-123") == std::string::npos);
 }
 
 TEST_CASE("scrub removes known secrets and anything JWT-shaped") {

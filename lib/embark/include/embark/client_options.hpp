@@ -13,15 +13,21 @@ namespace embark {
 
 /// Transport settings. Plain value type; validated once when a client is created.
 struct TransportOptions {
-  /// Trust store: empty = the system CAs; otherwise a PEM file of CA certificates.
+  /// Trust store: when both ca_file and ca_pem are empty, the system CAs; otherwise the CA
+  /// certificates of the PEM file ca_file and of ca_pem (both when both are set).
   std::string ca_file;
+  /// PEM text of CA certificates held in memory (e.g. an emulator's generated CA), no file needed.
+  std::string ca_pem;
   /// Verify the peer certificate and host name (on by default; turning it off is for tests only).
   bool verify_peer = true;
   /// Accept plain http:// to non-loopback hosts (a warning is logged once). Loopback is always
   /// allowed.
   bool allow_insecure_http = false;
-  /// Keep-alive connections per host, at most.
-  std::size_t max_connections_per_host = 16;
+  /// Connections per host, at most. The pool opens them only on demand (a login waits for one
+  /// only when this many are busy), so the cap bounds bursts rather than sizing the pool: one
+  /// connection carries one request at a time, and at 20 ms of latency 64 concurrent logins need
+  /// 64 connections. Idle ones close after `idle_timeout`.
+  std::size_t max_connections_per_host = 256;
   /// A pooled connection idle longer than this is closed instead of reused.
   std::chrono::milliseconds idle_timeout{30'000};
   /// Timeout of each network operation (resolve, connect, handshake, write, read), re-armed per

@@ -1,40 +1,59 @@
 #include "internal/graphql/jwt.hpp"
 
+#include <array>
 #include <cmath>
+#include <cstdint>
 
+#include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
 
 namespace embark::internal {
 
+namespace {
+
+// Alphabet value of each byte, 0xff for bytes outside the base64url alphabet. A table and whole
+// 4-character groups, because the payload of every minted token is decoded on the login path.
+constexpr std::array<std::uint8_t, 256> kBase64urlValues = [] {
+  std::array<std::uint8_t, 256> table{};
+  table.fill(0xff);
+  for (int i = 0; i < 26; ++i) {
+    table['A' + i] = static_cast<std::uint8_t>(i);
+    table['a' + i] = static_cast<std::uint8_t>(26 + i);
+  }
+  for (int i = 0; i < 10; ++i) table['0' + i] = static_cast<std::uint8_t>(52 + i);
+  table['-'] = 62;
+  table['_'] = 63;
+  return table;
+}();
+
+}  // namespace
+
 std::optional<std::string> base64url_decode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
-  std::string out;
-  out.reserve(text.size() * 3 / 4);
-  unsigned buffer = 0;
-  int bits = 0;
-  for (char c : text) {
-    unsigned v = 0;
-    if (c >= 'A' && c <= 'Z') {
-      v = static_cast<unsigned>(c - 'A');
-    } else if (c >= 'a' && c <= 'z') {
-      v = static_cast<unsigned>(c - 'a' + 26);
-    } else if (c >= '0' && c <= '9') {
-      v = static_cast<unsigned>(c - '0' + 52);
-    } else if (c == '-') {
-      v = 62;
-    } else if (c == '_') {
-      v = 63;
-    } else {
-      return std::nullopt;
-    }
-    buffer = (buffer << 6) | v;
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out.push_back(static_cast<char>((buffer >> bits) & 0xff));
-    }
+  if (text.size() % 4 == 1) return std::nullopt;  // one dangling character cannot encode a byte
+  std::string out(text.size() / 4 * 3 + (text.size() % 4 == 0 ? 0 : text.size() % 4 - 1), '\0');
+  const auto* in = reinterpret_cast<const unsigned char*>(text.data());
+  char* to = out.data();
+  std::size_t i = 0;
+  for (; i + 4 <= text.size(); i += 4) {
+    const std::uint32_t a = kBase64urlValues[in[i]], b = kBase64urlValues[in[i + 1]],
+                        c = kBase64urlValues[in[i + 2]], d = kBase64urlValues[in[i + 3]];
+    if ((a | b | c | d) & 0x80) return std::nullopt;
+    const std::uint32_t group = a << 18 | b << 12 | c << 6 | d;
+    *to++ = static_cast<char>(group >> 16);
+    *to++ = static_cast<char>(group >> 8);
+    *to++ = static_cast<char>(group);
   }
-  if (bits >= 6) return std::nullopt;  // one dangling character cannot encode a byte
+  if (const std::size_t rest = text.size() - i; rest > 0) {
+    std::uint32_t group = 0;
+    for (std::size_t k = 0; k < rest; ++k) {
+      const std::uint32_t v = kBase64urlValues[in[i + k]];
+      if (v & 0x80) return std::nullopt;
+      group |= v << (18 - 6 * k);
+    }
+    *to++ = static_cast<char>(group >> 16);
+    if (rest == 3) *to++ = static_cast<char>(group >> 8);
+  }
   return out;
 }
 
@@ -46,8 +65,11 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
   }
   auto payload = base64url_decode(jwt.substr(first + 1, second - first - 1));
   if (!payload) return fail(ErrorCode::protocol, "the token's payload is not base64url");
+  // The claims live on the stack: a token payload is a few hundred bytes.
+  unsigned char scratch[4096];
+  boost::json::monotonic_resource resource(scratch, sizeof scratch);
   boost::system::error_code ec;
-  auto claims = boost::json::parse(*payload, ec);
+  auto claims = boost::json::parse(*payload, ec, &resource);
   if (ec || !claims.is_object())
     return fail(ErrorCode::protocol, "the token's payload is not a JSON object");
   const auto* exp = claims.get_object().if_contains("exp");
@@ -62,8 +84,11 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
   } else {
     return fail(ErrorCode::protocol, "the token's `exp` claim is not a number");
   }
-  // Year 9999 bounds the value so the conversion below cannot overflow.
-  if (!std::isfinite(seconds) || seconds < 0 || seconds > 253'402'300'799.0) {
+  // system_clock's range (nanoseconds: until the year 2262) bounds the value so the conversion
+  // below cannot overflow; the former bound, the year 9999, did (found by fuzzing).
+  constexpr auto kLatest =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max());
+  if (!std::isfinite(seconds) || seconds < 0 || seconds >= static_cast<double>(kLatest.count())) {
     return fail(ErrorCode::protocol, "the token's `exp` claim is out of range");
   }
   return std::chrono::system_clock::time_point(

@@ -2,6 +2,7 @@
 
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include <boost/json/basic_parser_impl.hpp>
 
@@ -15,6 +16,54 @@ using boost::system::error_code;
 
 // Where the handler is inside the answer. Anything else is skipped with a depth counter.
 enum class Ctx { root, top, data, users, user, attrs, attr, roles, role, scopes, errors, error };
+
+// The object keys the handler acts on, recognised once per key instead of compared per use
+// (listUsers answers are tens of megabytes of small objects).
+enum class Key {
+  other,
+  data,
+  errors,
+  list_users,
+  user_attributes,
+  role_assignments,
+  scopes,
+  id,
+  email,
+  key,
+  value,
+  source,
+  role_id,
+  message
+};
+
+Key classify(std::string_view k) noexcept {
+  switch (k.size()) {
+    case 2:
+      return k == "id" ? Key::id : Key::other;
+    case 3:
+      return k == "key" ? Key::key : Key::other;
+    case 4:
+      return k == "data" ? Key::data : Key::other;
+    case 5:
+      return k == "email" ? Key::email : k == "value" ? Key::value : Key::other;
+    case 6:
+      return k == "errors"   ? Key::errors
+             : k == "scopes" ? Key::scopes
+             : k == "source" ? Key::source
+             : k == "roleId" ? Key::role_id
+                             : Key::other;
+    case 7:
+      return k == "message" ? Key::message : Key::other;
+    case 9:
+      return k == "listUsers" ? Key::list_users : Key::other;
+    case 14:
+      return k == "userAttributes" ? Key::user_attributes : Key::other;
+    case 15:
+      return k == "roleAssignments" ? Key::role_assignments : Key::other;
+    default:
+      return Key::other;
+  }
+}
 
 class Handler {
  public:
@@ -92,9 +141,13 @@ class Handler {
     return true;
   }
   bool on_key(json::string_view s, std::size_t, error_code&) {
-    key_buf_.append(s.data(), s.size());
-    key_.swap(key_buf_);
-    key_buf_.clear();
+    if (key_buf_.empty()) {
+      key_ = classify(std::string_view(s.data(), s.size()));
+    } else {
+      key_buf_.append(s.data(), s.size());
+      key_ = classify(key_buf_);
+      key_buf_.clear();
+    }
     return true;
   }
   bool on_string_part(json::string_view s, std::size_t, error_code&) {
@@ -103,23 +156,25 @@ class Handler {
   }
   bool on_string(json::string_view s, std::size_t, error_code& ec) {
     if (skip_ > 0) return true;
+    // Most strings arrive in one piece: use them in place, without the copy into str_buf_.
+    if (str_buf_.empty()) return scalar(true, false, std::string_view(s.data(), s.size()), ec);
     str_buf_.append(s.data(), s.size());
-    bool ok = scalar(/*is_string=*/true, /*is_null=*/false, ec);
+    bool ok = scalar(/*is_string=*/true, /*is_null=*/false, str_buf_, ec);
     str_buf_.clear();
     return ok;
   }
   bool on_number_part(json::string_view, error_code&) { return true; }
   bool on_int64(std::int64_t, json::string_view, error_code& ec) {
-    return skip_ > 0 || scalar(false, false, ec);
+    return skip_ > 0 || scalar(false, false, {}, ec);
   }
   bool on_uint64(std::uint64_t, json::string_view, error_code& ec) {
-    return skip_ > 0 || scalar(false, false, ec);
+    return skip_ > 0 || scalar(false, false, {}, ec);
   }
   bool on_double(double, json::string_view, error_code& ec) {
-    return skip_ > 0 || scalar(false, false, ec);
+    return skip_ > 0 || scalar(false, false, {}, ec);
   }
-  bool on_bool(bool, error_code& ec) { return skip_ > 0 || scalar(false, false, ec); }
-  bool on_null(error_code& ec) { return skip_ > 0 || scalar(false, true, ec); }
+  bool on_bool(bool, error_code& ec) { return skip_ > 0 || scalar(false, false, {}, ec); }
+  bool on_null(error_code& ec) { return skip_ > 0 || scalar(false, true, {}, ec); }
   bool on_comment_part(json::string_view, error_code&) { return true; }
   bool on_comment(json::string_view, error_code&) { return true; }
 
@@ -149,11 +204,11 @@ class Handler {
     };
     switch (at) {
       case Ctx::top:
-        if (key_ == "data") return expect(true, Ctx::data, "`data` is not an object");
-        if (key_ == "errors") return expect(false, Ctx::errors, "`errors` is not an array");
+        if (key_ == Key::data) return expect(true, Ctx::data, "`data` is not an object");
+        if (key_ == Key::errors) return expect(false, Ctx::errors, "`errors` is not an array");
         return Enter::skip;
       case Ctx::data:
-        if (key_ == "listUsers") {
+        if (key_ == Key::list_users) {
           saw_users = true;
           return expect(false, Ctx::users, "`listUsers` is not an array");
         }
@@ -161,9 +216,9 @@ class Handler {
       case Ctx::users:
         return expect(true, Ctx::user, "a `listUsers` entry is not an object");
       case Ctx::user:
-        if (key_ == "userAttributes")
+        if (key_ == Key::user_attributes)
           return expect(false, Ctx::attrs, "`userAttributes` is not an array");
-        if (key_ == "roleAssignments")
+        if (key_ == Key::role_assignments)
           return expect(false, Ctx::roles, "`roleAssignments` is not an array");
         return Enter::skip;
       case Ctx::attrs:
@@ -174,7 +229,7 @@ class Handler {
       case Ctx::roles:
         return expect(true, Ctx::role, "a `roleAssignments` entry is not an object");
       case Ctx::role:
-        if (key_ == "scopes") return expect(false, Ctx::scopes, "`scopes` is not an array");
+        if (key_ == Key::scopes) return expect(false, Ctx::scopes, "`scopes` is not an array");
         return Enter::skip;
       case Ctx::errors:
         return expect(true, Ctx::error, "an `errors` entry is not an object");
@@ -187,51 +242,51 @@ class Handler {
     return Enter::skip;
   }
 
-  bool scalar(bool is_string, bool is_null, error_code& ec) {
+  bool scalar(bool is_string, bool is_null, std::string_view text, error_code& ec) {
     if (stack_.empty()) return reject(ec, "the response body is not a JSON object");
     const Ctx at = stack_.back();
     auto want_string = [&](std::string& target, const char* what) {
       if (!is_string) return reject(ec, what);
-      target = str_buf_;
+      target.assign(text);
       return true;
     };
     switch (at) {
       case Ctx::top:
-        if ((key_ == "data" || key_ == "errors") && !is_null) {
+        if ((key_ == Key::data || key_ == Key::errors) && !is_null) {
           return reject(ec,
-                        key_ == "data" ? "`data` is not an object" : "`errors` is not an array");
+                        key_ == Key::data ? "`data` is not an object" : "`errors` is not an array");
         }
         return true;
       case Ctx::data:
-        if (key_ == "listUsers" && !is_null) return reject(ec, "`listUsers` is not an array");
+        if (key_ == Key::list_users && !is_null) return reject(ec, "`listUsers` is not an array");
         return true;
       case Ctx::user:
-        if (key_ == "id") return want_string(user_.id, "a user's `id` is not a string");
-        if (key_ == "email") return want_string(user_.email, "a user's `email` is not a string");
-        if ((key_ == "userAttributes" || key_ == "roleAssignments") && !is_null) {
+        if (key_ == Key::id) return want_string(user_.id, "a user's `id` is not a string");
+        if (key_ == Key::email) return want_string(user_.email, "a user's `email` is not a string");
+        if ((key_ == Key::user_attributes || key_ == Key::role_assignments) && !is_null) {
           return reject(ec, "a user's list field is not an array");
         }
         return true;
       case Ctx::attr:
-        if (key_ == "key") {
+        if (key_ == Key::key) {
           if (!is_string) return reject(ec, "an attribute `key` is not a string");
-          attr_key_ = str_buf_;
+          attr_key_.emplace(text);
           return true;
         }
-        if (key_ == "value")
+        if (key_ == Key::value)
           return want_string(attr_value_, "an attribute `value` is not a string");
-        if (key_ == "source")
+        if (key_ == Key::source)
           return want_string(attr_source_, "an attribute `source` is not a string");
         return true;
       case Ctx::role:
-        if (key_ == "roleId") return want_string(role_.role_id, "a `roleId` is not a string");
+        if (key_ == Key::role_id) return want_string(role_.role_id, "a `roleId` is not a string");
         return true;
       case Ctx::scopes:
         if (!is_string) return reject(ec, "a scope is not a string");
-        role_.scopes.push_back(str_buf_);
+        role_.scopes.emplace_back(text);
         return true;
       case Ctx::error:
-        if (key_ == "message" && is_string) error_message_ = str_buf_;
+        if (key_ == Key::message && is_string) error_message_.emplace(text);
         return true;
       case Ctx::users:
       case Ctx::attrs:
@@ -247,7 +302,7 @@ class Handler {
 
   std::vector<Ctx> stack_;
   std::size_t skip_ = 0;
-  std::string key_;
+  Key key_ = Key::other;
   std::string key_buf_;
   std::string str_buf_;
   UserRecord user_;

@@ -70,6 +70,11 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   tm.tm_sec = second;
   const std::time_t t = timegm(&tm);
   if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  // system_clock counts nanoseconds: past the year 2262 from_time_t would overflow (found by
+  // fuzzing). Such a date only means "much later", which callers cap anyway.
+  constexpr auto kLatest =
+      std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::duration::max());
+  if (t >= kLatest.count()) return std::chrono::system_clock::time_point::max();
   return std::chrono::system_clock::from_time_t(t);
 }
 
@@ -243,7 +248,9 @@ std::optional<Error> map_status(std::string_view code, std::string message,
   } else if (code == "ERROR" && contains_nocase(message, "already exists")) {
     mapped = ErrorCode::already_exists;
   }
-  Error error(mapped, "the vendor answered status " + std::string(code) + ": " + message);
+  // The code is vendor text too: scrubbed like the message (fuzzing found it echoed verbatim).
+  Error error(mapped,
+              "the vendor answered status " + scrub(std::string(code), redact) + ": " + message);
   error.with_retryable(false).with_graphql_message(std::move(message));
   return tagged(std::move(error), operation, 0);
 }

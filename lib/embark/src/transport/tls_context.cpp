@@ -1,5 +1,6 @@
 #include "internal/transport/tls_context.hpp"
 
+#include <boost/asio/buffer.hpp>
 #include <fmt/format.h>
 #include <openssl/err.h>
 
@@ -14,17 +15,28 @@ Result<std::shared_ptr<ssl::context>> make_tls_client_context(const TransportOpt
   context->set_options(ssl::context::default_workarounds | ssl::context::no_compression);
 
   boost::system::error_code ec;
-  if (options.ca_file.empty()) {
+  if (options.ca_file.empty() && options.ca_pem.empty()) {
     context->set_default_verify_paths(ec);
     if (ec)
       return fail(ErrorCode::tls,
                   fmt::format("cannot load the system CA certificates: {}", ec.message()));
-  } else {
+  }
+  if (!options.ca_file.empty()) {
     context->load_verify_file(options.ca_file, ec);
     if (ec) {
       Error error(ErrorCode::invalid_input, fmt::format("cannot load CA certificates from '{}': {}",
                                                         options.ca_file, ec.message()));
       error.with_field("transport.ca_file");
+      return error;
+    }
+  }
+  if (!options.ca_pem.empty()) {
+    // Every certificate of the text goes into the trust store; text without one is an error.
+    context->add_certificate_authority(boost::asio::buffer(options.ca_pem), ec);
+    if (ec) {
+      Error error(ErrorCode::invalid_input,
+                  fmt::format("cannot load CA certificates from ca_pem: {}", ec.message()));
+      error.with_field("transport.ca_pem");
       return error;
     }
   }

@@ -30,6 +30,9 @@ class FaultInjector {
  public:
   explicit FaultInjector(const Options& options);
 
+  /// Whether any per-request rate is configured at all (skips the draws when not).
+  bool enabled() const { return enabled_; }
+
   /// The fault for one request to `operation` (a root field name): a scripted one first, then
   /// the rates.
   Fault decide(std::string_view operation);

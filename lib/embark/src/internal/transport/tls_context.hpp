@@ -12,9 +12,10 @@
 
 namespace embark::internal {
 
-/// Builds the client TLS context: TLS 1.2 or newer, the system CAs or `options.ca_file`, peer
-/// verification unless `options.verify_peer` is false. A bad ca_file is Error{invalid_input} with
-/// field "transport.ca_file". Thread-safe (pure function).
+/// Builds the client TLS context: TLS 1.2 or newer, the system CAs or `options.ca_file` and
+/// `options.ca_pem`, peer verification unless `options.verify_peer` is false. A bad ca_file or
+/// ca_pem is Error{invalid_input} with field "transport.ca_file" / "transport.ca_pem".
+/// Thread-safe (pure function).
 Result<std::shared_ptr<boost::asio::ssl::context>> make_tls_client_context(
     const TransportOptions& options);
 

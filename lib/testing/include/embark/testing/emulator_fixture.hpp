@@ -3,8 +3,11 @@
 
 #include <atomic>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <mutex>
 #include <random>
+#include <stdexcept>
 #include <string>
 #include <system_error>
 #include <utility>
@@ -17,21 +20,15 @@
 namespace embark::testing {
 
 /// Starts the emulator on 127.0.0.1, port 0 (a free port), with the given options, and stops it
-/// in its destructor. Unless the options name their own certificate or `ca_out`, the generated CA
-/// is written to a fresh temporary file (ca_file()) that is removed again on destruction.
-/// Throws embark::Exception when the emulator cannot start. Thread-safe like emulator::Server.
+/// in its destructor. Clients trust the generated CA in memory (client_options()); a CA file is
+/// written only for programs that need one (ca_file()). Throws embark::Exception when the
+/// emulator cannot start. Thread-safe like emulator::Server.
 class EmulatorFixture {
  public:
   /// Starts the emulator (port forced to 0).
   explicit EmulatorFixture(emulator::Options options = {}) {
     options.port = 0;
-    if (options.tls && options.cert_file.empty() && options.ca_out.empty()) {
-      ca_file_ = unique_temp_path();
-      options.ca_out = ca_file_;
-      owns_ca_file_ = true;
-    } else {
-      ca_file_ = options.ca_out;
-    }
+    ca_file_ = options.ca_out;
     server_ = emulator::Server::start(std::move(options)).value();
   }
 
@@ -52,8 +49,23 @@ class EmulatorFixture {
   std::string graphql_url() const { return server_->graphql_url(); }
   /// Plain-HTTP base URL of the same port (the fixture always binds loopback).
   std::string http_url() const { return server_->http_url(); }
-  /// PEM file of the CA to trust (empty when the options gave their own certificate).
-  const std::string& ca_file() const { return ca_file_; }
+  /// PEM of the generated CA (empty without TLS or when the options gave their own certificate).
+  const std::string& ca_pem() const { return server_->ca_pem(); }
+  /// A PEM file of that CA, for programs that take a file (the CLI, curl): the options' `ca_out`,
+  /// else a fresh temporary file written on first use and removed on destruction; empty when
+  /// there is no generated CA. Throws std::runtime_error when the file cannot be written.
+  const std::string& ca_file() const {
+    std::lock_guard lock(ca_file_mutex_);
+    if (ca_file_.empty() && !ca_pem().empty()) {
+      const std::string path = unique_temp_path();
+      std::ofstream out(path, std::ios::trunc);
+      out << ca_pem();
+      if (!out.flush()) throw std::runtime_error("cannot write the emulator's CA to " + path);
+      ca_file_ = path;
+      owns_ca_file_ = true;
+    }
+    return ca_file_;
+  }
   /// The access key (impersonateUser, exchangeAccessToken).
   const Secret& access_key() const { return server_->access_key(); }
   /// A bearer token with iam:write.
@@ -65,13 +77,14 @@ class EmulatorFixture {
   /// The server itself.
   emulator::Server& server() { return *server_; }
 
-  /// ClientOptions pointing at this emulator: endpoint, access key, API token and CA file.
+  /// ClientOptions pointing at this emulator: endpoint, access key, API token and the CA (in
+  /// memory).
   ClientOptions client_options() const {
     ClientOptions o;
     o.endpoint = graphql_url();
     o.access_key = access_key();
     o.api_token = api_token();
-    o.transport.ca_file = ca_file_;
+    o.transport.ca_pem = ca_pem();
     return o;
   }
 
@@ -84,8 +97,9 @@ class EmulatorFixture {
     return (std::filesystem::temp_directory_path() / name).string();
   }
 
-  std::string ca_file_;
-  bool owns_ca_file_ = false;
+  mutable std::mutex ca_file_mutex_;
+  mutable std::string ca_file_;
+  mutable bool owns_ca_file_ = false;
   std::unique_ptr<emulator::Server> server_;
 };
 
