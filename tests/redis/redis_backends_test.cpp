@@ -15,7 +15,9 @@
 #include <doctest/doctest.h>
 
 #include "embark/fingerprint.hpp"
+#include "../unit/pipeline/result_printer.hpp"
 #include "embark/redis.hpp"
+
 #include "redis/backends.hpp"
 #include "redis/client.hpp"
 #include "redis/crypto.hpp"
@@ -29,7 +31,9 @@ using redis::Reply;
 
 namespace {
 
-RedisUrl url_of(const testing::RedisServer& server) { return parse_redis_url(server.url()).value(); }
+RedisUrl url_of(const testing::RedisServer& server) {
+  return parse_redis_url(server.url()).value();
+}
 
 const Secret kKey = parse_token_key(std::string(64, 'a')).value();
 
@@ -68,7 +72,7 @@ auto eventually(Op op, int attempts = 200) {
 
 TEST_CASE("parse_redis_url: tcp, unix, auth, db; errors name the field") {
   auto tcp = parse_redis_url("redis://app:s3cret@cache.internal:6380/2");
-  REQUIRE(tcp);
+  REQUIRE(tcp.has_value());
   CHECK(tcp->transport == RedisUrl::Transport::tcp);
   CHECK(tcp->host == "cache.internal");
   CHECK(tcp->port == 6380);
@@ -78,12 +82,12 @@ TEST_CASE("parse_redis_url: tcp, unix, auth, db; errors name the field") {
   CHECK(to_string(*tcp) == "redis://app:***@cache.internal:6380/2");
 
   auto plain = parse_redis_url("redis://localhost");
-  REQUIRE(plain);
+  REQUIRE(plain.has_value());
   CHECK(plain->port == 6379);
   CHECK(plain->db == 0);
 
   auto unix_url = parse_redis_url("unix:///run/redis/redis.sock?db=3");
-  REQUIRE(unix_url);
+  REQUIRE(unix_url.has_value());
   CHECK(unix_url->transport == RedisUrl::Transport::unix_socket);
   CHECK(unix_url->path == "/run/redis/redis.sock");
   CHECK(unix_url->db == 3);
@@ -91,12 +95,12 @@ TEST_CASE("parse_redis_url: tcp, unix, auth, db; errors name the field") {
   for (const char* bad : {"http://x", "redis://", "redis://h:0", "redis://h/x", "unix://",
                           "unix:///s?db=-1", "unix:///s?timeout=3", "rediss://h"}) {
     auto r = parse_redis_url(bad, "--redis");
-    REQUIRE_FALSE(r);
+    REQUIRE_FALSE(r.has_value());
     CHECK(r.error().code() == ErrorCode::invalid_input);
     CHECK(r.error().field() == "--redis");
   }
   auto leaky = parse_redis_url("redis://:hunter2@h:99999");
-  REQUIRE_FALSE(leaky);
+  REQUIRE_FALSE(leaky.has_value());
   CHECK(leaky.error().to_string().find("hunter2") == std::string::npos);
 }
 
@@ -104,16 +108,16 @@ TEST_CASE("token values: AES-256-GCM bound to their key; tampering or another ke
   const auto sealed = redis::seal(kKey, "k1", "header.payload.signature");
   CHECK(sealed.find("payload") == std::string::npos);
   auto opened = redis::open(kKey, "k1", sealed);
-  REQUIRE(opened);
+  REQUIRE(opened.has_value());
   CHECK(opened->reveal() == "header.payload.signature");
-  CHECK_FALSE(redis::open(kKey, "k2", sealed));
+  CHECK_FALSE(redis::open(kKey, "k2", sealed).has_value());
   const auto other = parse_token_key(std::string(63, 'b') + "c").value();
-  CHECK_FALSE(redis::open(other, "k1", sealed));
+  CHECK_FALSE(redis::open(other, "k1", sealed).has_value());
   auto tampered = sealed;
   tampered[20] ^= 1;
-  CHECK_FALSE(redis::open(kKey, "k1", tampered));
+  CHECK_FALSE(redis::open(kKey, "k1", tampered).has_value());
   CHECK(redis::seal(kKey, "k1", "x") != redis::seal(kKey, "k1", "x"));  // fresh nonce each time
-  CHECK_FALSE(parse_token_key("abc"));
+  CHECK_FALSE(parse_token_key("abc").has_value());
   CHECK(parse_token_key(std::string(64, 'g')).error().field() == "token_key");
 }
 
@@ -132,7 +136,7 @@ TEST_CASE("client: pipelined batches, AUTH and SELECT, error replies are replies
   CHECK((*r)[3].is_error());  // WRONGTYPE
   // SELECT took effect: db 0 does not have the key.
   auto db0 = client.exec({{"SELECT", "0"}, {"EXISTS", "a"}, {"SELECT", "3"}});
-  REQUIRE(db0);
+  REQUIRE(db0.has_value());
   CHECK((*db0)[1].integer == 0);
 
   // Many concurrent batches over the one connection all get their own replies.
@@ -144,7 +148,7 @@ TEST_CASE("client: pipelined batches, AUTH and SELECT, error replies are replies
   }
   for (int i = 0; i < 200; ++i) {
     auto got = futures[i].get();
-    REQUIRE(got);
+    REQUIRE(got.has_value());
     CHECK((*got)[1].str == std::to_string(i));
   }
   CHECK(client.connects() == 1);
@@ -152,7 +156,7 @@ TEST_CASE("client: pipelined batches, AUTH and SELECT, error replies are replies
   url.password = Secret("wrong");
   redis::Client refused(url, {.timeout = 500ms});
   auto denied = refused.exec({{"PING"}});
-  REQUIRE_FALSE(denied);
+  REQUIRE_FALSE(denied.has_value());
   CHECK(denied.error().code() == ErrorCode::unauthenticated);
   CHECK(denied.error().to_string().find("wrong") == std::string::npos);
 }
@@ -166,26 +170,27 @@ TEST_CASE("client: down, slow and garbage servers fail fast; a restarted server 
   server.pause();
   const auto start = std::chrono::steady_clock::now();
   auto slow = client.exec({{"PING"}});
-  REQUIRE_FALSE(slow);
+  REQUIRE_FALSE(slow.has_value());
   CHECK(slow.error().code() == ErrorCode::timeout);
   CHECK(std::chrono::steady_clock::now() - start < 5s);
   server.resume();
-  CHECK(eventually([&] { return client.exec({{"PING"}}); }));
+  CHECK(eventually([&] { return client.exec({{"PING"}}); }).has_value());
 
   server.kill();
   auto down = client.exec({{"PING"}});
-  REQUIRE_FALSE(down);
+  REQUIRE_FALSE(down.has_value());
   CHECK((down.error().code() == ErrorCode::connect || down.error().code() == ErrorCode::timeout));
   server.restart();
   auto back = eventually([&] { return client.exec({{"SET", "x", "1"}, {"GET", "x"}}); });
-  REQUIRE(back);
+  REQUIRE(back.has_value());
   CHECK((*back)[1].str == "1");
 
   // A server that speaks something else than RESP.
   asio::io_context ioc;
   const auto path = server.socket_path() + ".garbage";
   ::unlink(path.c_str());
-  asio::local::stream_protocol::acceptor acceptor(ioc, asio::local::stream_protocol::endpoint(path));
+  asio::local::stream_protocol::acceptor acceptor(ioc,
+                                                  asio::local::stream_protocol::endpoint(path));
   std::thread garbage([&] {
     asio::local::stream_protocol::socket s(ioc);
     acceptor.accept(s);
@@ -196,7 +201,7 @@ TEST_CASE("client: down, slow and garbage servers fail fast; a restarted server 
   });
   redis::Client confused(parse_redis_url("unix://" + path).value(), {.timeout = 2000ms});
   auto bad = confused.exec({{"PING"}});
-  REQUIRE_FALSE(bad);
+  REQUIRE_FALSE(bad.has_value());
   CHECK(bad.error().code() == ErrorCode::protocol);
   garbage.join();
   ::unlink(path.c_str());
@@ -207,10 +212,10 @@ TEST_CASE("lock: SET NX PX with fencing; only the holder releases; a dead holder
   auto state = make_redis_shared_state(options_for(server)).value();
   auto& locks = *state.lock_service;
   auto a = run(locks.async_try_acquire("ws", "onboard:u1", 200ms));
-  REQUIRE(a);
+  REQUIRE(a.has_value());
   REQUIRE(a->has_value());
   auto b = run(locks.async_try_acquire("ws", "onboard:u1", 200ms));
-  REQUIRE(b);
+  REQUIRE(b.has_value());
   CHECK_FALSE(b->has_value());
   CHECK(run(locks.async_is_held("ws", "onboard:u1")).value());
 
@@ -290,7 +295,7 @@ TEST_CASE("directory: shared between instances, ids and fingerprints only, listi
   a.directory->put("ws", "new@example.com", fresh);
   std::vector<UserRecord> listing(1);
   listing[0].email = "alice@example.com";
-  listing[0].user_id = "u-123";
+  listing[0].id = "u-123";
   b.directory->load_listing("ws", listing, started - 1s, started);
   CHECK_FALSE(a.directory->find("ws", "gone@example.com"));
   CHECK(a.directory->find("ws", "new@example.com"));
@@ -311,11 +316,11 @@ TEST_CASE("token cache: encrypted at rest, expires with the token, shared betwee
                      std::chrono::system_clock::now() + 3600s};
   a.token_cache->put(key, token);
   auto got = b.token_cache->find(key, std::chrono::system_clock::now(), 300s);
-  REQUIRE(got);
+  REQUIRE(got.has_value());
   CHECK(got->jwt == token.jwt);
   CHECK(std::chrono::abs(got->expires_at - token.expires_at) < 1ms);
   // Not handed out inside the reuse margin; another key (other attributes) does not match.
-  CHECK_FALSE(b.token_cache->find(key, std::chrono::system_clock::now() + 3500s, 300s));
+  CHECK_FALSE(b.token_cache->find(key, std::chrono::system_clock::now() + 3500s, 300s).has_value());
   CHECK_FALSE(b.token_cache->find(TokenKey{"ws", "bob@example.com", 1, 3},
                                   std::chrono::system_clock::now(), 300s));
 
@@ -332,7 +337,7 @@ TEST_CASE("token cache: encrypted at rest, expires with the token, shared betwee
   CHECK(stored[1].integer <= 3600'000);
 
   b.forget("ws", "bob@example.com");
-  CHECK_FALSE(a.token_cache->find(key, std::chrono::system_clock::now(), 300s));
+  CHECK_FALSE(a.token_cache->find(key, std::chrono::system_clock::now(), 300s).has_value());
 }
 
 TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared state returns") {

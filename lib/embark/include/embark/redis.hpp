@@ -23,12 +23,12 @@ namespace embark {
 struct RedisUrl {
   enum class Transport { tcp, unix_socket };
   Transport transport = Transport::tcp;
-  std::string host;          ///< tcp only
+  std::string host;           ///< tcp only
   std::uint16_t port = 6379;  ///< tcp only
-  std::string path;          ///< unix_socket only
-  std::string user;          ///< AUTH user name (empty: the default user)
-  Secret password;           ///< AUTH password (empty: no AUTH)
-  int db = 0;                ///< SELECT db (0: none sent)
+  std::string path;           ///< unix_socket only
+  std::string user;           ///< AUTH user name (empty: the default user)
+  Secret password;            ///< AUTH password (empty: no AUTH)
+  int db = 0;                 ///< SELECT db (0: none sent)
 };
 
 /// Parses a Redis URL; errors are invalid_input naming the field `field` ("redis" by default).
@@ -64,12 +64,12 @@ Result<Secret> parse_token_key(std::string_view hex, std::string_view field = "t
 
 /// Counters of the Redis shared state (for metrics: embark_shared_state_errors_total).
 struct RedisStats {
-  std::uint64_t calls = 0;            ///< Redis round trips attempted by the backends
-  std::uint64_t errors = 0;           ///< round trips that failed (unreachable, slow, garbage)
-  std::uint64_t fallbacks = 0;        ///< operations answered from local state instead
-  std::uint64_t repairs = 0;          ///< stale shared entries removed after Redis came back
-  std::uint64_t invalidations = 0;    ///< forget() messages received from other instances
-  bool connected = false;             ///< whether the last round trip succeeded
+  std::uint64_t calls = 0;          ///< Redis round trips attempted by the backends
+  std::uint64_t errors = 0;         ///< round trips that failed (unreachable, slow, garbage)
+  std::uint64_t fallbacks = 0;      ///< operations answered from local state instead
+  std::uint64_t repairs = 0;        ///< stale shared entries removed after Redis came back
+  std::uint64_t invalidations = 0;  ///< forget() messages received from other instances
+  bool connected = false;           ///< whether the last round trip succeeded
 };
 
 /// The Redis backends, ready to put into OnboarderConfig (directory, token_cache, lock_service,

@@ -17,6 +17,7 @@
 #include "embark/directory.hpp"
 #include "embark/observer.hpp"
 #include "embark/onboarder.hpp"
+#include "embark/shared_state.hpp"
 #include "embark/strategies/stage.hpp"
 #include "embark/token_cache.hpp"
 
@@ -55,6 +56,8 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   boost::asio::awaitable<Result<Session>> run(OnboardRequest request, bool refresh);
   boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
                                                   const std::string& workspace, bool refresh);
+  boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
+                                                                       const std::string& user);
   boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
                                                                      RefreshMode mode);
   void schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,

@@ -1,7 +1,10 @@
 // Redis backends of the shared state. Every operation tries Redis once (one pipelined batch) and
 // falls back to a local in-memory copy when Redis is unreachable, slow or answers garbage: a
 // shared-state failure never fails a login.
+#include "redis/backends.hpp"
+
 #include <atomic>
+#include <charconv>
 #include <cstring>
 #include <mutex>
 #include <set>
@@ -13,7 +16,6 @@
 #include "embark/log.hpp"
 #include "embark/redis.hpp"
 
-#include "redis/backends.hpp"
 #include "redis/client.hpp"
 #include "redis/crypto.hpp"
 
@@ -216,13 +218,14 @@ void Core::failed(std::string_view operation, const Error& error) {
   calls.fetch_add(1, std::memory_order_relaxed);
   errors.fetch_add(1, std::memory_order_relaxed);
   fallbacks.fetch_add(1, std::memory_order_relaxed);
-  if (!down.exchange(true)) outage_since.store(to_ms(SystemClock::now()));
+  // Whole seconds: the local directory keeps `seen` at that precision.
+  if (!down.exchange(true)) outage_since.store(to_ms(SystemClock::now()) / 1000 * 1000);
   // One line per 10 s at most: a dead Redis must not flood the log at thousands of logins/s.
   const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
   auto last = last_log.load();
-  constexpr auto kEvery = std::chrono::duration_cast<std::chrono::steady_clock::duration>(
-                              std::chrono::seconds(10))
-                              .count();
+  constexpr auto kEvery =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(10))
+          .count();
   if (now - last >= kEvery && last_log.compare_exchange_strong(last, now)) {
     const auto total = errors.load();
     logf(LogLevel::warn, "redis",
@@ -377,35 +380,35 @@ void RedisUserDirectory::put(std::string_view workspace, std::string_view email,
                              const DirectoryEntry& entry) {
   core_->local_directory->put(workspace, email, entry);
   on_write("directory put", workspace, email,
-           core_->client->exec(
-               {{"HSET", Core::prefix(workspace) + "dir", Core::user_field(email), encode(entry)}}));
+           core_->client->exec({{"HSET", Core::prefix(workspace) + "dir", Core::user_field(email),
+                                 encode(entry)}}));
 }
 
-asio::awaitable<void> RedisUserDirectory::co_put(std::string_view workspace,
-                                                 std::string_view email,
+asio::awaitable<void> RedisUserDirectory::co_put(std::string_view workspace, std::string_view email,
                                                  const DirectoryEntry& entry) {
   core_->local_directory->put(workspace, email, entry);
-  auto r = co_await core_->client->co_batch(
-      {{"HSET", Core::prefix(workspace) + "dir", Core::user_field(email), encode(entry)}});
+  std::vector<Command> batch{
+      {"HSET", Core::prefix(workspace) + "dir", Core::user_field(email), encode(entry)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   on_write("directory put", workspace, email, r);
 }
 
 void RedisUserDirectory::erase(std::string_view workspace, std::string_view email) {
   core_->local_directory->erase(workspace, email);
-  on_write("directory erase", workspace, email,
-           core_->client->exec({{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}}));
+  on_write(
+      "directory erase", workspace, email,
+      core_->client->exec({{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}}));
 }
 
 asio::awaitable<void> RedisUserDirectory::co_erase(std::string_view workspace,
                                                    std::string_view email) {
   core_->local_directory->erase(workspace, email);
-  auto r = co_await core_->client->co_batch(
-      {{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}});
+  std::vector<Command> batch{{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   on_write("directory erase", workspace, email, r);
 }
 
-void RedisUserDirectory::load_listing(std::string_view workspace,
-                                      std::span<const UserRecord> users,
+void RedisUserDirectory::load_listing(std::string_view workspace, std::span<const UserRecord> users,
                                       SystemClock::time_point started_at,
                                       SystemClock::time_point listed_at) {
   core_->local_directory->load_listing(workspace, users, started_at, listed_at);
@@ -420,7 +423,7 @@ void RedisUserDirectory::load_listing(std::string_view workspace,
     for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
       const auto& u = users[j];
       DirectoryEntry e;
-      e.user_id = u.user_id;
+      e.user_id = u.id;
       e.attributes = fingerprint(u.attributes);
       e.roles = fingerprint(u.roles);
       e.seen = listed_at;
@@ -452,7 +455,8 @@ void RedisUserDirectory::load_listing(std::string_view workspace,
       prune.push_back(kv[i].str);
       prune.push_back(kv[i + 1].str);
     }
-    if (prune.size() > 4 && !core_->check("directory listing", core_->client->exec({prune}, bulk), 1))
+    if (prune.size() > 4 &&
+        !core_->check("directory listing", core_->client->exec({prune}, bulk), 1))
       return fail();
   } while (cursor != "0");
   std::lock_guard lock(core_->local_mutex);
@@ -543,10 +547,12 @@ std::optional<SessionToken> RedisTokenCache::find(const TokenKey& key, SystemClo
   return on_find(key, now, margin, r);
 }
 
-asio::awaitable<std::optional<SessionToken>> RedisTokenCache::co_find(
-    const TokenKey& key, SystemClock::time_point now, std::chrono::seconds margin) {
-  auto r = co_await core_->client->co_batch(
-      {{"HGET", key_of(key), field_of(key)}, {"GET", Core::prefix(key.workspace) + "epoch"}});
+asio::awaitable<std::optional<SessionToken>> RedisTokenCache::co_find(const TokenKey& key,
+                                                                      SystemClock::time_point now,
+                                                                      std::chrono::seconds margin) {
+  std::vector<Command> batch{{"HGET", key_of(key), field_of(key)},
+                             {"GET", Core::prefix(key.workspace) + "epoch"}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   co_return on_find(key, now, margin, r);
 }
 
@@ -572,7 +578,8 @@ void RedisTokenCache::erase(const TokenKey& key) {
 
 asio::awaitable<void> RedisTokenCache::co_erase(const TokenKey& key) {
   core_->tokens_copy()->erase(key);
-  auto r = co_await core_->client->co_batch({{"HDEL", key_of(key), field_of(key)}});
+  std::vector<Command> batch{{"HDEL", key_of(key), field_of(key)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   if (!core_->check("token erase", r, 1)) core_->mark_dirty_field(key_of(key), field_of(key));
 }
 
@@ -588,9 +595,9 @@ asio::awaitable<Result<std::optional<LockLease>>> RedisLockService::async_try_ac
   LockLease lease;
   lease.key = p + "lock:" + std::string(name);
   lease.owner = random_hex(16);
-  auto r = co_await core_->client->co_batch({{"EVAL", std::string(kAcquireScript), "2", lease.key,
-                                              p + "fence", lease.owner,
-                                              std::to_string(ttl.count())}});
+  std::vector<Command> batch{{"EVAL", std::string(kAcquireScript), "2", lease.key, p + "fence",
+                              lease.owner, std::to_string(ttl.count())}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   if (!core_->check("lock acquire", r, 1))
     co_return Error(ErrorCode::connect, "lock service unavailable");
   if ((*r)[0].type != Reply::Type::integer) {
@@ -603,8 +610,8 @@ asio::awaitable<Result<std::optional<LockLease>>> RedisLockService::async_try_ac
 }
 
 asio::awaitable<Result<bool>> RedisLockService::async_release(const LockLease& lease) {
-  auto r = co_await core_->client->co_batch(
-      {{"EVAL", std::string(kReleaseScript), "1", lease.key, lease.owner}});
+  std::vector<Command> batch{{"EVAL", std::string(kReleaseScript), "1", lease.key, lease.owner}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   if (!core_->check("lock release", r, 1))
     co_return Error(ErrorCode::connect, "lock service unavailable");
   co_return (*r)[0].integer == 1;
@@ -612,8 +619,8 @@ asio::awaitable<Result<bool>> RedisLockService::async_release(const LockLease& l
 
 asio::awaitable<Result<bool>> RedisLockService::async_is_held(std::string_view workspace,
                                                               std::string_view name) {
-  auto r = co_await core_->client->co_batch(
-      {{"EXISTS", Core::prefix(workspace) + "lock:" + std::string(name)}});
+  std::vector<Command> batch{{"EXISTS", Core::prefix(workspace) + "lock:" + std::string(name)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   if (!core_->check("lock check", r, 1))
     co_return Error(ErrorCode::connect, "lock service unavailable");
   co_return (*r)[0].integer == 1;
@@ -626,9 +633,10 @@ RedisRateLimiter::RedisRateLimiter(std::shared_ptr<Core> core) : core_(std::move
 asio::awaitable<milliseconds> RedisRateLimiter::async_acquire(std::string_view workspace) {
   const double rate = core_->options.vendor_rate;
   const double burst = std::max(1.0, core_->options.vendor_burst);
-  auto r = co_await core_->client->co_batch({{"EVAL", std::string(kBucketScript), "1",
-                                              Core::prefix(workspace) + "rate",
-                                              std::to_string(rate), std::to_string(burst)}});
+  std::vector<Command> batch{{"EVAL", std::string(kBucketScript), "1",
+                              Core::prefix(workspace) + "rate", std::to_string(rate),
+                              std::to_string(burst)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
   if (core_->check("rate limit", r, 1) && (*r)[0].type == Reply::Type::integer)
     co_return milliseconds((*r)[0].integer);
   // Redis away: this instance's own bucket (the same rate, so at worst N instances times it).
@@ -690,8 +698,10 @@ Result<RedisSharedState> make_redis_shared_state(RedisOptions options) {
       core->mark_dirty_field(p + "dir", field);
       core->mark_dirty_key(p + "tok:" + field);
     } else {
-      core->observe_epoch(workspace, redis::Reply{.type = redis::Reply::Type::string,
-                                                  .str = std::to_string((*r)[2].integer)});
+      redis::Reply epoch;
+      epoch.type = redis::Reply::Type::string;
+      epoch.str = std::to_string((*r)[2].integer);
+      core->observe_epoch(workspace, epoch);
     }
     core->reset_local_tokens();
   };

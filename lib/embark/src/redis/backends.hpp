@@ -40,8 +40,7 @@ struct Core {
   /// Counts a failed one and logs it (at most one line per 10 s).
   void failed(std::string_view operation, const Error& error);
   /// Whether a batch answered `expected` replies and none was an error (counted either way).
-  bool check(std::string_view operation, const Result<std::vector<Reply>>& r,
-             std::size_t expected);
+  bool check(std::string_view operation, const Result<std::vector<Reply>>& r, std::size_t expected);
   void observe_epoch(std::string_view workspace, const Reply& reply);
   void mark_dirty_field(std::string key, std::string field);
   void mark_dirty_key(std::string key);
@@ -121,7 +120,8 @@ class RedisTokenCache final : public TokenCache {
   static std::string field_of(const TokenKey& key);
 
  private:
-  std::optional<SessionToken> on_find(const TokenKey& key, std::chrono::system_clock::time_point now,
+  std::optional<SessionToken> on_find(const TokenKey& key,
+                                      std::chrono::system_clock::time_point now,
                                       std::chrono::seconds margin,
                                       const Result<std::vector<Reply>>& r);
   std::optional<std::vector<Command>> put_batch(const TokenKey& key,

@@ -17,6 +17,7 @@
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/write.hpp>
+
 #include <hiredis/hiredis.h>
 
 namespace embark::redis {
@@ -99,8 +100,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   enum class Phase { idle, connecting, ready } phase = Phase::idle;
   std::uint64_t generation = 0;
   std::deque<Pending> pending;
-  std::string out;       // formatted, not yet written
-  std::string writing;   // being written
+  std::string out;      // formatted, not yet written
+  std::string writing;  // being written
   bool write_busy = false;
   bool timer_armed = false;
   std::array<char, 16 * 1024> buffer{};
@@ -110,7 +111,8 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   std::atomic<bool> connected{false};
   std::atomic<std::uint64_t> connects{0};
 
-  State(RedisUrl u, ClientOptions o) : url(std::move(u)), options(o), backoff(o.reconnect_backoff) {}
+  State(RedisUrl u, ClientOptions o)
+      : url(std::move(u)), options(o), backoff(o.reconnect_backoff) {}
 
   void start() {
     thread = std::thread([self = shared_from_this()] { self->ioc.run(); });
@@ -183,28 +185,29 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     }
     if (!hello.empty()) {
       const std::size_t auth_count = hello.size() - hook_count;
-      push(std::move(hello),
-           [this, gen, auth_count, hook_count](Result<std::vector<Reply>> r) {
-             if (!r) {
-               if (hook_count > 0 && hook.done) hook.done(false);
-               return;
-             }
-             for (std::size_t i = 0; i < auth_count; ++i) {
-               if ((*r)[i].is_error()) {
-                 if (hook_count > 0 && hook.done) hook.done(false);
-                 if (gen == generation) {
-                   fail_all(Error(ErrorCode::unauthenticated,
-                                  "redis " + to_string(url) + " refused AUTH/SELECT"),
-                            true);
-                 }
-                 return;
-               }
-             }
-             bool ok = true;
-             for (std::size_t i = auth_count; i < r->size(); ++i) ok = ok && !(*r)[i].is_error();
-             if (hook_count > 0 && hook.done) hook.done(ok);
-           },
-           SteadyClock::now());
+      push(
+          std::move(hello),
+          [this, gen, auth_count, hook_count](Result<std::vector<Reply>> r) {
+            if (!r) {
+              if (hook_count > 0 && hook.done) hook.done(false);
+              return;
+            }
+            for (std::size_t i = 0; i < auth_count; ++i) {
+              if ((*r)[i].is_error()) {
+                if (hook_count > 0 && hook.done) hook.done(false);
+                if (gen == generation) {
+                  fail_all(Error(ErrorCode::unauthenticated,
+                                 "redis " + to_string(url) + " refused AUTH/SELECT"),
+                           true);
+                }
+                return;
+              }
+            }
+            bool ok = true;
+            for (std::size_t i = auth_count; i < r->size(); ++i) ok = ok && !(*r)[i].is_error();
+            if (hook_count > 0 && hook.done) hook.done(ok);
+          },
+          SteadyClock::now());
     }
     asio::co_spawn(ioc, open(gen), asio::detached);
   }
@@ -266,17 +269,15 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   }
 
   void read(std::uint64_t gen) {
-    socket.async_read_some(
-        asio::buffer(buffer),
-        [self = shared_from_this(), gen](boost::system::error_code ec, std::size_t n) {
-          if (gen != self->generation) return;
-          if (ec) {
-            self->fail_all(Error(ErrorCode::connect, "redis connection lost: " + ec.message()),
-                           true);
-            return;
-          }
-          self->on_data(gen, n);
-        });
+    socket.async_read_some(asio::buffer(buffer), [self = shared_from_this(), gen](
+                                                     boost::system::error_code ec, std::size_t n) {
+      if (gen != self->generation) return;
+      if (ec) {
+        self->fail_all(Error(ErrorCode::connect, "redis connection lost: " + ec.message()), true);
+        return;
+      }
+      self->on_data(gen, n);
+    });
   }
 
   void on_data(std::uint64_t gen, std::size_t n) {
@@ -325,9 +326,9 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       self->timer_armed = false;
       if (self->pending.empty()) return;
       if (SteadyClock::now() >= self->earliest_deadline()) {
-        self->fail_all(Error(ErrorCode::timeout, "redis " + to_string(self->url) +
-                                                     " did not answer in time"),
-                       true);
+        self->fail_all(
+            Error(ErrorCode::timeout, "redis " + to_string(self->url) + " did not answer in time"),
+            true);
       } else {
         self->arm_timer();
       }
@@ -365,10 +366,8 @@ Client::~Client() { state_->stop(); }
 
 void Client::send(std::vector<Command> commands, BatchHandler done,
                   std::chrono::milliseconds timeout) {
-  asio::post(state_->ioc,
-             [s = state_, c = std::move(commands), d = std::move(done), timeout]() mutable {
-               s->enqueue(std::move(c), std::move(d), timeout);
-             });
+  asio::post(state_->ioc, [s = state_, c = std::move(commands), d = std::move(done),
+                           timeout]() mutable { s->enqueue(std::move(c), std::move(d), timeout); });
 }
 
 asio::awaitable<Result<Reply>> Client::co_exec(Command command) {
@@ -388,8 +387,9 @@ Result<std::vector<Reply>> Client::exec(std::vector<Command> commands,
                                         std::chrono::milliseconds timeout) {
   std::promise<Result<std::vector<Reply>>> promise;
   auto future = promise.get_future();
-  send(std::move(commands),
-       [&promise](Result<std::vector<Reply>> r) { promise.set_value(std::move(r)); }, timeout);
+  send(
+      std::move(commands),
+      [&promise](Result<std::vector<Reply>> r) { promise.set_value(std::move(r)); }, timeout);
   return future.get();
 }
 

@@ -78,7 +78,7 @@ class Client {
           send(
               std::move(cmds),
               [ex, held](Result<std::vector<Reply>> r) {
-                boost::asio::post(ex, [held, r = std::move(r)]() mutable { std::move(*held)(r); });
+                boost::asio::post(ex, [held, r = std::move(r)]() mutable { std::move (*held)(r); });
               },
               t);
         },

@@ -34,14 +34,14 @@ std::string seal(const Secret& key, std::string_view aad, std::string_view plain
   if (RAND_bytes(o + 1, kNonce) != 1) throw std::runtime_error("no random bytes for a nonce");
   Ctx ctx(EVP_CIPHER_CTX_new());
   int len = 0;
-  if (!ctx || EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key.reveal()),
-                                 o + 1) != 1 ||
+  if (!ctx ||
+      EVP_EncryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key.reveal()), o + 1) != 1 ||
       EVP_EncryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_EncryptUpdate(ctx.get(), o + 1 + kNonce, &len, bytes(plain),
                         static_cast<int>(plain.size())) != 1 ||
       EVP_EncryptFinal_ex(ctx.get(), o + 1 + kNonce + len, &len) != 1 ||
-      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag,
-                          o + 1 + kNonce + plain.size()) != 1) {
+      EVP_CIPHER_CTX_ctrl(ctx.get(), EVP_CTRL_GCM_GET_TAG, kTag, o + 1 + kNonce + plain.size()) !=
+          1) {
     throw std::runtime_error("AES-256-GCM encryption failed");
   }
   return out;
@@ -57,8 +57,7 @@ std::optional<Secret> open(const Secret& key, std::string_view aad, std::string_
   int len = 0;
   std::string tag(sealed.substr(1 + kNonce + n));
   if (!ctx ||
-      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key.reveal()), in + 1) !=
-          1 ||
+      EVP_DecryptInit_ex(ctx.get(), EVP_aes_256_gcm(), nullptr, bytes(key.reveal()), in + 1) != 1 ||
       EVP_DecryptUpdate(ctx.get(), nullptr, &len, bytes(aad), static_cast<int>(aad.size())) != 1 ||
       EVP_DecryptUpdate(ctx.get(), reinterpret_cast<unsigned char*>(plain.data()), &len,
                         in + 1 + kNonce, static_cast<int>(n)) != 1 ||

@@ -23,8 +23,9 @@ bool parse_int(std::string_view text, int& out) {
 }  // namespace
 
 Result<RedisUrl> parse_redis_url(std::string_view text, std::string_view field) {
-  const std::string hint = " (expected redis://[user:password@]host[:port][/db] or "
-                           "unix://[user:password@]/path/to/socket[?db=N])";
+  const std::string hint =
+      " (expected redis://[user:password@]host[:port][/db] or "
+      "unix://[user:password@]/path/to/socket[?db=N])";
   auto parsed = boost::urls::parse_uri(text);
   if (!parsed) return invalid(field, "is not a URL" + hint);
   const auto& u = *parsed;
@@ -67,8 +68,9 @@ Result<RedisUrl> parse_redis_url(std::string_view text, std::string_view field) 
     out.path = u.path();
     if (out.path.empty() || out.path == "/") return invalid(field, "names no socket path" + hint);
   } else if (scheme == "rediss") {
-    return invalid(field, "TLS to Redis (rediss://) is not supported; use a Unix socket or a "
-                          "TLS tunnel");
+    return invalid(field,
+                   "TLS to Redis (rediss://) is not supported; use a Unix socket or a "
+                   "TLS tunnel");
   } else {
     return invalid(field, "scheme must be redis:// or unix://" + hint);
   }
