@@ -62,7 +62,8 @@ std::unique_ptr<EmbeddedServer> EmbeddedServer::start(EmbeddedServerOptions opti
 
   impl->gateway.emplace(
       make_sample_onboarder({options.wisdom_url, options.wisdom_ca_file, options.embed_origin,
-                             options.access_key, options.workspace},
+                             options.access_key, options.workspace, options.redis_url,
+                             options.redis_token_key},
                             impl->io.get_executor()),
       options.embed_origin, options.dashboard_id);
 

@@ -92,7 +92,8 @@ int run(const ServerOptions& options) {
 
   // ---- embark: connection + onboarder, created once --------------------------------------
   auto shared_onboarder = make_sample_onboarder(
-      {endpoint, ca_file, embed_origin, access_key, options.workspace}, io.get_executor());
+      {endpoint, ca_file, embed_origin, access_key, options.workspace, options.redis_url,
+       options.redis_token_key}, io.get_executor());
   OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
 
   // ---- the app's own state -------------------------------------------------------------------

@@ -45,6 +45,9 @@ struct WisdomEndpoint {
   std::string embed_origin;  ///< origin of the embed pages (the iframe's)
   embark::Secret access_key;
   std::string workspace;  ///< empty: the default workspace
+  /// Shared state for several app instances (redis:// or unix:// URL); empty: in memory.
+  std::string redis_url;
+  embark::Secret redis_token_key;  ///< 32 bytes; empty: tokens stay per instance
 };
 
 /// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,

@@ -15,9 +15,9 @@
 #include <doctest/doctest.h>
 
 #include "embark/fingerprint.hpp"
-#include "../unit/pipeline/result_printer.hpp"
 #include "embark/redis.hpp"
 
+#include "../unit/pipeline/result_printer.hpp"
 #include "redis/backends.hpp"
 #include "redis/client.hpp"
 #include "redis/crypto.hpp"
@@ -348,7 +348,7 @@ TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared 
   DirectoryEntry e;
   e.user_id = "u-1";
   e.attributes = 5;
-  e.seen = std::chrono::system_clock::now();
+  e.seen = std::chrono::system_clock::now() - 5s;  // confirmed well before the outage
   a.directory->put("ws", "carol@example.com", e);
   REQUIRE(a.stats().connected);
 

@@ -8,9 +8,11 @@
 //                           -> "ok SUCCEEDED FAILED VENDOR_CALLS"
 //     series PREFIX N       N logins of PREFIX0@x .. PREFIX{N-1}@x one after the other, a line
 //                           "progress I" after each -> "ok SUCCEEDED FAILED VENDOR_CALLS"
+//     warm EMAIL N          one login, then N more one after the other -> "warm MEAN_MICROSECONDS"
 //     hold EMAIL TTL_MS     takes the onboarding lock of EMAIL as a run would -> "held" / "busy"
 //     stats                 -> "stats CALLS ERRORS FALLBACKS CONNECTED"
 //     quit
+#include <chrono>
 #include <cstdlib>
 #include <future>
 #include <iostream>
@@ -142,6 +144,18 @@ int main(int argc, char** argv) {
         std::cout << "progress " << i << std::endl;
       }
       std::cout << "ok " << ok << " " << failed << " " << calls << std::endl;
+    } else if (command == "warm") {
+      std::string email;
+      int n = 0;
+      in >> email >> n;
+      auto first = onboarder->onboard(request_for(email, "w"));
+      if (!first) std::cerr << first.error().to_string() << "\n";
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < n; ++i) (void)onboarder->onboard(request_for(email, "w"));
+      const auto us = std::chrono::duration_cast<std::chrono::microseconds>(
+                          std::chrono::steady_clock::now() - start)
+                          .count();
+      std::cout << "warm " << (n > 0 ? us / n : 0) << std::endl;
     } else if (command == "hold") {
       std::string email;
       long ttl = 0;

@@ -254,3 +254,24 @@ TEST_CASE("a lock holder that dies: the others proceed after the lock's TTL") {
   CHECK(calls(emulator.stats(), "createUsers") == 1);
   CHECK(waited >= 500ms);  // it did wait for the dead holder's lock (TTL 1 s from the grant)
 }
+
+TEST_CASE("figures: vendor calls per login (1 instance) and the warm-login latency Redis adds") {
+  embark::testing::EmulatorFixture emulator(emulator_options());
+  embark::testing::RedisServer redis;
+  for (const std::string url : {std::string("none"), redis.url()}) {
+    emulator.reset();
+    Instance one(emulator, url);
+    one.send("onboard hal@" + std::string(url == "none" ? "a" : "b") + ".example 25 same");
+    CHECK(one.outcome().ok == 25);
+    const auto s = emulator.stats();
+    CHECK(calls(s, "createUsers") == 1);
+    one.send("warm ivy@" + std::string(url == "none" ? "a" : "b") + ".example 200");
+    std::istringstream warm(one.line());
+    std::string word;
+    long mean_us = -1;
+    warm >> word >> mean_us;
+    CHECK(word == "warm");
+    MESSAGE("1 instance, ", (url == "none" ? "no Redis" : "Redis"), ": 25 logins of a new user -> ",
+            total_calls(s), " vendor calls; warm login ", mean_us, " us");
+  }
+}

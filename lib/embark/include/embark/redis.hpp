@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "embark/config.hpp"
 #include "embark/directory.hpp"
 #include "embark/result.hpp"
 #include "embark/secret.hpp"
@@ -87,6 +88,9 @@ struct RedisSharedState {
   /// local copies. Never throws; errors are counted.
   std::function<void(std::string_view workspace, std::string_view email)> forget;
 };
+
+/// Puts the backends into an OnboarderConfig: directory, token_cache, lock_service.
+void apply(const RedisSharedState& shared, OnboarderConfig& config);
 
 /// Builds the Redis backends. Does not connect yet (the first call does, and a Redis that is down
 /// at start-up only means local-only behaviour until it comes up). Fails with invalid_input on a

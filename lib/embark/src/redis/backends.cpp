@@ -173,7 +173,8 @@ Core::Core(RedisOptions o)
   });
 }
 
-Core::~Core() = default;
+// The client first: its thread runs the connect hook, which uses the members below.
+Core::~Core() { client.reset(); }
 
 std::string Core::prefix(std::string_view workspace) {
   // One hash tag per workspace: all its keys live in one Redis Cluster slot (Lua scripts touch
@@ -657,6 +658,12 @@ asio::awaitable<milliseconds> RedisRateLimiter::async_acquire(std::string_view w
 }  // namespace embark::redis
 
 namespace embark {
+
+void apply(const RedisSharedState& shared, OnboarderConfig& config) {
+  config.directory = shared.directory;
+  config.token_cache = shared.token_cache;
+  config.lock_service = shared.lock_service;
+}
 
 Result<RedisSharedState> make_redis_shared_state(RedisOptions options) {
   if (!options.token_key.empty() && options.token_key.reveal().size() != 32) {

@@ -124,7 +124,14 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
       self->fail_all(Error(ErrorCode::cancelled, "redis client stopped"), false);
       self->work.reset();
     });
-    if (thread.joinable()) thread.join();
+    if (!thread.joinable()) return;
+    // The last owner may let go inside a completion on the client's own thread: it cannot join
+    // itself, and the thread ends on its own once the queued stop has run.
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();
+    } else {
+      thread.join();
+    }
   }
 
   void enqueue(std::vector<Command> commands, BatchHandler done,
