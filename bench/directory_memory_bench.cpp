@@ -1,7 +1,8 @@
-// Memory per user of the in-memory UserDirectory (architecture §5: a million users in ~100 MB).
-// Fills the directory with N users (default 1,000,000) with realistic emails and UUID user ids,
-// then prints bytes per user measured three ways: resident set growth, malloc's in-use growth
-// (mallinfo2: heap + mmap) and the directory's own accounting of its capacity. Also times lookups.
+// Memory per user of the in-memory UserDirectory
+// (docs/architecture.md#user-directory-and-token-cache: a million users in ~100 MB). Fills the
+// directory with N users (default 1,000,000) with realistic emails and UUID user ids, then prints
+// bytes per user measured three ways: resident set growth, malloc's in-use growth (mallinfo2: heap
+// + mmap) and the directory's own accounting of its capacity. Also times lookups.
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>

@@ -1,9 +1,11 @@
 // embark-emulator: the WisdomAI emulator as a process (see `embark-emulator --help`).
 #include <atomic>
+#include <cerrno>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
 #include <iostream>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -15,27 +17,41 @@
 
 #include "embark/emulator/server.hpp"
 
+#include <fcntl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 namespace {
 
 namespace emu = embark::emulator;
 
+// Written to a fresh file next to the target (random name, O_EXCL, mode 0600 from the start, so
+// no other user can read the credentials or plant the file), then renamed over it: a reader sees
+// the old file or the whole new one, and a symlink at `path` is replaced, not followed.
 bool write_atomically(const std::string& path, const std::string& content, bool private_file) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    if (!out) return false;
-    if (private_file) {
-      std::filesystem::permissions(
-          tmp, std::filesystem::perms::owner_read | std::filesystem::perms::owner_write);
-    }
-    out << content;
-    if (!out.flush()) return false;
+  std::filesystem::path target(path);
+  std::filesystem::path folder = target.parent_path().empty() ? "." : target.parent_path();
+  std::string pattern = (folder / ("." + target.filename().string() + "-XXXXXX")).string();
+  int fd = ::mkostemp(pattern.data(), O_CLOEXEC);
+  if (fd < 0) return false;
+  // The port file is not secret: readable as an ordinary file would be.
+  if (!private_file) ::fchmod(fd, 0644);
+  std::string_view rest = content;
+  bool ok = true;
+  while (ok && !rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
   }
+  ok = ::close(fd) == 0 && ok;
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  return !ec;
+  if (ok) std::filesystem::rename(pattern, target, ec);
+  if (!ok || ec) {
+    std::filesystem::remove(pattern, ec);
+    return false;
+  }
+  return true;
 }
 
 // One key per line ("KEY" or "KEY WORKSPACE"); blank lines and '#' comments are skipped.
@@ -87,7 +103,8 @@ int main(int argc, char** argv) {
   std::string port_file, access_key_file, api_token_file, credentials_out;
   std::string existing_user = "reapply", auth_errors = "graphql", jwt_alg = "RS256";
   std::int64_t token_ttl = o.token_ttl.count(), latency = 0, retry_after = o.retry_after.count();
-  std::vector<std::string> fail_specs, throttle_specs;
+  std::vector<std::string> fail_specs, throttle_specs, fault_specs;
+  std::int64_t slow_latency = o.slow_latency.count();
   bool plain_http = false;
 
   app.add_option("--bind", o.bind_address,
@@ -152,11 +169,28 @@ int main(int argc, char** argv) {
   app.add_option("--truncate-rate", o.truncate_rate,
                  "share of GraphQL answers cut off after half the body")
       ->check(CLI::Range(0.0, 1.0));
+  app.add_option("--fault", fault_specs,
+                 "KIND=RATE: give this share of GraphQL requests the fault KIND (repeatable): "
+                 "bad_gateway (502), unavailable (503), slow (--slow-latency), hang (never "
+                 "answer), malformed_json, graphql_error, interim (100 and 103 first), oversized "
+                 "(--oversize-bytes of padding), fail, throttle, reset, truncate; per accepted "
+                 "connection: accept_reset, tls_garbage");
+  app.add_option("--retry-after-header", o.retry_after_header,
+                 "raw Retry-After value of throttled answers, e.g. 'soon' for a malformed one "
+                 "(overrides --retry-after)");
+  app.add_option("--slow-latency", slow_latency, "milliseconds of delay of a 'slow' fault")
+      ->capture_default_str();
+  app.add_option("--oversize-bytes", o.oversize_bytes,
+                 "bytes of whitespace an 'oversized' fault adds to the answer")
+      ->capture_default_str();
   app.add_option("--seed-users", o.seed_users,
                  "create N realistic users in the default workspace at start-up");
   app.add_option("--seed", o.seed,
                  "seed of generated users and fault decisions (same seed, same run)")
       ->capture_default_str();
+  app.add_flag("--open-control", o.open_control_endpoints,
+               "serve /_emulator/stats and /_emulator/reset without credentials (tests only; "
+               "otherwise they need 'Authorization: Bearer <access key>')");
   CLI11_PARSE(app, argc, argv);
 
   o.tls = !plain_http;
@@ -168,10 +202,21 @@ int main(int argc, char** argv) {
   o.token_ttl = std::chrono::seconds(token_ttl);
   o.latency = std::chrono::milliseconds(latency);
   o.retry_after = std::chrono::seconds(retry_after);
+  std::map<std::string, double> fault_rates;
   if (!parse_rates(fail_specs, o.fail_rates, "--fail") ||
-      !parse_rates(throttle_specs, o.throttle_rates, "--throttle")) {
+      !parse_rates(throttle_specs, o.throttle_rates, "--throttle") ||
+      !parse_rates(fault_specs, fault_rates, "--fault")) {
     return 2;
   }
+  for (const auto& [name, rate] : fault_rates) {
+    const auto fault = emu::parse_fault(name);
+    if (!fault || *fault == emu::InjectedFault::none) {
+      std::cerr << "embark-emulator: --fault: unknown fault kind '" << name << "'\n";
+      return 2;
+    }
+    o.fault_rates[*fault] = rate;
+  }
+  o.slow_latency = std::chrono::milliseconds(slow_latency);
   if (!access_key_file.empty()) {
     std::vector<std::vector<std::string>> rows;
     if (!read_lines(access_key_file, rows) || rows.empty()) {

@@ -24,7 +24,8 @@ SampleApp::SampleApp(AppConfig config, UserStore& users, SessionStore& sessions,
       assets_(assets),
       cpu_pool_(cpu_pool),
       csp_(content_security_policy(gateway.origin())),
-      dummy_hash_(hash_password(random_hex(16), config.password_iterations)) {}
+      dummy_hash_(hash_password(random_hex(16), config.password_iterations)),
+      throttle_(config.login_limits) {}
 
 void SampleApp::register_routes(Router& router) {
   auto bind = [this](auto member) {

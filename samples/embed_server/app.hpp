@@ -12,6 +12,7 @@
 #include "app_user.hpp"
 #include "cookies.hpp"
 #include "http_types.hpp"
+#include "login_throttle.hpp"
 #include "metrics.hpp"
 #include "password.hpp"
 #include "router.hpp"
@@ -27,6 +28,10 @@ struct AppConfig {
   bool https = false;  ///< served over HTTPS (directly or behind a proxy): Secure cookies
   bool show_demo_accounts = false;              ///< list the seeded logins on the login page
   int password_iterations = kPbkdf2Iterations;  ///< PBKDF2 iterations of the timing-equaliser hash
+  LoginThrottle::Limits login_limits;           ///< brute-force limits (429 with Retry-After)
+  /// Most password checks running or queued on the CPU pool; a login beyond it gets 503 at once,
+  /// so a login flood cannot queue unbounded work (each check is ~0.1 s of CPU).
+  int max_pending_hashes = 16;
 };
 
 /// Name of the session cookie.
@@ -74,11 +79,14 @@ class SampleApp {
   std::optional<Current> current(const Request& request);
   /// The login page with a fresh double-submit CSRF token.
   Response login_page(const Request& request, http::status status, std::string email,
-                      std::string error, std::string notice);
+                      std::string error, std::string notice, std::string next = {});
   /// Onboards `user` through the gateway, timing it into the metrics.
   boost::asio::awaitable<embark::Result<EmbedSession>> onboard(const AppUser& user);
   /// Whether a state-changing request comes from the app's own origin.
   bool same_origin(const Request& request) const;
+  /// The login page answering a refused attempt with `status` and a Retry-After header.
+  Response login_refused(const Request& request, http::status status, std::string email,
+                         std::string error, std::chrono::seconds retry_after, std::string next);
 
   AppConfig config_;
   UserStore& users_;
@@ -92,6 +100,8 @@ class SampleApp {
       dummy_hash_;  // verified when the email is unknown, so timing does not reveal accounts
   /// Embed sessions minted at login, handed to the first dashboard render (key: session id hash).
   std::unordered_map<std::string, EmbedSession> pending_embeds_;
+  LoginThrottle throttle_;
+  int pending_hashes_ = 0;  // password checks running or queued on cpu_pool_
 };
 
 }  // namespace embark::sample

@@ -2,6 +2,7 @@
 // against a real WisdomAI tenant (WISDOM_URL) or the WisdomAI emulator started in-process.
 #include <chrono>
 #include <csignal>
+#include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -13,6 +14,7 @@
 #include <boost/asio/ip/address.hpp>
 #include <boost/asio/signal_set.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/system/system_error.hpp>
 #include <boost/url/parse.hpp>
 
 #include "embark/emulator/server.hpp"
@@ -21,8 +23,11 @@
 #include "http_server.hpp"
 #include "onboarder_gateway.hpp"
 #include "options.hpp"
+#include "private_file.hpp"
 #include "security_headers.hpp"
 #include "seed.hpp"
+#include <sys/prctl.h>
+#include <sys/resource.h>
 
 namespace asio = boost::asio;
 namespace fs = std::filesystem;
@@ -47,17 +52,6 @@ fs::path default_assets_dir() {
   return exe_dir;  // the Meson build copies the assets next to the executable
 }
 
-void write_file_atomically(const fs::path& path, const std::string& content) {
-  fs::path tmp = path;
-  tmp += ".tmp";
-  {
-    std::ofstream out(tmp, std::ios::trunc);
-    out << content;
-    if (!out) throw std::runtime_error("cannot write " + tmp.string());
-  }
-  fs::rename(tmp, path);
-}
-
 int run(const ServerOptions& options) {
   // ---- where WisdomAI is --------------------------------------------------------------------
   std::unique_ptr<embark::emulator::Server> emulator;
@@ -66,6 +60,14 @@ int run(const ServerOptions& options) {
   std::string ca_file = options.wisdom_ca_file;
   embark::Secret access_key = options.access_key;
   fs::path emulator_ca;
+  // Removed however run() ends (a throw included).
+  struct RemoveOnExit {
+    fs::path& path;
+    ~RemoveOnExit() {
+      std::error_code ignored;
+      if (!path.empty()) fs::remove(path, ignored);
+    }
+  } remove_ca{emulator_ca};
   if (options.embedded_emulator) {
     embark::emulator::Options emulator_options;
     emulator_options.threads = 1;
@@ -78,9 +80,7 @@ int run(const ServerOptions& options) {
     endpoint = emulator->graphql_url();
     embed_origin = emulator->http_url();
     access_key = emulator->access_key();
-    emulator_ca = fs::temp_directory_path() /
-                  ("embark-sample-emulator-ca-" + std::to_string(::getpid()) + ".pem");
-    write_file_atomically(emulator_ca, emulator->ca_pem());
+    emulator_ca = write_private_temp_file("embark-sample-emulator-ca", emulator->ca_pem());
     ca_file = emulator_ca.string();
     std::cout << "embedded WisdomAI emulator at " << emulator->url() << " (embed pages at "
               << embed_origin << ")\n";
@@ -120,10 +120,25 @@ int run(const ServerOptions& options) {
 
   HttpServer server(io.get_executor(), router,
                     [csp = app.csp()](Response& r) { apply_security_headers(r, csp); });
-  auto port = server.listen({asio::ip::make_address(options.bind), options.port});
+  std::uint16_t port = 0;
+  try {
+    port = server.listen({asio::ip::make_address(options.bind), options.port});
+  } catch (const boost::system::system_error& e) {
+    // A taken or forbidden port is the operator's to change, like any bad flag.
+    std::cerr << "embark-sample-server: --port " << options.port << ": cannot listen on "
+              << options.bind << ":" << options.port << ": " << e.code().message() << "\n";
+    return 2;
+  }
   server.start();
   if (!options.port_file.empty())
-    write_file_atomically(options.port_file, std::to_string(port) + "\n");
+    write_private_file_atomically(options.port_file, std::to_string(port) + "\n");
+  // The seeded logins (demo passwords, shown on the login page too), one per line, before the
+  // address: `embark demo --serve` reads both from here.
+  if (seeded) {
+    for (const auto& account : kDemoAccounts)
+      std::cout << "demo account: " << account.email << " " << account.password << " "
+                << account.tenant << "\n";
+  }
   std::string host =
       options.bind.find(':') != std::string::npos ? "[" + options.bind + "]" : options.bind;
   std::cout << "embark-sample-server listening on http://" << host << ":" << port << std::endl;
@@ -137,13 +152,18 @@ int run(const ServerOptions& options) {
 
   cpu_pool.join();
   if (emulator) emulator->stop();
-  if (!emulator_ca.empty()) fs::remove(emulator_ca);
   return 0;
 }
 
 }  // namespace
 
 int main(int argc, char** argv) {
+  // The server holds the access key, session tokens and users' JWTs in memory: no core file may
+  // carry them to disk, and no other process of the same user may read its memory.
+  const rlimit no_core{0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  ::prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+
   ServerOptions options;
   if (auto exit_code = parse_options(argc, argv, options)) return *exit_code;
   try {

@@ -5,7 +5,8 @@
 namespace embark::sample {
 namespace {
 
-constexpr const char* kLoginLabels[] = {"success", "bad_credentials", "csrf_rejected"};
+constexpr const char* kLoginLabels[] = {"success", "bad_credentials", "csrf_rejected", "throttled",
+                                        "overloaded"};
 constexpr const char* kRefreshLabels[] = {"success", "unauthenticated", "csrf_rejected",
                                           "vendor_error"};
 

@@ -11,7 +11,7 @@
 namespace embark::sample {
 
 /// Outcome of a login attempt, a label of sample_logins_total.
-enum class LoginOutcome { success, bad_credentials, csrf_rejected, count_ };
+enum class LoginOutcome { success, bad_credentials, csrf_rejected, throttled, overloaded, count_ };
 /// Outcome of a token refresh, a label of sample_token_refreshes_total.
 enum class RefreshOutcome { success, unauthenticated, csrf_rejected, vendor_error, count_ };
 

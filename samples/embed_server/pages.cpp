@@ -71,6 +71,8 @@ std::string render_login_page(const LoginPage& page) {
   body += "<form method=\"post\" action=\"/login\" id=\"login-form\">\n";
   body += "  <input type=\"hidden\" name=\"csrf_token\" value=\"" + html_escape(page.csrf_token) +
           "\">\n";
+  if (!page.next.empty())
+    body += "  <input type=\"hidden\" name=\"next\" value=\"" + html_escape(page.next) + "\">\n";
   body +=
       "  <label>Email <input type=\"email\" name=\"email\" id=\"email\" autocomplete=\"username\" "
       "required value=\"" +

@@ -17,6 +17,7 @@ struct LoginPage {
   std::string email;       ///< pre-filled after a failed attempt
   std::string error;       ///< e.g. "Wrong email or password."
   std::string notice;      ///< e.g. "You are signed out."
+  std::string next;        ///< local path to go to after signing in (already checked safe)
   bool show_demo_accounts = false;
 };
 

@@ -1,6 +1,6 @@
-// The round-trip budget of architecture §4, proven with the emulator's per-operation counters:
-// the real Onboarder over the real client stack (TLS, HTTP, GraphQL) against the in-process
-// emulator.
+// The round-trip budget (docs/architecture.md#round-trip-budget), proven with the emulator's
+// per-operation counters: the real Onboarder over the real client stack (TLS, HTTP, GraphQL)
+// against the in-process emulator.
 #include <atomic>
 #include <chrono>
 #include <future>

@@ -271,7 +271,8 @@ TEST_CASE("figures: vendor calls per login (1 instance) and the warm-login laten
     long mean_us = -1;
     warm >> word >> mean_us;
     CHECK(word == "warm");
-    MESSAGE("1 instance, ", std::string(url == "none" ? "no Redis" : "Redis"), ": 25 logins of a new user -> ",
-            total_calls(s), " vendor calls; warm login ", mean_us, " us");
+    MESSAGE("1 instance, ", std::string(url == "none" ? "no Redis" : "Redis"),
+            ": 25 logins of a new user -> ", total_calls(s), " vendor calls; warm login ", mean_us,
+            " us");
   }
 }

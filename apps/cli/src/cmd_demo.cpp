@@ -1,5 +1,6 @@
 // `embark demo`: the emulator in-process, two tenants, four kinds of logins, each measured against
-// the docs' literal flow; `--serve` then runs the sample embed server on the same emulator.
+// the docs' literal flow; `--serve` then starts the sample embed server (its own program) on the
+// same emulator.
 #include <csignal>
 #include <filesystem>
 #include <fstream>
@@ -105,11 +106,16 @@ class Demo {
 
   ExitCode run() {
     ExitCode code = ExitCode::ok;
-    if (args_.serve && !SampleServer::available()) {
-      fmt::print(context_.io().err,
-                 "embark: demo: --serve: this build has no sample embed server (configure with "
-                 "-DEMBARK_SAMPLES=ON, or meson -Dsamples=true)\n");
-      return ExitCode::usage;
+    if (args_.serve) {
+      sample_program_ = find_sample_server(context_.io().env);
+      if (!sample_program_) {
+        fmt::print(context_.io().err,
+                   "embark: demo: --serve: no sample embed server: {0} is neither next to embark "
+                   "nor on PATH.\nBuild it (cmake --build build --target {0}), or run the sample "
+                   "app on an emulator of its own:\n  {0} --embedded-emulator --port 8080\n",
+                   kSampleServerProgram);
+        return ExitCode::usage;
+      }
     }
     if (!start_vendor(code)) return code;
     // Started now so that a bad --port fails at once; it calls nobody until a browser signs in.
@@ -266,8 +272,8 @@ class Demo {
     }
     auto origin = url_origin(settings_.url);
     if (!origin) return std::nullopt;
-    auto answer =
-        context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file, settings_.timeout));
+    auto answer = context_.run(http_get(*origin + "/_emulator/stats", settings_.ca_file,
+                                        settings_.timeout, settings_.access_key));
     if (!answer || answer->status != 200) return std::nullopt;
     auto counts = parse_stats_document(answer->body);
     if (!counts) return std::nullopt;
@@ -487,17 +493,17 @@ class Demo {
       if (!origin) return origin.error();
       options.embed_origin = *origin;
     }
-    return SampleServer::start(options);
+    return SampleServer::start(*sample_program_, options);
   }
 
   void print_sample(const SampleServer& sample) {
     fmt::print(out_,
-               "\nThe sample embed server runs in-process on the same {}: open {} in a browser and "
-               "sign in\n"
+               "\nThe sample embed server ({}, process {}) runs on the same {}: open {} in a "
+               "browser and sign in\n"
                "with a demo account of the sample app (its demo passwords, shown on its login page "
                "too):\n",
-               server_ ? "emulator" : "vendor", sample.url());
-    for (const SampleAccount& account : SampleServer::accounts()) {
+               *sample_program_, sample.pid(), server_ ? "emulator" : "vendor", sample.url());
+    for (const SampleAccount& account : sample.accounts()) {
       fmt::print(out_, "   {:<20} {:<20} {}\n", account.email, account.password, account.tenant);
     }
     fmt::print(out_, "Signing in as alice is the demo's alice logging in again, from a browser.\n");
@@ -505,7 +511,7 @@ class Demo {
 
   boost::json::object sample_json(const SampleServer& sample) const {
     boost::json::array accounts;
-    for (const SampleAccount& account : SampleServer::accounts()) {
+    for (const SampleAccount& account : sample.accounts()) {
       accounts.push_back(boost::json::object{
           {"email", account.email}, {"password", account.password}, {"tenant", account.tenant}});
     }
@@ -569,6 +575,7 @@ class Demo {
   std::optional<Onboarder> onboarder_;
   std::optional<DocsFlow> docs_;
   std::optional<CallCounts> start_counts_;
+  std::optional<std::string> sample_program_;
   std::unique_ptr<SampleServer>
       sample_;  // declared after server_: stops before the emulator it calls
   DemoReport report_;
@@ -596,8 +603,8 @@ void add_demo_command(CLI::App& app, Context& context) {
       "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
   CLI::Option* serve = cmd->add_flag(
       "--serve", args->serve,
-      "then run the sample embed server (samples/embed_server) on the same emulator until Ctrl-C, "
-      "and print its address and demo logins");
+      "then start the sample embed server (embark-sample-server, next to embark or on PATH) on "
+      "the same emulator until Ctrl-C, and print its address and demo logins");
   cmd->add_option("--serve-for", args->serve_for,
                   "with --serve: stop by itself after this many seconds")
       ->type_name("SECONDS")

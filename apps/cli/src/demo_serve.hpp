@@ -1,23 +1,32 @@
-// SampleServer: the sample embed server (samples/embed_server) run in-process by `embark demo
-// --serve`.
+// SampleServer: `embark demo --serve` runs the sample embed server (embark-sample-server) as a
+// child process pointed at the demo's WisdomAI.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
+#include <thread>
 #include <vector>
 
 #include "embark/result.hpp"
 #include "embark/secret.hpp"
 
+#include "settings.hpp"
+#include <sys/types.h>
+
 namespace embark::cli {
+
+/// The sample program's file name.
+inline constexpr std::string_view kSampleServerProgram = "embark-sample-server";
 
 /// Where the sample app reaches WisdomAI and where it listens. Plain value type.
 struct ServeOptions {
   std::string wisdom_url;    ///< GraphQL endpoint (the demo's emulator or WISDOM_URL)
-  std::string ca_file;       ///< CA bundle for that endpoint
+  std::string ca_file;       ///< CA bundle for that endpoint (empty: the system CAs)
   std::string embed_origin;  ///< origin of the embed pages, as the browser reaches them
-  Secret access_key;
+  Secret access_key;         ///< handed over in the child's environment, never on its command line
   std::string workspace;
   std::uint16_t port = 0;  ///< 0: any free port
 };
@@ -29,31 +38,43 @@ struct SampleAccount {
   std::string tenant;
 };
 
-/// The sample app served on a thread of its own until stop() or destruction. Thread-safe.
+/// embark-sample-server next to the running program, else on PATH (looked up through `env`),
+/// else this build tree's copy (when the build knows one); nullopt when none is executable.
+std::optional<std::string> find_sample_server(const EnvLookup& env);
+
+/// The sample app running as a child process until stop() or destruction. Not thread-safe.
 class SampleServer {
  public:
-  /// Starts the app. Fails with invalid_input naming --port when the port cannot be bound, and
-  /// with unimplemented when this build has no samples (EMBARK_SAMPLES / -Dsamples off).
-  static Result<std::unique_ptr<SampleServer>> start(const ServeOptions& options);
-  /// Whether this build has the sample app (false: start() always fails).
-  static bool available() noexcept;
-  /// The app's seeded logins (empty when this build has no samples).
-  static std::vector<SampleAccount> accounts();
-  /// Stops serving.
+  /// Starts `program` and waits until it prints its address. Fails with invalid_input naming
+  /// --port when the port cannot be bound, and with internal (the program's own words) when it
+  /// ends before listening.
+  static Result<std::unique_ptr<SampleServer>> start(const std::string& program,
+                                                     const ServeOptions& options);
+  /// Stops the child if it still runs.
   ~SampleServer();
+  SampleServer(const SampleServer&) = delete;
+  SampleServer& operator=(const SampleServer&) = delete;
 
   /// The address to open in a browser, e.g. "http://127.0.0.1:41234/".
-  std::string url() const;
+  const std::string& url() const noexcept { return url_; }
   /// The bound port.
-  std::uint16_t port() const;
-  /// Stops accepting, drops connections, joins the server's thread. Idempotent.
+  std::uint16_t port() const noexcept { return port_; }
+  /// The child's process id.
+  pid_t pid() const noexcept { return pid_; }
+  /// The app's seeded logins, as it printed them.
+  const std::vector<SampleAccount>& accounts() const noexcept { return accounts_; }
+  /// SIGTERM, then waits for the child (SIGKILL after 10 s). Idempotent.
   void stop();
 
-  struct Impl;
-
  private:
-  explicit SampleServer(std::unique_ptr<Impl> impl);
-  std::unique_ptr<Impl> impl_;
+  SampleServer() = default;
+
+  pid_t pid_ = -1;
+  int output_ = -1;  ///< read end of the child's stdout and stderr
+  std::thread drain_;
+  std::string url_;
+  std::uint16_t port_ = 0;
+  std::vector<SampleAccount> accounts_;
 };
 
 }  // namespace embark::cli

@@ -12,7 +12,7 @@
 
 namespace embark::cli {
 
-/// One login the way the WisdomAI docs describe it (wisdom-api.md §1.2 and §6.1; the vendor's
+/// One login the way the WisdomAI docs describe it (docs/vendor-api.md#embedding-flow; the vendor's
 /// embed demo does it per request): exchangeAccessToken for a management bearer, listUsers to
 /// see whether the user exists, createUsers with the attributes (new user) or setUserAttributes
 /// (existing user), then impersonateUser. Nothing is cached, so every login costs 4 calls.

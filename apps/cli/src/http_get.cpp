@@ -37,10 +37,12 @@ ErrorCode code_of(const boost::system::error_code& ec, ErrorCode otherwise) {
 template <class Stream>
 asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, const std::string& host,
                                                const std::string& target,
-                                               std::chrono::seconds timeout) {
+                                               std::chrono::seconds timeout, const Secret& bearer) {
   http::request<http::empty_body> request{http::verb::get, target, 11};
   request.set(http::field::host, host);
   request.set(http::field::user_agent, "embark-cli");
+  if (!bearer.empty())
+    request.set(http::field::authorization, "Bearer " + std::string(bearer.reveal()));
   beast::get_lowest_layer(stream).expires_after(timeout);
   auto [wec, written] = co_await http::async_write(stream, request, kAwait);
   if (wec) co_return failure(code_of(wec, ErrorCode::connect), "write", host, wec);
@@ -57,7 +59,7 @@ asio::awaitable<Result<HttpResponse>> exchange(Stream& stream, const std::string
 }  // namespace
 
 asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
-                                               std::chrono::seconds timeout) {
+                                               std::chrono::seconds timeout, Secret bearer) {
   auto parsed = boost::urls::parse_absolute_uri(url);
   if (!parsed || (parsed->scheme() != "http" && parsed->scheme() != "https")) {
     co_return Error(ErrorCode::invalid_input, "not an http(s) URL").with_field("url");
@@ -77,7 +79,7 @@ asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_f
   tcp.expires_after(timeout);
   auto [cec, endpoint] = co_await tcp.async_connect(endpoints, kAwait);
   if (cec) co_return failure(code_of(cec, ErrorCode::connect), "connect", host, cec);
-  if (!tls) co_return co_await exchange(tcp, host, target, timeout);
+  if (!tls) co_return co_await exchange(tcp, host, target, timeout, bearer);
 
   ssl::context context(ssl::context::tls_client);
   context.set_options(ssl::context::no_sslv2 | ssl::context::no_sslv3 | ssl::context::no_tlsv1 |
@@ -105,7 +107,7 @@ asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_f
   beast::get_lowest_layer(stream).expires_after(timeout);
   auto [hec] = co_await stream.async_handshake(ssl::stream_base::client, kAwait);
   if (hec) co_return failure(code_of(hec, ErrorCode::tls), "TLS handshake", host, hec);
-  co_return co_await exchange(stream, host, target, timeout);
+  co_return co_await exchange(stream, host, target, timeout, bearer);
 }
 
 }  // namespace embark::cli

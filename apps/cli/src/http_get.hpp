@@ -7,6 +7,7 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "embark/result.hpp"
+#include "embark/secret.hpp"
 
 namespace embark::cli {
 
@@ -19,7 +20,10 @@ struct HttpResponse {
 /// GETs an http:// or https:// URL. HTTPS verifies the peer against `ca_file` (empty: the system
 /// CAs) and the host name or IP address. Every step is bounded by `timeout`. Errors: connect,
 /// tls, timeout, protocol; the message names the host, never the URL's query (it may hold a token).
+/// A non-empty `bearer` is sent as `Authorization: Bearer` (e.g. the emulator's access key for its
+/// /_emulator/* endpoints); it appears in no message.
 boost::asio::awaitable<Result<HttpResponse>> http_get(std::string url, std::string ca_file,
-                                                      std::chrono::seconds timeout);
+                                                      std::chrono::seconds timeout,
+                                                      Secret bearer = {});
 
 }  // namespace embark::cli

@@ -17,10 +17,6 @@
 namespace embark::cli {
 namespace {
 
-Error invalid(std::string field, std::string message) {
-  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
-}
-
 constexpr std::string_view kKnownKeys[] = {
     "url",    "workspace_id", "ca_file", "access_key_file", "api_token_file", "embed_base_url",
     "timeout"};

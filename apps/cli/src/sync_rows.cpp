@@ -11,10 +11,6 @@
 namespace embark::cli {
 namespace {
 
-Error invalid(std::string field, std::string message) {
-  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
-}
-
 struct Columns {
   std::size_t count = 0;
   std::optional<std::size_t> email, roles, attributes;

@@ -30,4 +30,8 @@ std::vector<std::string_view> split(std::string_view s, char sep) {
   return parts;
 }
 
+Error invalid(std::string field, std::string message) {
+  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
+}
+
 }  // namespace embark::cli

@@ -1,5 +1,6 @@
 #include "embark/emulator/server.hpp"
 
+#include <cerrno>
 #include <condition_variable>
 #include <filesystem>
 #include <fstream>
@@ -17,6 +18,8 @@
 #include "http/listener.hpp"
 #include "http/service.hpp"
 #include "tls/certificates.hpp"
+#include <fcntl.h>
+#include <unistd.h>
 
 namespace embark::emulator {
 namespace {
@@ -51,17 +54,26 @@ Result<void> validate(const Options& o, const asio::ip::address& address) {
   return {};
 }
 
-// Written next to the target and renamed, so a reader never sees half a file.
+// Written to a fresh file next to the target (random name, O_EXCL: nobody can plant it or have it
+// follow a symlink) and renamed over it, so a reader never sees half a file.
 Result<void> write_file_atomically(const std::string& path, const std::string& content) {
-  const std::string tmp = path + ".tmp" + std::to_string(::getpid());
-  {
-    std::ofstream out(tmp, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out.flush()) return fail(ErrorCode::internal, "cannot write " + tmp);
+  std::filesystem::path target(path);
+  std::filesystem::path folder = target.parent_path().empty() ? "." : target.parent_path();
+  std::string tmp = (folder / ("." + target.filename().string() + "-XXXXXX")).string();
+  int fd = ::mkostemp(tmp.data(), O_CLOEXEC);
+  if (fd < 0) return fail(ErrorCode::internal, "cannot create a file in " + folder.string());
+  std::string_view rest = content;
+  bool ok = true;
+  while (ok && !rest.empty()) {
+    ssize_t n = ::write(fd, rest.data(), rest.size());
+    if (n < 0 && errno == EINTR) continue;
+    ok = n > 0;
+    if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
   }
+  ok = ::close(fd) == 0 && ok;
   std::error_code ec;
-  std::filesystem::rename(tmp, path, ec);
-  if (ec) {
+  if (ok) std::filesystem::rename(tmp, target, ec);
+  if (!ok || ec) {
     std::filesystem::remove(tmp, ec);
     return fail(ErrorCode::internal, "cannot write " + path);
   }
@@ -195,6 +207,10 @@ const std::string& Server::default_workspace() const {
 }
 Stats Server::stats() const { return impl_->service->stats(); }
 void Server::reset(bool clear_state) { impl_->service->reset(clear_state); }
+void Server::inject_fault(std::string operation, InjectedFault fault, int times) {
+  impl_->service->faults().script(std::move(operation), fault, times);
+}
+void Server::clear_faults() { impl_->service->faults().clear_script(); }
 
 void Server::stop() {
   {

@@ -179,7 +179,7 @@ TEST_CASE("type-system definitions in a query document are kept aside for valida
   CHECK(doc->type_system_definitions[0].first == "Extra");
 }
 
-TEST_CASE("the built-in schema parses into the types of wisdom-api.md section 8") {
+TEST_CASE("the built-in schema parses into the vendor's types") {
   std::string error;
   auto schema = gql::parse_schema(gql::builtin_schema_sdl(), error);
   INFO(error);

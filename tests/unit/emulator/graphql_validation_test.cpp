@@ -47,7 +47,7 @@ bool has_error(std::string_view text, const std::string& message) {
 
 }  // namespace
 
-TEST_CASE("the documented requests of wisdom-api.md section 10 are valid") {
+TEST_CASE("the vendor's documented requests are valid") {
   for (const char* doc : {
            "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status "
            "{ code message } } }",

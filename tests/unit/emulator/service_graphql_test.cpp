@@ -1,4 +1,5 @@
-// The documented operations through Service::handle (wisdom-api.md §3, §9 and the §10 cheat-sheet).
+// The documented operations through Service::handle (docs/vendor-api.md#operations,
+// #request-shapes).
 #include <doctest/doctest.h>
 
 #include "auth/base64url.hpp"
@@ -124,7 +125,7 @@ TEST_CASE("impersonateUser failures: bad key is Unauthorized, unknown email is U
        http::status::unauthorized);
 }
 
-TEST_CASE("management operations need a bearer with iam:write (wisdom-api.md §9 rows 9, 10, 14)") {
+TEST_CASE("management operations need a bearer with iam:write") {
   auto s = make_service();
   const std::string unauthorized =
       R"({"errors":[{"message":"Unauthorized","locations":[{"line":1,"column":1}]}],"data":null})";

@@ -21,6 +21,11 @@ Request plain(http::verb verb, std::string target, std::string body = {},
   return req;
 }
 
+Request with_key(Request req, std::string_view credential) {
+  req.set(http::field::authorization, "Bearer " + std::string(credential));
+  return req;
+}
+
 std::string session_token(Service& s, std::string_view email) {
   create_users(
       s, {email},
@@ -89,16 +94,100 @@ TEST_CASE(
   CHECK(stats.total.calls == 3);
   CHECK(stats.of("listUsers").calls == 0);
 
-  auto doc = json::parse(s->handle(plain(http::verb::get, "/_emulator/stats")).response.body());
+  auto doc = json::parse(
+      s->handle(with_key(plain(http::verb::get, "/_emulator/stats"), key_of(*s))).response.body());
   CHECK(doc.at("operations").at("impersonateUser").at("calls").to_number<std::uint64_t>() == 2);
   CHECK(doc.at("total").at("calls").to_number<std::uint64_t>() == 3);
 
-  CHECK(s->handle(plain(http::verb::post, "/_emulator/reset")).response.result() ==
-        http::status::ok);
+  CHECK(s->handle(with_key(plain(http::verb::post, "/_emulator/reset"), key_of(*s)))
+            .response.result() == http::status::ok);
   CHECK(s->stats().total.calls == 0);
   CHECK(s->store().size() == 1);
-  s->handle(plain(http::verb::post, "/_emulator/reset?state=1"));
+  s->handle(with_key(plain(http::verb::post, "/_emulator/reset?state=1"), bearer_of(*s)));
   CHECK(s->store().size() == 0);
+}
+
+TEST_CASE("/_emulator/* needs the access key or an API token unless opened for tests") {
+  auto s = make_service();
+  create_users(*s, {"a@example.com"});
+  for (std::string_view credential : {"", "wrong-key", "Bearer"}) {
+    CAPTURE(credential);
+    auto stats = plain(http::verb::get, "/_emulator/stats");
+    auto reset = plain(http::verb::post, "/_emulator/reset?state=1");
+    if (!credential.empty()) {
+      stats = with_key(std::move(stats), credential);
+      reset = with_key(std::move(reset), credential);
+    }
+    auto out = s->handle(stats);
+    CHECK(out.response.result() == http::status::unauthorized);
+    CHECK(out.response[http::field::www_authenticate] == "Bearer");
+    CHECK(out.response.body().find("operations") == std::string::npos);
+    CHECK(s->handle(reset).response.result() == http::status::unauthorized);
+    CHECK(s->store().size() == 1);  // nothing was reset
+  }
+  // A JWT the emulator minted is not a control credential either.
+  auto exchanged = call(*s, kExchange, {{"accessToken", key_of(*s)}});
+  std::string jwt(exchanged.at("data").at("exchangeAccessToken").as_string());
+  CHECK(s->handle(with_key(plain(http::verb::get, "/_emulator/stats"), jwt)).response.result() ==
+        http::status::unauthorized);
+
+  Options open;
+  open.open_control_endpoints = true;
+  auto t = make_service(open);
+  CHECK(t->handle(plain(http::verb::get, "/_emulator/stats")).response.result() ==
+        http::status::ok);
+}
+
+TEST_CASE("a bad credential is refused before the document is parsed, validated or run") {
+  auto s = make_service();
+  create_users(*s, {"a@example.com"});
+  // A malformed document with a bad token: Unauthorized, not a syntax error.
+  auto doc = call(*s, "{ listUsers { id ", {}, "not-a-token");
+  CHECK(doc.at("errors").at(0).at("message").as_string() == "Unauthorized");
+  // Even a public operation is refused with a bad token; nothing is minted.
+  doc = call(*s, kImpersonate, {{"accessToken", key_of(*s)}, {"userEmail", "a@example.com"}},
+             "not-a-token");
+  CHECK(doc.at("errors").at(0).at("message").as_string() == "Unauthorized");
+  CHECK(doc.at("data").is_null());
+  // Counted under the operation it named, not as a fault.
+  CHECK(s->stats().of("impersonateUser").calls == 1);
+  CHECK(s->stats().of("impersonateUser").faults == 0);
+}
+
+TEST_CASE("an anonymous document naming a protected field is refused before validation") {
+  auto s = make_service();
+  // Invalid (unknown field) and protected: an anonymous caller learns nothing from validation.
+  auto doc = call(*s, "{ listUsers { id noSuchField } }");
+  CHECK(doc.at("errors").at(0).at("message").as_string() == "Unauthorized");
+  // A protected field hidden in a fragment or a second operation is found too.
+  doc = call(*s, "query A { ...F } fragment F on Query { listUsers { id } }");
+  CHECK(doc.at("errors").at(0).at("message").as_string() == "Unauthorized");
+  doc = call(*s, "query A { __typename } query B { listUsers { id } }");
+  CHECK(doc.at("errors").at(0).at("message").as_string() == "Unauthorized");
+  // Public documents are still validated for anonymous callers.
+  doc = call(*s, "{ __typename nope }");
+  CHECK(doc.at("errors").at(0).at("message").as_string().find("nope") != std::string::npos);
+  // The same protected document with a valid token gets the validation error.
+  doc = call(*s, "{ listUsers { id noSuchField } }", {}, bearer_of(*s));
+  CHECK(doc.at("errors").at(0).at("message").as_string().find("noSuchField") != std::string::npos);
+}
+
+TEST_CASE("a 200 KB document of repeated fields is refused by the token limit, not validated") {
+  auto s = make_service();
+  std::string repeated = "{ listUsers { ";
+  while (repeated.size() < 200 * 1024) repeated += "id email ";
+  repeated += "} }";
+  std::string aliased = "{ ";
+  for (int i = 0; aliased.size() < 200 * 1024; ++i)
+    aliased += "a" + std::to_string(i) + ": __typename ";
+  aliased += "}";
+  for (const std::string* query : {&repeated, &aliased}) {
+    auto doc = call(*s, *query, {}, bearer_of(*s));
+    CHECK(doc.at("errors").at(0).at("message").as_string() ==
+          "Syntax Error: Document contains more than 5000 tokens. Parsing aborted.");
+    CHECK(doc.at("data").is_null());
+  }
+  CHECK(s->stats().of("listUsers").calls == 0);
 }
 
 TEST_CASE("fault switches: --fail gives 500, --throttle 429 with Retry-After, per operation") {
@@ -223,4 +312,32 @@ TEST_CASE("embed path matching") {
   CHECK_FALSE(match_embed_path("/embed/dashboards").has_value());
   CHECK_FALSE(match_embed_path("/embed/dashboards/<x>").has_value());
   CHECK_FALSE(match_embed_path("/embed/dashboardsX/1").has_value());
+}
+
+TEST_CASE("validation work is bounded: fragment chains and look-alike fields stay small") {
+  auto s = make_service();
+  // Each fragment spreads the next twice: 2^24 expansions if fragments were re-expanded.
+  std::string bomb = "query { ...F0 }\n";
+  for (int i = 0; i < 24; ++i)
+    bomb += "fragment F" + std::to_string(i) + " on Query { ...F" + std::to_string(i + 1) +
+            " ...F" + std::to_string(i + 1) + " }\n";
+  bomb += "fragment F24 on Query { __typename }\n";
+  auto doc = call(*s, bomb);
+  CHECK(doc.at("data").at("__typename").as_string() == "Query");
+
+  // A thousand copies of one field are one field to the overlap check: valid, answered.
+  std::string copies = "{ ";
+  for (int i = 0; i < 1000; ++i) copies += "listUsers { id } ";
+  copies += "}";
+  doc = call(*s, copies, {}, bearer_of(*s));
+  CHECK_FALSE(doc.as_object().contains("errors"));
+
+  // 700 distinct look-alikes would need 245,000 comparisons: refused by the budget.
+  std::string lookalikes = "{ ";
+  for (int i = 0; i < 700; ++i) lookalikes += "listUsers { a" + std::to_string(i) + ": id } ";
+  lookalikes += "}";
+  doc = call(*s, lookalikes, {}, bearer_of(*s));
+  CHECK(doc.at("errors").at(0).at("message").as_string() ==
+        "Query is too complex to validate: more than 10000 field comparisons.");
+  CHECK(doc.at("data").is_null());
 }

@@ -37,7 +37,7 @@ TEST_CASE("HTTP statuses map to typed errors") {
   const Row rows[] = {
       {400, ErrorCode::invalid_input, false}, {401, ErrorCode::unauthenticated, false},
       {403, ErrorCode::forbidden, false},     {404, ErrorCode::protocol, false},
-      {429, ErrorCode::rate_limited, true},   {500, ErrorCode::server_error, false},
+      {429, ErrorCode::rate_limited, true},   {500, ErrorCode::server_error, true},
       {501, ErrorCode::server_error, false},  {502, ErrorCode::server_error, true},
       {503, ErrorCode::server_error, true},   {504, ErrorCode::server_error, true},
       {302, ErrorCode::protocol, false},

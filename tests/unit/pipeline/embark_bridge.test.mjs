@@ -74,3 +74,37 @@ test('detach removes the listener; bad options are refused', () => {
   assert.throws(() => Bridge.attach({ iframe: { contentWindow: {} }, wisdomOrigin: 'ftp://x', refreshUrl: '/t' }));
   assert.throws(() => Bridge.attach({ wisdomOrigin: 'https://x', refreshUrl: '/t' }));
 });
+
+test('look-alike origins, other windows and forged sources never get a token', async () => {
+  const s = setup();
+  const request = { type: 'REQUEST_JWT_TOKEN' };
+  const popup = { postMessage: (message, origin) => s.posted.push({ message, origin, popup: true }) };
+  const attempts = [
+    ['https://acme.wisdom.ai.evil.example', s.frame],  // suffix look-alike
+    ['https://evil-acme.wisdom.ai', s.frame],           // another subdomain
+    ['http://acme.wisdom.ai', s.frame],                 // scheme downgrade
+    ['https://acme.wisdom.ai:8443', s.frame],           // another port
+    ['null', s.frame],                                  // sandboxed or opaque origin
+    ['', s.frame],
+    [undefined, s.frame],
+    ['https://acme.wisdom.ai', popup],                  // right origin, another window (a popup)
+    ['https://acme.wisdom.ai', null],                   // no source
+    ['https://acme.wisdom.ai', undefined],
+    ['https://acme.wisdom.ai', { ...s.frame }],         // a copy is not the iframe's window
+  ];
+  for (const [origin, source] of attempts) await s.send(origin, source, request);
+  // Message shapes that only resemble a request.
+  for (const data of ['REQUEST_JWT_TOKEN', { type: 'request_jwt_token' }, { type: ['REQUEST_JWT_TOKEN'] }, 42]) {
+    await s.send('https://acme.wisdom.ai', s.frame, data);
+  }
+  assert.equal(s.calls.length, 0);
+  assert.equal(s.posted.length, 0);
+  assert.equal(s.errors.length, 0);
+});
+
+test('the answer goes only to the pinned WisdomAI origin, never to "*" or the sender\'s claim', async () => {
+  const s = setup();
+  await s.send('https://acme.wisdom.ai', s.frame, { type: 'REQUEST_JWT_TOKEN', origin: '*' });
+  assert.equal(s.posted.length, 1);
+  assert.equal(s.posted[0].origin, 'https://acme.wisdom.ai');
+});

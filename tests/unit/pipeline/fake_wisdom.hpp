@@ -35,7 +35,7 @@ class ManualClock {
   std::shared_ptr<std::atomic<std::int64_t>> now_;
 };
 
-/// Vendor semantics from wisdom-api.md §3 and §9: users keyed by (workspace, lower-cased email);
+/// Vendor semantics (docs/vendor-api.md#operations): users keyed by (workspace, lower-cased email);
 /// createUsers re-applies roles for existing users (or answers ERROR "already exists" when
 /// `existing_user_error`); setUserAttributes replaces; impersonateUser needs an existing user and
 /// never lets session attributes override impersonated_user_id; listUsers returns everything.
@@ -139,7 +139,7 @@ class FakeWisdom final : public WisdomConnection {
         u.email = email;
         it = users_.emplace(key, std::move(u)).first;
       }
-      // Omitted fields leave the user unchanged; provided ones replace (wisdom-api.md §9 #5).
+      // Omitted fields leave the user unchanged; provided ones replace (docs/vendor-api.md#gap-5).
       if (request.roles) it->second.roles = *request.roles;
       if (request.attributes) it->second.attributes = *request.attributes;
       for (const auto& g : request.group_ids) it->second.groups.push_back(g);

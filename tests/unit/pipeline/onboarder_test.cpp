@@ -1,4 +1,5 @@
-// The round-trip budget of architecture §4 and the pipeline's guarantees, against FakeWisdom.
+// The round-trip budget (docs/architecture.md#round-trip-budget) and the pipeline's guarantees,
+// against FakeWisdom.
 #include <future>
 #include <mutex>
 #include <thread>

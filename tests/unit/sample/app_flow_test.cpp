@@ -1,12 +1,15 @@
 // SampleApp's handlers end to end through the Router, over an in-memory database and a fake
 // WisdomGateway (the gateway is tested with the real emulator by the browser test).
 #include <map>
+#include <vector>
 
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
 
 #include "app.hpp"
+#include "http_server.hpp"
 #include "password.hpp"
 #include "run_sync.hpp"
 
@@ -109,7 +112,7 @@ struct Fixture {
   Router router;
   std::unique_ptr<SampleApp> app;
 
-  Fixture() {
+  explicit Fixture(AppConfig config = {}) {
     auto acme =
         users.add_tenant("acme", "Acme Corp", {{"tenant_id", "acme"}, {"plan", "enterprise"}});
     auto globex =
@@ -119,7 +122,6 @@ struct Fixture {
     users.add_user(globex, "carol@globex.test", "Carol",
                    hash_password("carol-pw", kPbkdf2MinIterations), {});
     assets.add("style.css", {"text/css; charset=utf-8", "body{}"});
-    AppConfig config;
     config.password_iterations = kPbkdf2MinIterations;
     app = std::make_unique<SampleApp>(config, users, sessions, gateway, metrics, assets, pool);
     app->register_routes(router);
@@ -301,4 +303,171 @@ TEST_CASE("user-controlled text is escaped in pages") {
   auto page = b.login("%3Cscript%3Ealert(1)%3C%2Fscript%3E", "x");
   CHECK(page.body().find("<script>alert(1)") == std::string::npos);
   CHECK(page.body().find("&lt;script&gt;alert(1)") != std::string::npos);
+}
+
+TEST_CASE("brute force: failed logins are limited per account, with Retry-After") {
+  AppConfig config;
+  config.login_limits.per_account = 3;
+  config.login_limits.per_address = 100;
+  Fixture f(config);
+  auto b = f.browser();
+  for (int i = 0; i < 3; ++i) {
+    CHECK(b.login("alice%40acme.test", "guess-" + std::to_string(i)).result() ==
+          http::status::unauthorized);
+  }
+  // Even the right password waits now; nothing is hashed or onboarded.
+  auto refused = b.login("ALICE%40acme.test", "alice-pw");
+  CHECK(refused.result() == http::status::too_many_requests);
+  int retry_after = std::stoi(std::string(refused[http::field::retry_after]));
+  CHECK(retry_after > 0);
+  CHECK(retry_after <= 15 * 60);
+  CHECK(refused.body().find("Too many failed sign-ins") != std::string::npos);
+  CHECK(b.cookies.count(std::string(kSessionCookie)) == 0);
+  CHECK(f.gateway.logins.empty());
+  // Another account is not affected.
+  CHECK(b.login("carol%40globex.test", "carol-pw").result() == http::status::see_other);
+  CHECK(f.metrics.render().find("sample_logins_total{outcome=\"throttled\"} 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("brute force: failed logins are limited per client address across accounts") {
+  AppConfig config;
+  config.login_limits.per_account = 100;
+  config.login_limits.per_address = 3;
+  Fixture f(config);
+  auto attacker = f.browser();
+  auto login_from = [&](Browser& b, const std::string& address, const std::string& email,
+                        const std::string& password) {
+    std::string token = b.csrf_from(b.send(http::verb::get, "/login").body());
+    return b.send(http::verb::post, "/login",
+                  "email=" + email + "&password=" + password + "&csrf_token=" + token,
+                  {{std::string(kPeerAddressHeader), address}});
+  };
+  for (const char* email : {"a%40x.test", "b%40x.test", "c%40x.test"}) {
+    CHECK(login_from(attacker, "203.0.113.9", email, "pw").result() == http::status::unauthorized);
+  }
+  auto refused = login_from(attacker, "203.0.113.9", "alice%40acme.test", "alice-pw");
+  CHECK(refused.result() == http::status::too_many_requests);
+  CHECK(!refused[http::field::retry_after].empty());
+  // The same account from another address signs in.
+  auto user = f.browser();
+  CHECK(login_from(user, "198.51.100.7", "alice%40acme.test", "alice-pw").result() ==
+        http::status::see_other);
+}
+
+TEST_CASE("a login flood gets 503 once the password-hashing queue is full") {
+  AppConfig config;
+  config.max_pending_hashes = 2;
+  Fixture f(config);
+  auto b = f.browser();
+  std::string token = b.csrf_from(b.send(http::verb::get, "/login").body());
+  Request req{http::verb::post, "/login", 11};
+  req.set(http::field::host, kHost);
+  req.set(http::field::origin, kOrigin);
+  req.set(http::field::cookie,
+          std::string(kLoginCsrfCookie) + "=" + b.cookies[std::string(kLoginCsrfCookie)]);
+  req.set(http::field::content_type, "application/x-www-form-urlencoded");
+  req.body() = "email=alice%40acme.test&password=wrong&csrf_token=" + token;
+  req.prepare_payload();
+  // Three logins at once: two are hashed, the third is refused without queueing.
+  std::vector<Response> answers;
+  for (int i = 0; i < 3; ++i) {
+    asio::co_spawn(f.io, f.router.route(req), [&](std::exception_ptr e, Response r) {
+      REQUIRE_FALSE(e);
+      answers.push_back(std::move(r));
+    });
+  }
+  f.io.restart();
+  f.io.run();
+  REQUIRE(answers.size() == 3);
+  int unavailable = 0, unauthorized = 0;
+  for (const auto& r : answers) {
+    if (r.result() == http::status::service_unavailable) {
+      ++unavailable;
+      CHECK(r[http::field::retry_after] == "1");
+    }
+    if (r.result() == http::status::unauthorized) ++unauthorized;
+  }
+  CHECK(unavailable == 1);
+  CHECK(unauthorized == 2);
+  // The queue drains: the next login is hashed again.
+  CHECK(b.login("alice%40acme.test", "alice-pw").result() == http::status::see_other);
+  CHECK(f.metrics.render().find("sample_logins_total{outcome=\"overloaded\"} 1") !=
+        std::string::npos);
+}
+
+TEST_CASE("session fixation: every login issues a new session id and ends the old session") {
+  Fixture f;
+  auto b = f.browser();
+  // A session id planted by an attacker is not adopted.
+  const std::string planted(64, 'a');
+  b.cookies[std::string(kSessionCookie)] = planted;
+  REQUIRE(b.login("alice%40acme.test", "alice-pw").result() == http::status::see_other);
+  const std::string first = b.cookies[std::string(kSessionCookie)];
+  CHECK(first != planted);
+  CHECK(f.sessions.find(planted) == std::nullopt);
+  // An attacker's own live session planted in the victim's browser: the victim's login replaces
+  // it with a new id, and the planted session ends (the attacker is not signed in as the victim).
+  auto attacker = f.browser();
+  REQUIRE(attacker.login("carol%40globex.test", "carol-pw").result() == http::status::see_other);
+  const std::string attackers = attacker.cookies[std::string(kSessionCookie)];
+  auto victim = f.browser();
+  std::string token = victim.csrf_from(victim.send(http::verb::get, "/login").body());
+  victim.cookies[std::string(kSessionCookie)] = attackers;
+  REQUIRE(victim
+              .send(http::verb::post, "/login",
+                    "email=alice%40acme.test&password=alice-pw&csrf_token=" + token)
+              .result() == http::status::see_other);
+  const std::string victims = victim.cookies[std::string(kSessionCookie)];
+  CHECK(victims != attackers);
+  CHECK(victims != first);
+  CHECK(f.sessions.find(attackers) == std::nullopt);
+  CHECK(f.sessions.find(victims).has_value());
+  CHECK(attacker.send(http::verb::get, "/dashboard")[http::field::location] == "/login");
+}
+
+TEST_CASE("CSRF: logout and the token endpoint refuse another origin even with the right token") {
+  Fixture f;
+  auto b = f.browser();
+  b.login("carol%40globex.test", "carol-pw");
+  std::string dash = b.send(http::verb::get, "/dashboard").body();
+  std::string csrf = dash.substr(dash.find("name=\"csrf-token\" content=\"") + 27, 64);
+  b.origin = "http://evil.test";
+  CHECK(b.send(http::verb::post, std::string(kTokenPath), "", {{"X-CSRF-Token", csrf}}).result() ==
+        http::status::forbidden);
+  CHECK(b.send(http::verb::post, "/logout", "csrf_token=" + csrf).result() ==
+        http::status::forbidden);
+  CHECK(f.gateway.refreshes.empty());
+  CHECK(b.cookies.count(std::string(kSessionCookie)) == 1);  // still signed in
+  b.origin = kOrigin;
+  CHECK(b.send(http::verb::post, "/logout", "csrf_token=" + csrf).result() ==
+        http::status::see_other);
+}
+
+TEST_CASE("open redirect: only local paths are followed after login") {
+  Fixture f;
+  // The login page carries a safe `next` in the form and drops an unsafe one.
+  auto b = f.browser();
+  CHECK(b.send(http::verb::get, "/login?next=%2Fdashboard%3Ftab%3D2")
+            .body()
+            .find("name=\"next\" value=\"/dashboard?tab=2\"") != std::string::npos);
+  CHECK(b.send(http::verb::get, "/login?next=%2F%2Fevil.test").body().find("name=\"next\"") ==
+        std::string::npos);
+
+  auto login_with_next = [&](const std::string& next) {
+    auto browser = f.browser();
+    std::string token = browser.csrf_from(browser.send(http::verb::get, "/login").body());
+    auto res = browser.send(
+        http::verb::post, "/login",
+        "email=alice%40acme.test&password=alice-pw&csrf_token=" + token + "&next=" + next);
+    CHECK(res.result() == http::status::see_other);
+    return std::string(res[http::field::location]);
+  };
+  CHECK(login_with_next("%2Fdashboard%3Ftab%3D2") == "/dashboard?tab=2");
+  for (const char* evil :
+       {"https%3A%2F%2Fevil.test%2F", "%2F%2Fevil.test", "%2F%5Cevil.test", "%2F%09%2Fevil.test",
+        "javascript%3Aalert(1)", "evil.test", "%2F%0D%0ASet-Cookie%3A+x%3D1", "%2F%E2%80%AE"}) {
+    CAPTURE(evil);
+    CHECK(login_with_next(evil) == "/dashboard");
+  }
 }

@@ -1,4 +1,8 @@
-// Password hashing, CSRF tokens, cookies and the Content-Security-Policy of the sample server.
+// Password hashing, CSRF tokens, cookies, the Content-Security-Policy and private files of the
+// sample server.
+#include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <set>
 #include <stdexcept>
 
@@ -7,6 +11,7 @@
 #include "cookies.hpp"
 #include "csrf.hpp"
 #include "password.hpp"
+#include "private_file.hpp"
 #include "random_token.hpp"
 #include "security_headers.hpp"
 
@@ -149,4 +154,41 @@ TEST_CASE("every response gets the security headers") {
   cached.set(http::field::cache_control, "no-cache");
   apply_security_headers(cached, "x");
   CHECK(cached[http::field::cache_control] == "no-cache");
+}
+
+TEST_CASE("private temp files: unpredictable names, mode 0600, whole content") {
+  namespace fs = std::filesystem;
+  auto a = write_private_temp_file("embark-test-ca", "-----BEGIN CERTIFICATE-----\n");
+  auto b = write_private_temp_file("embark-test-ca", "second");
+  CHECK(a != b);
+  CHECK(a.filename().string().starts_with("embark-test-ca-"));
+  CHECK(a.filename().string().size() == std::string("embark-test-ca-").size() + 6);
+  CHECK(fs::status(a).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+  std::ifstream in(b);
+  std::string content((std::istreambuf_iterator<char>(in)), {});
+  CHECK(content == "second");
+  fs::remove(a);
+  fs::remove(b);
+}
+
+TEST_CASE("an atomic private write replaces a planted symlink instead of following it") {
+  namespace fs = std::filesystem;
+  fs::path dir = write_private_temp_file("embark-test-dir", "");
+  fs::remove(dir);
+  fs::create_directory(dir);
+  fs::path victim = dir / "victim";
+  { std::ofstream(victim) << "untouched"; }
+  fs::path port_file = dir / "port";
+  fs::create_symlink(victim, port_file);
+  write_private_file_atomically(port_file, "8080\n");
+  CHECK_FALSE(fs::is_symlink(port_file));
+  std::ifstream port(port_file), kept(victim);
+  std::string port_text((std::istreambuf_iterator<char>(port)), {});
+  std::string victim_text((std::istreambuf_iterator<char>(kept)), {});
+  CHECK(port_text == "8080\n");
+  CHECK(victim_text == "untouched");
+  CHECK(fs::status(port_file).permissions() == (fs::perms::owner_read | fs::perms::owner_write));
+  // No temporary file is left behind in the folder.
+  CHECK(std::distance(fs::directory_iterator(dir), fs::directory_iterator{}) == 2);
+  fs::remove_all(dir);
 }

@@ -31,7 +31,7 @@ struct TransportOptions {
   std::size_t max_response_bytes = 256u * 1024u * 1024u;
 };
 
-/// Retry settings (see architecture §3.3).
+/// Retry settings (see docs/architecture.md#retry-and-policies).
 struct RetryOptions {
   int max_attempts = 4;                            ///< including the first
   std::chrono::milliseconds initial_backoff{100};  ///< full-jitter exponential backoff base
@@ -50,8 +50,6 @@ struct ClientOptions {
   Secret api_token;
   /// Workspace for multi-workspace tenants; empty = the default workspace.
   std::string workspace_id;
-  /// Use the old `query` form of impersonateUser (older tenants).
-  bool impersonate_query_form = false;
   /// Deadline of one call including its retries.
   std::chrono::milliseconds call_deadline{30'000};
   TransportOptions transport;

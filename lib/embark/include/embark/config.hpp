@@ -82,6 +82,8 @@ struct OnboarderConfig {
   std::shared_ptr<LockService> lock_service;
   std::chrono::milliseconds lock_ttl{5000};
   std::chrono::milliseconds lock_wait{5000};
+  /// Time one onboarding may take when its request names none (OnboardRequest::deadline).
+  std::chrono::milliseconds deadline{10'000};
   /// Event receivers (thread-safe).
   std::vector<std::shared_ptr<Observer>> observers;
   /// Wall clock (injectable for tests).

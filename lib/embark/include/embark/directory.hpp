@@ -10,9 +10,12 @@
 #include <string>
 #include <string_view>
 
+#include <boost/asio/awaitable.hpp>
+
 #include "embark/clock.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/model.hpp"
+#include "embark/result.hpp"
 
 namespace embark {
 
@@ -26,8 +29,14 @@ struct DirectoryEntry {
 };
 
 /// Case-insensitive (workspace, email) -> DirectoryEntry. An interface so that a shared backend
-/// (Redis, architecture §9) can replace the in-memory one. Implementations must be thread-safe;
-/// calls are short and may block briefly (a networked backend does one round trip).
+/// (Redis, docs/architecture.md#scaling-past-one-machine) can replace the in-memory one. Implementations must be thread-safe.
+///
+/// Two faces: the synchronous members (short; used by tools and by the default async members)
+/// and the `async_*` coroutines, which are the only ones the pipeline calls. A networked backend
+/// overrides the async members so that a round trip suspends the login instead of blocking the
+/// pipeline's thread. String views passed to an async member must outlive its awaitable.
+/// An async member's error is a failed backend call: the pipeline treats a failed read as a miss
+/// and reports a failed write to the observers, then drops it.
 ///
 /// Writers call it only after the vendor confirmed the write, so an entry never records
 /// something that did not happen.
@@ -51,6 +60,25 @@ class UserDirectory {
                             std::chrono::system_clock::time_point listed_at) = 0;
   /// Number of entries (all workspaces).
   virtual std::size_t size() const = 0;
+
+  /// True when the synchronous members never block (an in-memory backend): the pipeline then
+  /// calls them directly and saves a coroutine frame per call. Default false.
+  virtual bool nonblocking() const noexcept { return false; }
+  /// find() as a coroutine. Default: calls find().
+  virtual boost::asio::awaitable<Result<std::optional<DirectoryEntry>>> async_find(
+      std::string_view workspace, std::string_view email);
+  /// put() as a coroutine. Default: calls put().
+  virtual boost::asio::awaitable<Result<void>> async_put(std::string_view workspace,
+                                                         std::string_view email,
+                                                         const DirectoryEntry& entry);
+  /// erase() as a coroutine. Default: calls erase().
+  virtual boost::asio::awaitable<Result<void>> async_erase(std::string_view workspace,
+                                                           std::string_view email);
+  /// load_listing() as a coroutine. Default: calls load_listing().
+  virtual boost::asio::awaitable<Result<void>> async_load_listing(
+      std::string_view workspace, std::span<const UserRecord> users,
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at);
 };
 
 /// Bounds of the in-memory directory.
@@ -79,6 +107,7 @@ class InMemoryUserDirectory final : public UserDirectory {
                     std::chrono::system_clock::time_point started_at,
                     std::chrono::system_clock::time_point listed_at) override;
   std::size_t size() const override;
+  bool nonblocking() const noexcept override { return true; }
 
   /// Bytes held by tables and arenas (capacity, not just use); for benchmarks and metrics.
   std::size_t memory_bytes() const;

@@ -10,7 +10,7 @@
 
 namespace embark {
 
-/// Which embedded page to open (wisdom-api.md §6.2).
+/// Which embedded page to open (docs/vendor-api.md#embed-urls).
 enum class EmbedKind {
   none,              ///< no URL is built
   dashboard,         ///< /embed/dashboards/{id}            (current)

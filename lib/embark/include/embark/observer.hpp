@@ -43,7 +43,9 @@ struct RunEvent {
 
 /// Background work finished (a pre-minted token, a directory refresh).
 struct BackgroundEvent {
-  std::string_view what;  ///< "pre-mint" or "directory-refresh"
+  /// "pre-mint", "directory-refresh", or a failed shared-state call ("directory-backend",
+  /// "token-cache-backend"; always with an error: the login went on without the cache).
+  std::string_view what;
   std::string_view workspace;
   std::string_view user;  ///< fingerprint, empty for workspace-wide work
   const Error* error = nullptr;

@@ -1,6 +1,8 @@
 // OnboardRequest: what the app knows about a user when it puts them into an embedded session.
 #pragma once
 
+#include <chrono>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,10 @@ struct OnboardRequest {
   bool send_welcome_email = false;
   /// The page the Session's embed URL opens.
   EmbedTarget embed;
+  /// Time the whole onboarding may take from the call: every stage, vendor call, retry, backoff
+  /// and wait on a joined identical run. Past it the result is Error{deadline_exceeded}.
+  /// nullopt = OnboarderConfig::deadline. Must be positive.
+  std::optional<std::chrono::milliseconds> deadline;
 };
 
 }  // namespace embark

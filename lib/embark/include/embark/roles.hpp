@@ -1,4 +1,4 @@
-// Role presets: the documented WisdomAI role names and their fixed ids (wisdom-api.md §4.4).
+// Role presets: the documented WisdomAI role names and their fixed ids (docs/vendor-api.md#roles).
 #pragma once
 
 #include <span>

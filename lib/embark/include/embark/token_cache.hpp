@@ -6,10 +6,14 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
+
+#include <boost/asio/awaitable.hpp>
 
 #include "embark/clock.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/model.hpp"
+#include "embark/result.hpp"
 
 namespace embark {
 
@@ -25,7 +29,12 @@ struct TokenKey {
   friend bool operator==(const TokenKey&, const TokenKey&) = default;
 };
 
-/// Token store interface (a Redis backend can come later). Thread-safe.
+/// Token store interface (a shared backend such as Redis can replace the in-memory one).
+/// Implementations must be thread-safe.
+///
+/// As with UserDirectory, the pipeline calls only the `async_*` coroutines; their defaults call
+/// the synchronous members. An async member's error is a failed backend call: a failed read is a
+/// miss (a new token is minted), a failed write is reported to the observers and dropped.
 class TokenCache {
  public:
   virtual ~TokenCache() = default;
@@ -39,6 +48,18 @@ class TokenCache {
   virtual void erase(const TokenKey& key) = 0;
   /// Number of tokens held.
   virtual std::size_t size() const = 0;
+
+  /// True when the synchronous members never block (an in-memory backend): the pipeline then
+  /// calls them directly and saves a coroutine frame per call. Default false.
+  virtual bool nonblocking() const noexcept { return false; }
+  /// find() as a coroutine. Default: calls find().
+  virtual boost::asio::awaitable<Result<std::optional<SessionToken>>> async_find(
+      const TokenKey& key, std::chrono::system_clock::time_point now, std::chrono::seconds margin);
+  /// put() as a coroutine. Default: calls put().
+  virtual boost::asio::awaitable<Result<void>> async_put(const TokenKey& key,
+                                                         const SessionToken& token);
+  /// erase() as a coroutine. Default: calls erase().
+  virtual boost::asio::awaitable<Result<void>> async_erase(const TokenKey& key);
 };
 
 /// Bounds of the in-memory token cache.
@@ -57,6 +78,7 @@ class InMemoryTokenCache final : public TokenCache {
   void put(const TokenKey& key, const SessionToken& token) override;
   void erase(const TokenKey& key) override;
   std::size_t size() const override;
+  bool nonblocking() const noexcept override { return true; }
 
  private:
   struct State;

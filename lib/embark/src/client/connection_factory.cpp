@@ -4,6 +4,7 @@
 #include "internal/client/graphql_layer.hpp"
 #include "internal/client/logging_decorator.hpp"
 #include "internal/client/retry_decorator.hpp"
+#include "internal/graphql/operations.hpp"
 
 namespace embark::internal {
 namespace {
@@ -11,7 +12,11 @@ namespace {
 boost::asio::awaitable<Result<SessionToken>> exchange_through(
     std::shared_ptr<CallLayer> layer, std::chrono::steady_clock::time_point deadline) {
   CallContext ctx{deadline, std::nullopt, 1};
-  co_return co_await layer->exchange_access_token(ctx);
+  const ExchangeRequest request;
+  TypedCall<ExchangeOperation> body(request);
+  auto done = co_await layer->call(ctx, operation_info<ExchangeOperation>(), body);
+  if (!done) co_return std::move(done).error();
+  co_return body.take();
 }
 
 }  // namespace

@@ -10,8 +10,6 @@
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-#include "internal/graphql/list_users_parser.hpp"
-#include "internal/graphql/operations.hpp"
 #include "internal/graphql/response_mapping.hpp"
 
 namespace embark::internal {
@@ -28,11 +26,6 @@ asio::awaitable<Result<void>> wait_until(std::chrono::steady_clock::time_point d
   auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
   if (ec) co_return Error(ErrorCode::cancelled, "deadline timer cancelled");
   co_return Result<void>();
-}
-
-Result<void> status_only(Result<boost::json::value> mapped) {
-  if (!mapped) return std::move(mapped).error();
-  return {};
 }
 
 }  // namespace
@@ -74,88 +67,49 @@ asio::awaitable<Result<HttpResponse>> GraphqlLayer::send(const CallContext& ctx,
   co_return response;
 }
 
-template <class Operation>
-asio::awaitable<Result<boost::json::value>> GraphqlLayer::call(const CallContext& ctx,
-                                                               const GraphqlRequest& graphql) {
+asio::awaitable<Result<void>> GraphqlLayer::call(CallContext& ctx, const OperationInfo& operation,
+                                                 CallBody& body) {
   HttpRequest request;
-  request.body = to_body(graphql);
-  if constexpr (Operation::kNeedsBearer) request.bearer = ctx.bearer;
-  request.idempotent = Operation::kIdempotency == Idempotency::idempotent;
-  auto response = co_await send(ctx, std::move(request), Operation::kName);
-  if (!response) co_return std::move(response).error();
-  const std::string_view bearer = ctx.bearer ? ctx.bearer->reveal() : std::string_view();
-  const std::array<std::string_view, 2> redact{access_key_.reveal(), bearer};
-  co_return map_response(*response, Operation::kName, wall_clock_(), redact).data;
-}
-
-asio::awaitable<Result<std::vector<UserRecord>>> GraphqlLayer::list_users(
-    CallContext& ctx, const ListUsersRequest& list) {
-  constexpr auto op = ListUsersOperation::kName;
-  HttpRequest request;
-  request.body = to_body(ListUsersOperation::build(list));
-  request.bearer = ctx.bearer;
-  request.idempotent = ListUsersOperation::kIdempotency == Idempotency::idempotent;
-  ListUsersParser parser;
+  request.body = to_body(body.encode(access_key_));
+  if (operation.needs_bearer) request.bearer = ctx.bearer;
+  request.idempotent = operation.idempotency == Idempotency::idempotent;
+  request.max_response_bytes = operation.max_answer_bytes;
   std::string prefix;
-  request.body_sink = [&parser, &prefix](std::string_view chunk) -> Result<void> {
-    if (prefix.size() < kErrorBodyPrefix)
-      prefix.append(chunk.substr(0, kErrorBodyPrefix - prefix.size()));
-    // A parse failure is remembered by the parser; reading on lets the HTTP status decide the
-    // error.
-    (void)parser.feed(chunk);
-    return {};
-  };
-  auto response = co_await send(ctx, std::move(request), op);
+  if (body.streams()) {
+    body.restart();
+    request.body_sink = [&body, &prefix](std::string_view chunk) -> Result<void> {
+      if (prefix.size() < kErrorBodyPrefix)
+        prefix.append(chunk.substr(0, kErrorBodyPrefix - prefix.size()));
+      // A parse failure is remembered by the body; reading on lets the HTTP status decide the
+      // error.
+      body.feed(chunk);
+      return {};
+    };
+  }
+  auto response = co_await send(ctx, std::move(request), operation.name);
   if (!response) co_return std::move(response).error();
   const std::string_view bearer = ctx.bearer ? ctx.bearer->reveal() : std::string_view();
   const std::array<std::string_view, 2> redact{access_key_.reveal(), bearer};
+  if (!body.streams()) {
+    auto data = map_response(*response, operation.name, wall_clock_(), redact).data;
+    if (!data) co_return std::move(data).error();
+    co_return body.decode(*data);
+  }
   if (auto error =
           map_http_status(response->status, response->retry_after,
-                          response->body.empty() ? std::string_view(prefix) : response->body, op,
-                          wall_clock_(), redact)) {
+                          response->body.empty() ? std::string_view(prefix) : response->body,
+                          operation.name, wall_clock_(), redact)) {
     co_return *error;
   }
   // A transport that ignores body_sink hands the whole body over at the end.
-  if (!response->body.empty() && parser.bytes_fed() == 0) (void)parser.feed(response->body);
-  auto users = parser.finish(op, redact);
-  if (!users) {
-    Error error = std::move(users).error();
+  if (!response->body.empty() && body.bytes_fed() == 0) body.feed(response->body);
+  auto finished = body.finish(operation.name, redact);
+  if (!finished) {
+    Error error = std::move(finished).error();
     error.with_http_status(response->status);
     co_return error;
   }
-  co_return users;
-}
-
-asio::awaitable<Result<void>> GraphqlLayer::create_users(CallContext& ctx,
-                                                         const CreateUsersRequest& request) {
-  co_return status_only(
-      co_await call<CreateUsersOperation>(ctx, CreateUsersOperation::build(request)));
-}
-
-asio::awaitable<Result<void>> GraphqlLayer::set_user_attributes(
-    CallContext& ctx, const SetUserAttributesRequest& request) {
-  co_return status_only(
-      co_await call<SetUserAttributesOperation>(ctx, SetUserAttributesOperation::build(request)));
-}
-
-asio::awaitable<Result<void>> GraphqlLayer::delete_users(CallContext& ctx,
-                                                         const DeleteUsersRequest& request) {
-  co_return status_only(
-      co_await call<DeleteUsersOperation>(ctx, DeleteUsersOperation::build(request)));
-}
-
-asio::awaitable<Result<SessionToken>> GraphqlLayer::impersonate_user(
-    CallContext& ctx, const ImpersonateRequest& request) {
-  auto data =
-      co_await call<ImpersonateOperation>(ctx, ImpersonateOperation::build(request, access_key_));
-  if (!data) co_return std::move(data).error();
-  co_return read_token(*data, ImpersonateOperation::kName);
-}
-
-asio::awaitable<Result<SessionToken>> GraphqlLayer::exchange_access_token(CallContext& ctx) {
-  auto data = co_await call<ExchangeOperation>(ctx, ExchangeOperation::build(access_key_));
-  if (!data) co_return std::move(data).error();
-  co_return read_token(*data, ExchangeOperation::kName);
+  co_return finished;
 }
 
 }  // namespace embark::internal

@@ -28,14 +28,12 @@ std::optional<Error> check_list(std::string_view operation, const std::vector<st
 
 asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(
     ListUsersRequest request) {
-  auto ctx = context();
-  co_return co_await top_->list_users(ctx, request);
+  co_return co_await run<ListUsersOperation>(request);
 }
 
 asio::awaitable<Result<void>> LayeredConnection::create_users(CreateUsersRequest request) {
   if (auto e = check_list(CreateUsersOperation::kName, request.emails, "emails")) co_return *e;
-  auto ctx = context();
-  co_return co_await top_->create_users(ctx, request);
+  co_return co_await run<CreateUsersOperation>(request);
 }
 
 asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
@@ -43,14 +41,12 @@ asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
   if (request.user_id.empty()) {
     co_return bad_input(SetUserAttributesOperation::kName, "user_id", "user_id must not be empty");
   }
-  auto ctx = context();
-  co_return co_await top_->set_user_attributes(ctx, request);
+  co_return co_await run<SetUserAttributesOperation>(request);
 }
 
 asio::awaitable<Result<void>> LayeredConnection::delete_users(DeleteUsersRequest request) {
   if (auto e = check_list(DeleteUsersOperation::kName, request.user_ids, "user_ids")) co_return *e;
-  auto ctx = context();
-  co_return co_await top_->delete_users(ctx, request);
+  co_return co_await run<DeleteUsersOperation>(request);
 }
 
 asio::awaitable<Result<SessionToken>> LayeredConnection::impersonate_user(
@@ -65,13 +61,11 @@ asio::awaitable<Result<SessionToken>> LayeredConnection::impersonate_user(
     co_return bad_input(ImpersonateOperation::kName, "session_attributes",
                         "the query form of impersonateUser cannot carry session attributes");
   }
-  auto ctx = context();
-  co_return co_await top_->impersonate_user(ctx, request);
+  co_return co_await run<ImpersonateOperation>(request);
 }
 
 asio::awaitable<Result<SessionToken>> LayeredConnection::exchange_access_token() {
-  auto ctx = context();
-  co_return co_await top_->exchange_access_token(ctx);
+  co_return co_await run<ExchangeOperation>(ExchangeRequest{});
 }
 
 }  // namespace embark::internal

@@ -25,4 +25,18 @@ void log_attempt(std::string_view operation, const CallContext& ctx,
   }
 }
 
+boost::asio::awaitable<Result<void>> LoggingDecorator::call(CallContext& ctx,
+                                                            const OperationInfo& operation,
+                                                            CallBody& body) {
+  const auto start = std::chrono::steady_clock::now();
+  Result<void> result = co_await next(ctx, operation, body);
+  if (result) {
+    log_attempt(operation.name, ctx, start, nullptr);
+  } else {
+    const Error error = result.error();
+    log_attempt(operation.name, ctx, start, &error);
+  }
+  co_return result;
+}
+
 }  // namespace embark::internal

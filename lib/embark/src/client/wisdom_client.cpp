@@ -6,6 +6,8 @@
 #include "embark/client.hpp"
 #include "embark/log.hpp"
 
+#include "internal/client/blocking.hpp"
+
 namespace embark {
 namespace detail {
 
@@ -42,18 +44,11 @@ std::shared_ptr<WisdomConnection> client_connection(const ClientState& state) {
 }
 
 std::optional<Error> blocking_call_check(const ClientState& state, const char* operation) {
-  bool on_io_thread = false;
-  if (state.own_context) {
-    on_io_thread = state.own_context->get_executor().running_in_this_thread();
-  } else if (const auto* ex = state.executor.target<asio::io_context::executor_type>()) {
-    on_io_thread = ex->running_in_this_thread();
-  }
-  if (!on_io_thread) return std::nullopt;
-  return Error(ErrorCode::internal,
-               "a blocking WisdomClient call was made on the thread that runs the client's "
-               "executor; it would "
-               "wait forever. Use the async_ form (e.g. with use_awaitable) there")
-      .with_operation(operation);
+  auto error = internal::blocking_call_check(
+      state.own_context ? asio::any_io_executor(state.own_context->get_executor()) : state.executor,
+      "WisdomClient call", "the async_ form (e.g. with use_awaitable)");
+  if (error) error->with_operation(operation);
+  return error;
 }
 
 Error error_from_exception(std::exception_ptr ep, const char* operation) {

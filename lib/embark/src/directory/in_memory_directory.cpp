@@ -391,4 +391,47 @@ std::size_t InMemoryUserDirectory::memory_bytes() const {
   return total;
 }
 
+// The default async members: the synchronous call, its exception (if any) as an error value.
+boost::asio::awaitable<Result<std::optional<DirectoryEntry>>> UserDirectory::async_find(
+    std::string_view workspace, std::string_view email) {
+  try {
+    co_return find(workspace, email);
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("directory read failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> UserDirectory::async_put(std::string_view workspace,
+                                                              std::string_view email,
+                                                              const DirectoryEntry& entry) {
+  try {
+    put(workspace, email, entry);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("directory write failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> UserDirectory::async_erase(std::string_view workspace,
+                                                                std::string_view email) {
+  try {
+    erase(workspace, email);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("directory write failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> UserDirectory::async_load_listing(
+    std::string_view workspace, std::span<const UserRecord> users,
+    std::chrono::system_clock::time_point started_at,
+    std::chrono::system_clock::time_point listed_at) {
+  try {
+    load_listing(workspace, users, started_at, listed_at);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("directory write failed: ") + e.what());
+  }
+}
+
 }  // namespace embark

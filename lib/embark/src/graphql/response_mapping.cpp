@@ -179,7 +179,10 @@ std::optional<Error> map_http_status(int status, const std::optional<std::string
     error =
         Error(ErrorCode::invalid_input, "the vendor rejected the request as malformed (HTTP 400)");
   } else if (status >= 500 && status < 600) {
-    const bool transient = status == 502 || status == 503 || status == 504;
+    // 500 may pass when tried again, as the major cloud SDKs treat it; whether a call may be
+    // repeated at all is the retry loop's decision, from the operation's idempotency. 501, 505
+    // and the like will answer the same.
+    const bool transient = status == 500 || status == 502 || status == 503 || status == 504;
     error =
         Error(ErrorCode::server_error, "the vendor failed (HTTP " + std::to_string(status) + ")")
             .with_retryable(transient);

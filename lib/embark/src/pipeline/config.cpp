@@ -35,6 +35,8 @@ Result<void> validate_config(const OnboarderConfig& config) {
     if (auto s = make_impersonate_strategy(config.impersonate); !s) return s.error();
   }
   using std::chrono::seconds;
+  if (config.deadline <= std::chrono::milliseconds(0))
+    return invalid("deadline", "must be positive");
   if (config.directory_ttl <= seconds(0)) return invalid("directory_ttl", "must be positive");
   if (config.min_refresh_interval < seconds(0))
     return invalid("min_refresh_interval", "must not be negative");

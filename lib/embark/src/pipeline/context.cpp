@@ -12,8 +12,6 @@ Fingerprint PipelineContext::attributes_fingerprint() const noexcept { return ru
 Fingerprint PipelineContext::roles_fingerprint() const noexcept { return run_->roles_fp; }
 const OnboarderConfig& PipelineContext::config() const noexcept { return run_->impl.config; }
 std::chrono::system_clock::time_point PipelineContext::now() const { return run_->impl.now(); }
-UserDirectory& PipelineContext::directory() noexcept { return *run_->impl.config.directory; }
-TokenCache& PipelineContext::tokens() noexcept { return *run_->impl.config.token_cache; }
 int PipelineContext::stage_vendor_calls() const noexcept { return run_->stage_calls; }
 
 bool PipelineContext::is_fresh(const DirectoryEntry& entry) const {
@@ -32,6 +30,55 @@ TokenKey PipelineContext::token_key(const AttributeMap& session_attributes) cons
   // Entitlements: the stored attributes and roles the app asked for, combined.
   key.entitlements = run_->attributes_fp ^ (run_->roles_fp * 0x9e3779b97f4a7c15ULL);
   return key;
+}
+
+// The shared-state calls. A nonblocking (in-memory) backend is called directly: one coroutine
+// frame less per call on the warm-login path. Otherwise its async member; a failure is reported
+// and never fails the login (a failed read is a miss, a failed write is dropped).
+boost::asio::awaitable<std::optional<DirectoryEntry>> PipelineContext::find_entry() {
+  auto& directory = *run_->impl.config.directory;
+  if (directory.nonblocking()) co_return directory.find(run_->workspace, run_->email_key);
+  auto found = co_await directory.async_find(run_->workspace, run_->email_key);
+  if (!found) {
+    run_->impl.report_backend_error("directory-backend", run_->workspace, run_->user,
+                                    found.error());
+    co_return std::nullopt;
+  }
+  co_return std::move(*found);
+}
+
+boost::asio::awaitable<void> PipelineContext::put_entry(const DirectoryEntry& entry) {
+  auto& directory = *run_->impl.config.directory;
+  if (directory.nonblocking()) {
+    directory.put(run_->workspace, run_->email_key, entry);
+    co_return;
+  }
+  auto put = co_await directory.async_put(run_->workspace, run_->email_key, entry);
+  if (!put)
+    run_->impl.report_backend_error("directory-backend", run_->workspace, run_->user, put.error());
+}
+
+boost::asio::awaitable<void> PipelineContext::erase_entry() {
+  co_await run_->impl.erase_entry(run_->workspace, run_->email_key, run_->user);
+}
+
+boost::asio::awaitable<std::optional<SessionToken>> PipelineContext::find_token(
+    const TokenKey& key) {
+  auto& tokens = *run_->impl.config.token_cache;
+  const auto margin = run_->impl.config.token_reuse_margin;
+  if (tokens.nonblocking()) co_return tokens.find(key, run_->impl.now(), margin);
+  auto found = co_await tokens.async_find(key, run_->impl.now(), margin);
+  if (!found) {
+    run_->impl.report_backend_error("token-cache-backend", run_->workspace, run_->user,
+                                    found.error());
+    co_return std::nullopt;
+  }
+  co_return std::move(*found);
+}
+
+boost::asio::awaitable<void> PipelineContext::put_token(const TokenKey& key,
+                                                        const SessionToken& token) {
+  co_await run_->impl.put_token(key, token, run_->user);
 }
 
 boost::asio::awaitable<Result<DirectoryRefresh>> PipelineContext::refresh_directory(
@@ -77,6 +124,30 @@ void PipelineContext::schedule_premint(const TokenKey& key, AttributeMap session
   request.email = run_->request.email;
   request.session_attributes = std::move(session_attributes);
   run_->impl.schedule_premint(key, std::move(request), run_->user, expires_at);
+}
+
+boost::asio::awaitable<void> Onboarder::Impl::put_token(const TokenKey& key,
+                                                        const SessionToken& token,
+                                                        std::string_view user) {
+  auto& tokens = *config.token_cache;
+  if (tokens.nonblocking()) {
+    tokens.put(key, token);
+    co_return;
+  }
+  if (auto put = co_await tokens.async_put(key, token); !put)
+    report_backend_error("token-cache-backend", key.workspace, user, put.error());
+}
+
+boost::asio::awaitable<void> Onboarder::Impl::erase_entry(std::string_view workspace,
+                                                          std::string_view email,
+                                                          std::string_view user) {
+  auto& directory = *config.directory;
+  if (directory.nonblocking()) {
+    directory.erase(workspace, email);
+    co_return;
+  }
+  if (auto erased = co_await directory.async_erase(workspace, email); !erased)
+    report_backend_error("directory-backend", workspace, user, erased.error());
 }
 
 std::optional<AttributeMap> SetAttributesStrategy::attributes_at_creation(

@@ -1,4 +1,6 @@
+#include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "pipeline/impl.hpp"
 
@@ -41,11 +43,24 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
         "listUsers", [&] { return conn.list_users(std::move(request)); });
     if (listed) {
       auto users = std::make_shared<const std::vector<UserRecord>>(std::move(*listed));
-      config.directory->load_listing(run.workspace, *users, started, now());
+      // The listing is the vendor's answer either way: a failed load only costs the cache.
+      if (auto loaded =
+              co_await config.directory->async_load_listing(run.workspace, *users, started, now());
+          !loaded) {
+        report_backend_error("directory-backend", run.workspace, {}, loaded.error());
+      }
       out = DirectoryRefresh{true, false, std::move(users)};
     } else {
       out = listed.error();
     }
+  } catch (const boost::system::system_error& e) {
+    // The leading run was cut short (its deadline, or its caller cancelled it); the runs that
+    // joined this listing may list again.
+    out = Error(e.code() == boost::asio::error::operation_aborted ? ErrorCode::cancelled
+                                                                  : ErrorCode::internal,
+                std::string("the directory refresh was cut short: ") + e.what())
+              .with_operation("listUsers")
+              .with_retryable(true);
   } catch (const std::exception& e) {
     out = Error(ErrorCode::internal, std::string("directory refresh failed: ") + e.what())
               .with_operation("listUsers");

@@ -55,7 +55,8 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
 
   boost::asio::awaitable<Result<Session>> run(OnboardRequest request, bool refresh);
   boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
-                                                  const std::string& workspace, bool refresh);
+                                                  const std::string& workspace,
+                                                  const std::string& user, bool refresh);
   boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
                                                                        const std::string& user);
   boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
@@ -63,6 +64,13 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   void schedule_premint(const TokenKey& key, ImpersonateRequest request, std::string user,
                         std::chrono::system_clock::time_point expires_at);
   void stop();
+
+  // Shared-state writes outside a stage's context too (pre-mint, forget, not_found): reported on
+  // failure, never failing the caller.
+  boost::asio::awaitable<void> put_token(const TokenKey& key, const SessionToken& token,
+                                         std::string_view user);
+  boost::asio::awaitable<void> erase_entry(std::string_view workspace, std::string_view email,
+                                           std::string_view user);
 
   void notify_stage(const StageEvent& e) const {
     for (const auto& o : config.observers) o->on_stage(e);
@@ -75,6 +83,17 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   }
   void notify_background(const BackgroundEvent& e) const {
     for (const auto& o : config.observers) o->on_background(e);
+  }
+  // A shared backend failed: reported, never failing the login (a read is a miss, a write is
+  // dropped; the vendor's state stays the truth and the next login repairs the cache).
+  void report_backend_error(std::string_view what, std::string_view workspace,
+                            std::string_view user, const Error& error) const {
+    BackgroundEvent e;
+    e.what = what;
+    e.workspace = workspace;
+    e.user = user;
+    e.error = &error;
+    notify_background(e);
   }
 };
 

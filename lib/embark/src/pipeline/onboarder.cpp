@@ -8,21 +8,28 @@
 
 #include "embark/strategies/registry.hpp"
 
+#include "internal/client/blocking.hpp"
 #include "pipeline/impl.hpp"
 
 namespace embark {
 
 // The I/O thread an Onboarder owns when the app gives it no executor.
+// Shared with its thread, so that an Onboarder destroyed by one of its own completion handlers
+// (on this very thread) detaches and leaves the io_context alive until run() returns.
 struct Onboarder::IoThread {
-  boost::asio::io_context context{1};
+  std::shared_ptr<boost::asio::io_context> context = std::make_shared<boost::asio::io_context>(1);
   boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-      context.get_executor()};
-  std::thread thread{[this] { context.run(); }};
+      context->get_executor()};
+  std::thread thread{[context = context] { context->run(); }};
 
   ~IoThread() {
     work.reset();
-    context.stop();
-    if (thread.joinable()) thread.join();
+    context->stop();
+    if (thread.get_id() == std::this_thread::get_id()) {
+      thread.detach();
+    } else if (thread.joinable()) {
+      thread.join();
+    }
   }
 };
 
@@ -58,7 +65,7 @@ Result<Onboarder> Onboarder::create(OnboarderConfig config,
     executor = *config.executor;
   } else {
     io = std::make_unique<IoThread>();
-    executor = io->context.get_executor();
+    executor = io->context->get_executor();
   }
   auto impl = std::make_shared<Impl>(std::move(config), std::move(connection), executor);
   return Onboarder(std::move(impl), std::move(io));
@@ -90,6 +97,9 @@ void Onboarder::shutdown() noexcept {
 }
 
 Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
+  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::onboard",
+                                                 "co_onboard or async_onboard"))
+    return *error;
   try {
     return boost::asio::co_spawn(impl_->executor, run(impl_, request, false),
                                  boost::asio::use_future)
@@ -100,6 +110,9 @@ Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
 }
 
 Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
+  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::refresh",
+                                                 "co_refresh or async_refresh"))
+    return *error;
   try {
     return boost::asio::co_spawn(impl_->executor, run(impl_, request, true),
                                  boost::asio::use_future)

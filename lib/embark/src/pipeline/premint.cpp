@@ -49,7 +49,7 @@ boost::asio::awaitable<void> premint_task(std::weak_ptr<Onboarder::Impl> weak,
       std::chrono::steady_clock::now() - start);
   std::optional<Error> error;
   if (token) {
-    self->config.token_cache->put(key, *token);
+    co_await self->put_token(key, *token, user);
   } else {
     error = token.error();
     error->with_operation("impersonateUser");

@@ -1,8 +1,11 @@
+#include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
+#include <fmt/format.h>
 
 #include "embark/embed.hpp"
 #include "embark/shared_state.hpp"
@@ -53,15 +56,34 @@ Session joined_copy(const Session& original, std::chrono::microseconds waited) {
   return s;
 }
 
+// Completes at `deadline`; raced with `||` against a run or a wait, whose loser is cancelled.
+boost::asio::awaitable<void> until(SteadyClock::time_point deadline) {
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
+  co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+}
+
+Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
+  return Error(ErrorCode::deadline_exceeded,
+               fmt::format("the onboarding did not finish within its deadline of {} ms ({})",
+                           allowed.count(), what));
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw, bool refresh) {
+  using namespace boost::asio::experimental::awaitable_operators;
   const auto start = SteadyClock::now();
   const std::string_view kind = refresh ? "refresh" : "onboard";
   RunEvent event;
   event.run = kind;
+  const std::chrono::milliseconds allowed = raw.deadline.value_or(config.deadline);
+  const SteadyClock::time_point deadline = start + allowed;
 
-  auto normalized = normalize_request(raw, config.validation);
+  auto normalized =
+      allowed <= std::chrono::milliseconds(0)
+          ? Result<OnboardRequest>(
+                Error(ErrorCode::invalid_input, "deadline must be positive").with_field("deadline"))
+          : normalize_request(raw, config.validation);
   if (!normalized) {
     const Error error = normalized.error();
     event.error = &error;
@@ -84,7 +106,14 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     if (auto it = runs.find(key); it != runs.end()) {
       auto joined = it->second;
       lock.unlock();
-      Result<Session> shared = co_await joined->async_wait(boost::asio::use_awaitable);
+      // The leader goes on for the others when this waiter's own deadline passes.
+      auto raced = co_await (joined->async_wait(boost::asio::use_awaitable) || until(deadline));
+      Result<Session> shared = raced.index() == 0
+                                   ? std::get<0>(std::move(raced))
+                                   : Result<Session>(past_deadline(allowed,
+                                                                   "waiting for the "
+                                                                   "identical run it "
+                                                                   "joined"));
       event.joined_in_flight = true;
       event.elapsed = since(start);
       std::optional<Error> error;
@@ -105,7 +134,13 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   try {
     std::optional<LockLease> lease;
     if (config.lock_service && !refresh) lease = co_await cross_instance_turn(workspace, user);
-    result = co_await execute(request, workspace, refresh);
+    // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
+    auto raced = co_await (execute(request, workspace, user, refresh) || until(deadline));
+    if (raced.index() == 0) {
+      result = std::get<0>(std::move(raced));
+    } else {
+      result = past_deadline(allowed, "vendor calls still in progress were cancelled");
+    }
     if (lease) {
       // Released in the background: the login does not wait for the round trip (a lost release
       // only makes others wait for the TTL).
@@ -162,12 +197,13 @@ boost::asio::awaitable<std::optional<LockLease>> Onboarder::Impl::cross_instance
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
                                                                  const std::string& workspace,
+                                                                 const std::string& user_hex,
                                                                  bool refresh) {
   PipelineContext::Run run{.impl = *this,
                            .request = request,
                            .workspace = workspace,
                            .email_key = lower_email(request.email),
-                           .user = to_hex(user_fingerprint(workspace, request.email)),
+                           .user = user_hex,
                            .attributes_fp = fingerprint(request.attributes),
                            .roles_fp = fingerprint(request.roles),
                            .kind = refresh ? "refresh" : "onboard"};
@@ -224,7 +260,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
     // The iframe's refresh: the user was onboarded at login; only a token is needed.
     user.workspace = workspace;
     user.email = request.email;
-    if (auto entry = config.directory->find(workspace, request.email)) {
+    if (auto entry = co_await context.find_entry()) {
       user.user_id = entry->user_id;
       user.attributes = entry->attributes;
       user.roles = entry->roles;

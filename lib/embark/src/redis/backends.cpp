@@ -586,6 +586,42 @@ asio::awaitable<void> RedisTokenCache::co_erase(const TokenKey& key) {
 
 std::size_t RedisTokenCache::size() const { return core_->tokens_copy()->size(); }
 
+// The pipeline's entry points: Redis failures are answered locally and counted inside, so these
+// never fail.
+asio::awaitable<Result<std::optional<DirectoryEntry>>> RedisUserDirectory::async_find(
+    std::string_view workspace, std::string_view email) {
+  co_return co_await co_find(workspace, email);
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_put(std::string_view workspace,
+                                                            std::string_view email,
+                                                            const DirectoryEntry& entry) {
+  co_await co_put(workspace, email, entry);
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_erase(std::string_view workspace,
+                                                              std::string_view email) {
+  co_await co_erase(workspace, email);
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<std::optional<SessionToken>>> RedisTokenCache::async_find(
+    const TokenKey& key, SystemClock::time_point now, std::chrono::seconds margin) {
+  co_return co_await co_find(key, now, margin);
+}
+
+asio::awaitable<Result<void>> RedisTokenCache::async_put(const TokenKey& key,
+                                                         const SessionToken& token) {
+  co_await co_put(key, token);
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<void>> RedisTokenCache::async_erase(const TokenKey& key) {
+  co_await co_erase(key);
+  co_return Result<void>();
+}
+
 // ---------------------------------------------------------------------------------------------
 
 RedisLockService::RedisLockService(std::shared_ptr<Core> core) : core_(std::move(core)) {}

@@ -86,6 +86,12 @@ class RedisUserDirectory final : public UserDirectory {
                     std::chrono::system_clock::time_point listed_at) override;
   std::size_t size() const override;
 
+  boost::asio::awaitable<Result<std::optional<DirectoryEntry>>> async_find(
+      std::string_view workspace, std::string_view email) override;
+  boost::asio::awaitable<Result<void>> async_put(std::string_view workspace, std::string_view email,
+                                                 const DirectoryEntry& entry) override;
+  boost::asio::awaitable<Result<void>> async_erase(std::string_view workspace,
+                                                   std::string_view email) override;
   boost::asio::awaitable<std::optional<DirectoryEntry>> co_find(std::string_view workspace,
                                                                 std::string_view email);
   boost::asio::awaitable<void> co_put(std::string_view workspace, std::string_view email,
@@ -111,6 +117,12 @@ class RedisTokenCache final : public TokenCache {
   void erase(const TokenKey& key) override;
   std::size_t size() const override;
 
+  boost::asio::awaitable<Result<std::optional<SessionToken>>> async_find(
+      const TokenKey& key, std::chrono::system_clock::time_point now,
+      std::chrono::seconds margin) override;
+  boost::asio::awaitable<Result<void>> async_put(const TokenKey& key,
+                                                 const SessionToken& token) override;
+  boost::asio::awaitable<Result<void>> async_erase(const TokenKey& key) override;
   boost::asio::awaitable<std::optional<SessionToken>> co_find(
       const TokenKey& key, std::chrono::system_clock::time_point now, std::chrono::seconds margin);
   boost::asio::awaitable<void> co_put(const TokenKey& key, const SessionToken& token);

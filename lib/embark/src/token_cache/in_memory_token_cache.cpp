@@ -83,4 +83,33 @@ std::size_t InMemoryTokenCache::size() const {
   return state_->tokens.size();
 }
 
+// The default async members: the synchronous call, its exception (if any) as an error value.
+boost::asio::awaitable<Result<std::optional<SessionToken>>> TokenCache::async_find(
+    const TokenKey& key, std::chrono::system_clock::time_point now, std::chrono::seconds margin) {
+  try {
+    co_return find(key, now, margin);
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("token cache read failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> TokenCache::async_put(const TokenKey& key,
+                                                           const SessionToken& token) {
+  try {
+    put(key, token);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("token cache write failed: ") + e.what());
+  }
+}
+
+boost::asio::awaitable<Result<void>> TokenCache::async_erase(const TokenKey& key) {
+  try {
+    erase(key);
+    co_return Result<void>{};
+  } catch (const std::exception& e) {
+    co_return Error(ErrorCode::internal, std::string("token cache write failed: ") + e.what());
+  }
+}
+
 }  // namespace embark

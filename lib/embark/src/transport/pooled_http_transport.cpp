@@ -221,7 +221,10 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
   auto lease = co_await pool_.acquire();
   if (!lease) co_return lease.error();
 
-  const ExchangeLimits limits{timeout, options_.max_response_bytes};
+  const ExchangeLimits limits{
+      timeout, request.max_response_bytes == 0
+                   ? options_.max_response_bytes
+                   : std::min(request.max_response_bytes, options_.max_response_bytes)};
   bool resent = false;
   for (;;) {
     if (lease->connection() == nullptr) {

@@ -1,4 +1,5 @@
-// The schema of wisdom-api.md §8 (lib/emulator/schema/wisdom.graphql), embedded at build time.
+// The vendor's schema (docs/vendor-api.md#schema, lib/emulator/schema/wisdom.graphql), embedded at
+// build time.
 #pragma once
 
 #include <string_view>

@@ -50,7 +50,8 @@ struct Engine::Impl {
   ResolverMap resolvers;
   mutable DocumentCache cache;
 
-  Prepared prepare_uncached(std::string_view query, std::string_view operation_name) const {
+  Prepared prepare_uncached(std::string_view query, std::string_view operation_name,
+                            const RootFieldFilter* admit) const {
     GraphqlError syntax;
     std::shared_ptr<const Document> doc = parse_document(query, syntax);
     if (!doc) {
@@ -59,6 +60,20 @@ struct Engine::Impl {
       return p;
     }
     Prepared p;
+    if (admit) {
+      for (const auto& operation : doc->operations) {
+        std::vector<std::string> fields;
+        std::vector<std::string_view> visited;
+        collect_root_fields(*doc, operation.selections, fields, visited);
+        for (const auto& field : fields) {
+          if (!(*admit)(field)) {
+            p.refused = true;
+            p.refused_field = field;
+            return p;
+          }
+        }
+      }
+    }
     p.errors = validate(*schema, *doc);
     if (!p.errors.empty()) return p;
     const OperationDefinition* op = nullptr;
@@ -107,9 +122,28 @@ void Engine::set_resolver(std::string_view root_type, std::string_view field, Re
 
 Prepared Engine::prepare(std::string_view query, std::string_view operation_name) const {
   if (auto cached = impl_->cache.find(query, operation_name)) return std::move(*cached);
-  Prepared p = impl_->prepare_uncached(query, operation_name);
+  Prepared p = impl_->prepare_uncached(query, operation_name, nullptr);
   impl_->cache.insert(query, operation_name, p);
   return p;
+}
+
+Prepared Engine::prepare(std::string_view query, std::string_view operation_name,
+                         const RootFieldFilter& admit) const {
+  if (auto cached = impl_->cache.find(query, operation_name)) return std::move(*cached);
+  Prepared p = impl_->prepare_uncached(query, operation_name, &admit);
+  if (!p.refused) impl_->cache.insert(query, operation_name, p);
+  return p;
+}
+
+std::vector<std::string> Engine::root_fields(std::string_view query) const {
+  GraphqlError syntax;
+  std::shared_ptr<const Document> doc = parse_document(query, syntax);
+  std::vector<std::string> fields;
+  if (!doc) return fields;
+  std::vector<std::string_view> visited;
+  for (const auto& operation : doc->operations)
+    collect_root_fields(*doc, operation.selections, fields, visited);
+  return fields;
 }
 
 std::string Engine::execute_serialized(const PreparedOperation& op,

@@ -27,7 +27,7 @@ struct GraphqlError {
   boost::json::array path;  ///< empty when not tied to a response field
 };
 
-/// The parsed schema (SDL of wisdom-api.md §8, loaded from a .graphql file). Immutable,
+/// The parsed schema (SDL of docs/vendor-api.md#schema, loaded from a .graphql file). Immutable,
 /// thread-safe.
 class Schema;
 
@@ -87,7 +87,13 @@ struct PreparedOperation {
 struct Prepared {
   std::shared_ptr<const PreparedOperation> operation;  ///< null when errors is non-empty
   std::vector<GraphqlError> errors;
+  /// Set (with no operation and no errors) when `admit` refused a root field before validation.
+  bool refused = false;
+  std::string refused_field;  ///< the root field `admit` refused
 };
+
+/// Whether a caller may run a root field (e.g. an anonymous caller only the public ones).
+using RootFieldFilter = std::function<bool(std::string_view root_field)>;
 
 /// Executes documents. Configure resolvers once, then call prepare/execute from any thread.
 class Engine {
@@ -101,6 +107,15 @@ class Engine {
   /// Parses (with a small cache keyed by the document text) and validates a document and
   /// picks the operation (`operation_name` may be empty when the document has one operation).
   Prepared prepare(std::string_view query, std::string_view operation_name) const;
+  /// As prepare(), but a document not prepared before is first checked against `admit`: when
+  /// any operation of it has a root field `admit` refuses, the answer is `refused`, before any
+  /// validation work (a refused document is not cached).
+  Prepared prepare(std::string_view query, std::string_view operation_name,
+                   const RootFieldFilter& admit) const;
+  /// The root fields a document names (of every operation, in order; fragments followed),
+  /// from the cache or by parsing only: no validation, no execution. Empty when it does not
+  /// parse. For labelling requests that are refused before validation.
+  std::vector<std::string> root_fields(std::string_view query) const;
 
   /// Coerces variables and executes. Returns the whole response body:
   /// {"data": ...} and, when any, "errors": [...]. Variable coercion errors give data absent.

@@ -41,7 +41,11 @@ bool is_type_system_keyword(std::string_view name) {
 
 class Parser {
  public:
-  explicit Parser(std::string_view source) : lexer_(source) { token_ = lexer_.next(); }
+  /// `max_tokens` 0: no limit (the trusted SDL); executable documents get kMaxDocumentTokens.
+  explicit Parser(std::string_view source, std::size_t max_tokens = 0)
+      : lexer_(source), max_tokens_(max_tokens) {
+    advance();
+  }
 
   void parse_executable(Document& doc) {
     if (token_.kind == K::kEof) unexpected();
@@ -107,7 +111,14 @@ class Parser {
     return copy.next();
   }
 
-  void advance() { token_ = lexer_.next(); }
+  void advance() {
+    token_ = lexer_.next();
+    // graphql-js's maxTokens: the bound that keeps validation work small for any request body.
+    if (max_tokens_ != 0 && token_.kind != K::kEof && ++tokens_ > max_tokens_) {
+      fail(fmt::format("Document contains more than {} tokens. Parsing aborted.", max_tokens_),
+           token_.location);
+    }
+  }
 
   bool peek(K kind) const { return token_.kind == kind; }
 
@@ -530,6 +541,8 @@ class Parser {
 
   Lexer lexer_;
   Token token_;
+  std::size_t max_tokens_ = 0;
+  std::size_t tokens_ = 0;
   int depth_ = 0;
 };
 
@@ -545,7 +558,7 @@ GraphqlError syntax_error(const SyntaxError& e) {
 std::shared_ptr<Document> parse_document(std::string_view source, GraphqlError& error) {
   auto doc = std::make_shared<Document>();
   try {
-    Parser parser(source);
+    Parser parser(source, kMaxDocumentTokens);
     parser.parse_executable(*doc);
   } catch (const SyntaxError& e) {
     error = syntax_error(e);

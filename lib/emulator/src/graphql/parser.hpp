@@ -1,6 +1,7 @@
 // Parsers of the GraphQL language: executable documents (queries) and type-system documents (SDL).
 #pragma once
 
+#include <cstddef>
 #include <memory>
 #include <optional>
 #include <string>
@@ -74,6 +75,11 @@ struct TypeSystemDocument {
   std::vector<std::pair<std::string, std::string>> root_operations;  ///< from `schema { ... }`
   bool has_schema_definition = false;
 };
+
+/// Most tokens an executable document may have; longer ones are refused as a syntax error before
+/// any validation (the vendor's operations need a few hundred at most; 200 KB of repeated fields
+/// would otherwise cost the validator quadratic work).
+inline constexpr std::size_t kMaxDocumentTokens = 5000;
 
 /// Parses an executable document. On a syntax error returns nullptr and sets `error`
 /// (message "Syntax Error: ..." with the location). Thread-safe (no shared state).

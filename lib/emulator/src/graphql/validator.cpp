@@ -16,6 +16,13 @@ namespace {
 
 // Guards the overlapping-fields check against documents whose fragments expand exponentially.
 constexpr std::size_t kMaxMergedFields = 20000;
+// Most same-key field pairs the overlapping-fields check compares per document. The check is
+// quadratic in the fields sharing a response key; the vendor's operations need a few dozen
+// comparisons, and a hostile document of distinct look-alike fields would need hundreds of
+// thousands. Past the budget the document is refused (kTooComplex), never half-validated.
+constexpr std::size_t kMaxFieldComparisons = 10000;
+constexpr std::string_view kTooComplex =
+    "Query is too complex to validate: more than 10000 field comparisons.";
 
 const TypeRef& string_non_null() {
   static const TypeRef type = [] {
@@ -111,6 +118,7 @@ class Validator {
       }
     }
     check_fragment_cycles(fragment_infos);
+    if (too_complex_) return {GraphqlError{std::string(kTooComplex), {}, {}}};
     return std::move(errors_);
   }
 
@@ -627,12 +635,14 @@ class Validator {
           break;
         }
         case Selection::Kind::kFragmentSpread: {
+          // Each fragment is expanded once per collection: a second spread adds the very same
+          // nodes, which cannot conflict with themselves, and re-expanding would let a chain of
+          // fragments that each spread the next twice cost 2^n.
           const FragmentDefinition* frag = doc_.find_fragment(sel.name);
           if (!frag || !visited.insert(sel.name).second) break;
           const NamedType* type = schema_.find_type(frag->type_condition);
           collect_merge_fields(frag->selections, type && type->is_composite() ? type : nullptr, map,
                                visited, count);
-          visited.erase(sel.name);
           break;
         }
       }
@@ -669,6 +679,10 @@ class Validator {
   std::string find_conflict(const MergeField& a, const MergeField& b, bool parents_exclusive,
                             std::vector<Location>& locations) const {
     if (a.node == b.node) return {};
+    if (++comparisons_ > kMaxFieldComparisons) {
+      too_complex_ = true;
+      return {};
+    }
     bool exclusive = parents_exclusive || (a.parent && b.parent && a.parent != b.parent);
     std::string reason;
     if (!exclusive) {
@@ -701,17 +715,20 @@ class Validator {
     std::string sub_reasons;
     std::vector<Location> sub_locations;
     for (const auto& [key, fields_a] : map_a) {
-      auto it =
-          std::find_if(map_b.begin(), map_b.end(), [&](const auto& e) { return e.first == key; });
+      // Not captured by the lambda: clang before 16 cannot capture structured bindings.
+      const std::string& wanted = key;
+      auto it = std::find_if(map_b.begin(), map_b.end(),
+                             [&](const auto& e) { return e.first == wanted; });
       if (it == map_b.end()) continue;
       std::string found;
       for (const auto& fa : fields_a) {
         for (const auto& fb : it->second) {
           found = find_conflict(fa, fb, exclusive, sub_locations);
-          if (!found.empty()) break;
+          if (!found.empty() || too_complex_) break;
         }
-        if (!found.empty()) break;
+        if (!found.empty() || too_complex_) break;
       }
+      if (too_complex_) return {};
       if (!found.empty()) {
         if (!sub_reasons.empty()) sub_reasons += " and ";
         sub_reasons += fmt::format("subfields \"{}\" conflict because {}", key, found);
@@ -724,16 +741,53 @@ class Validator {
     return sub_reasons;
   }
 
+  // Whether two selections are the same text up to locations (no directives, which could differ
+  // in effect by variables).
+  static bool same_tree(const Selection& a, const Selection& b) {
+    if (a.kind != b.kind || a.name != b.name || a.alias != b.alias ||
+        a.type_condition != b.type_condition || a.has_selection_set != b.has_selection_set ||
+        !a.directives.empty() || !b.directives.empty() ||
+        a.selections.size() != b.selections.size() || !same_arguments(a, b)) {
+      return false;
+    }
+    for (std::size_t i = 0; i < a.selections.size(); ++i) {
+      if (!same_tree(a.selections[i], b.selections[i])) return false;
+    }
+    return true;
+  }
+
+  // The fields of one response key without repeats of an identical one (same parent, type and
+  // text): a repeat conflicts with nothing its original does not, and comparing 1,000 repeats
+  // pairwise (each comparison descending into their selections) would cost half a million
+  // comparisons.
+  std::vector<MergeField> distinct_fields(const std::vector<MergeField>& fields) const {
+    // Repeats are looked for among the first few distinct fields only: past them the pairs are
+    // bounded by kMaxFieldComparisons anyway, and the search itself must stay linear.
+    constexpr std::size_t kMaxKinds = 16;
+    std::vector<MergeField> out;
+    for (const auto& f : fields) {
+      const auto searched =
+          out.begin() + static_cast<std::ptrdiff_t>(std::min(out.size(), kMaxKinds));
+      const bool repeat = std::any_of(out.begin(), searched, [&](const MergeField& kept) {
+        return kept.parent == f.parent && kept.type == f.type && same_tree(*kept.node, *f.node);
+      });
+      if (!repeat) out.push_back(f);
+    }
+    return out;
+  }
+
   void check_overlaps(const std::vector<Selection>& selections, const NamedType* parent) {
+    if (too_complex_) return;
     FieldMap map;
     std::unordered_set<std::string> visited;
     std::size_t count = 0;
     collect_merge_fields(selections, parent, map, visited, count);
-    for (const auto& [key, fields] : map) {
-      if (fields.size() < 2) continue;
+    for (const auto& [key, all_fields] : map) {
+      if (all_fields.size() < 2) continue;
+      const std::vector<MergeField> fields = distinct_fields(all_fields);
       bool reported = false;
-      for (std::size_t i = 0; i < fields.size() && !reported; ++i) {
-        for (std::size_t j = i + 1; j < fields.size() && !reported; ++j) {
+      for (std::size_t i = 0; i < fields.size() && !reported && !too_complex_; ++i) {
+        for (std::size_t j = i + 1; j < fields.size() && !reported && !too_complex_; ++j) {
           std::vector<Location> locations;
           std::string reason = find_conflict(fields[i], fields[j], false, locations);
           if (reason.empty()) continue;
@@ -752,6 +806,8 @@ class Validator {
   const Document& doc_;
   std::unordered_map<std::string, std::size_t> fragment_index_;
   std::vector<GraphqlError> errors_;
+  mutable std::size_t comparisons_ = 0;  // find_conflict calls so far (kMaxFieldComparisons)
+  mutable bool too_complex_ = false;
 };
 
 }  // namespace

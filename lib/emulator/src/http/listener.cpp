@@ -83,7 +83,23 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
       hard_close(lowest.socket());
       co_return SessionEnd::abort;
     }
+    if (out.fault == Fault::hang) {
+      // Read on, answer nothing: the connection ends when the client gives up or it idles out.
+      for (;;) {
+        lowest.expires_after(config.idle_timeout);
+        auto [hec, got] = co_await stream.async_read_some(buffer.prepare(4096), kAwait);
+        if (hec) co_return SessionEnd::abort;
+        buffer.consume(got);
+      }
+    }
     lowest.expires_after(kWriteTimeout);
+    if (out.fault == Fault::interim) {
+      static constexpr std::string_view kInterim =
+          "HTTP/1.1 100 Continue\r\n\r\n"
+          "HTTP/1.1 103 Early Hints\r\nLink: </graphql>; rel=preconnect\r\n\r\n";
+      auto [iec, isent] = co_await asio::async_write(stream, asio::buffer(kInterim), kAwait);
+      if (iec) co_return SessionEnd::abort;
+    }
     if (out.fault == Fault::truncate) {
       std::string wire = response_head(out.response);
       wire.append(out.response.body(), 0, out.response.body().size() / 2);
@@ -111,6 +127,15 @@ asio::awaitable<SessionEnd> serve_requests(Stream& stream, beast::flat_buffer& b
 }
 
 asio::awaitable<void> run_session(tcp::socket socket, Service& service, ListenerConfig config) {
+  if (const Fault fault = service.faults().decide_connection(); fault != Fault::none) {
+    if (fault == Fault::tls_garbage) {
+      static constexpr std::string_view kGarbage =
+          "HTTP/1.1 400 Bad Request\r\nContent-Length: 0\r\nConnection: close\r\n\r\n";
+      co_await asio::async_write(socket, asio::buffer(kGarbage), kAwait);
+    }
+    hard_close(socket);
+    co_return;
+  }
   beast::tcp_stream stream(std::move(socket));
   beast::flat_buffer buffer;
   stream.expires_after(config.idle_timeout);

@@ -3,6 +3,7 @@
 #include <fstream>
 #include <sstream>
 
+#include <boost/algorithm/string/predicate.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/json/monotonic_resource.hpp>
 #include <boost/json/parse.hpp>
@@ -163,6 +164,11 @@ Outcome Service::handle(const Request& request) {
   if (path == "/.well-known/jwks.json" && method == http::verb::get) {
     return {json_response(request, http::status::ok, jwks_body_)};
   }
+  if (path.starts_with("/_emulator/") && !control_allowed(request)) {
+    auto res = json_response(request, http::status::unauthorized, error_json("Unauthorized"));
+    res.set(http::field::www_authenticate, "Bearer");
+    return {std::move(res)};
+  }
   if (path == "/_emulator/stats" && method == http::verb::get) {
     return {json_response(request, http::status::ok,
                           boost::json::serialize(StatsRegistry::to_json(stats_.snapshot())))};
@@ -196,6 +202,17 @@ Outcome Service::handle(const Request& request) {
   return {json_response(request, http::status::not_found, error_json("Not found"))};
 }
 
+bool Service::control_allowed(const Request& request) const {
+  if (options_.open_control_endpoints) return true;
+  const std::string_view authorization = request[http::field::authorization];
+  constexpr std::string_view kBearer = "Bearer ";
+  if (authorization.size() <= kBearer.size() ||
+      !boost::algorithm::iequals(authorization.substr(0, kBearer.size()), kBearer))
+    return false;
+  const std::string_view presented = authorization.substr(kBearer.size());
+  return credentials_.find_access_key(presented) != nullptr || credentials_.is_api_token(presented);
+}
+
 Outcome Service::handle_graphql(const Request& request) {
   Outcome out;
   out.delay = options_.latency;
@@ -208,6 +225,40 @@ Outcome Service::handle_graphql(const Request& request) {
   if (!is_json_content_type(request[http::field::content_type])) {
     out.response = json_response(request, http::status::unsupported_media_type,
                                  error_json("Content-Type must be application/json"));
+    return out;
+  }
+  // Authentication comes before any parsing, validation or execution: a request with a bad
+  // credential costs one signature check, and an anonymous one may only name public operations.
+  RequestContext ctx;
+  ctx.caller = operations_.authenticate(request[http::field::authorization]);
+  const bool http_errors = options_.auth_errors == AuthErrorMode::http401;
+  auto unauthorized = [&] {
+    out.response =
+        json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
+                      std::string(kUnauthorizedBody));
+    if (http_errors) out.response.set(http::field::www_authenticate, "Bearer");
+  };
+  // Counted under the operation it named (parsed only, never validated or run), as a vendor's
+  // logs would show it.
+  auto record_refusal = [&](std::string label) {
+    stats_.record(label.empty() ? "(unauthorized)" : label, out.response.body().size(), false);
+  };
+  if (ctx.caller.kind == Caller::Kind::invalid) {
+    unauthorized();
+    std::string label;
+    boost::system::error_code body_ec;
+    auto envelope = boost::json::parse(request.body(), body_ec);
+    if (!body_ec && envelope.is_object()) {
+      if (const auto* q = envelope.as_object().if_contains("query"); q && q->is_string()) {
+        for (auto& field : engine_.root_fields(q->as_string())) {
+          if (!field.starts_with("__")) {
+            label = std::move(field);
+            break;
+          }
+        }
+      }
+    }
+    record_refusal(std::move(label));
     return out;
   }
   boost::system::error_code ec;
@@ -235,7 +286,17 @@ Outcome Service::handle_graphql(const Request& request) {
 
   const std::string_view name =
       (op_name && op_name->is_string()) ? std::string_view(op_name->as_string()) : "";
-  graphql::Prepared prepared = engine_.prepare(query->as_string(), name);
+  static const graphql::RootFieldFilter kPublicOnly = [](std::string_view field) {
+    return requirement_of(field) == Requirement::none;
+  };
+  graphql::Prepared prepared = ctx.caller.kind == Caller::Kind::anonymous
+                                   ? engine_.prepare(query->as_string(), name, kPublicOnly)
+                                   : engine_.prepare(query->as_string(), name);
+  if (prepared.refused) {
+    unauthorized();
+    record_refusal(std::move(prepared.refused_field));
+    return out;
+  }
   if (!prepared.operation) {
     out.response =
         json_response(request, http::status::ok,
@@ -253,34 +314,51 @@ Outcome Service::handle_graphql(const Request& request) {
   }
 
   out.fault = faults_.decide(op_label);
-  if (out.fault == Fault::throttle) {
-    out.response =
-        json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
-    out.response.set(http::field::retry_after, std::to_string(options_.retry_after.count()));
-    stats_.record(op_label, out.response.body().size(), true);
-    return out;
-  }
-  if (out.fault == Fault::fail) {
-    out.response = json_response(request, http::status::internal_server_error,
-                                 error_json("Internal Server Error"));
-    stats_.record(op_label, out.response.body().size(), true);
-    return out;
-  }
-  if (out.fault == Fault::reset) {
-    stats_.record(op_label, 0, true);
-    return out;
+  switch (out.fault) {
+    case Fault::throttle:
+      out.response =
+          json_response(request, http::status::too_many_requests, error_json("Too Many Requests"));
+      out.response.set(http::field::retry_after, options_.retry_after_header.empty()
+                                                     ? std::to_string(options_.retry_after.count())
+                                                     : options_.retry_after_header);
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::fail:
+    case Fault::bad_gateway:
+    case Fault::unavailable: {
+      const auto status = out.fault == Fault::fail          ? http::status::internal_server_error
+                          : out.fault == Fault::bad_gateway ? http::status::bad_gateway
+                                                            : http::status::service_unavailable;
+      out.response =
+          json_response(request, status, error_json(std::string(obsolete_reason(status))));
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    }
+    case Fault::malformed_json:
+      out.response = json_response(request, http::status::ok, R"({"data":{")" + op_label + "\":");
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::graphql_error:
+      out.response =
+          json_response(request, http::status::ok,
+                        R"x({"errors":[{"message":"Internal error (injected fault)","path":[")x" +
+                            op_label + R"x("]}],"data":null})x");
+      stats_.record(op_label, out.response.body().size(), true);
+      return out;
+    case Fault::reset:
+    case Fault::hang:
+      stats_.record(op_label, 0, true);
+      return out;
+    case Fault::slow:
+      out.delay += options_.slow_latency;
+      break;
+    default:
+      break;  // truncate, interim and oversized act on the real answer below
   }
 
-  RequestContext ctx;
-  ctx.caller = operations_.authenticate(request[http::field::authorization]);
-  const bool http_errors = options_.auth_errors == AuthErrorMode::http401;
-  const bool has_identity =
-      ctx.caller.kind != Caller::Kind::anonymous && ctx.caller.kind != Caller::Kind::invalid;
+  const bool has_identity = ctx.caller.kind != Caller::Kind::anonymous;
   if (need != Requirement::none && !has_identity) {
-    out.response =
-        json_response(request, http_errors ? http::status::unauthorized : http::status::ok,
-                      std::string(kUnauthorizedBody));
-    if (http_errors) out.response.set(http::field::www_authenticate, "Bearer");
+    unauthorized();
   } else if (need == Requirement::iam_write && !ctx.caller.iam_write) {
     out.response = json_response(request, http_errors ? http::status::forbidden : http::status::ok,
                                  std::string(kForbiddenBody));
@@ -295,6 +373,11 @@ Outcome Service::handle_graphql(const Request& request) {
     } else {
       out.response = json_response(request, http::status::ok, std::move(result));
     }
+  }
+  if (out.fault == Fault::oversized) {
+    // Trailing whitespace keeps the JSON valid: only the size is wrong.
+    out.response.body().append(options_.oversize_bytes, ' ');
+    out.response.prepare_payload();
   }
   std::uint64_t sent = out.response.body().size();
   if (out.fault == Fault::truncate) sent /= 2;

@@ -53,11 +53,15 @@ class Service {
   Stats stats() const { return stats_.snapshot(); }
   /// Zeroes the counters; with clear_state also deletes every user.
   void reset(bool clear_state);
+  /// The injected faults (scripting them, and the per-connection decision of the listener).
+  FaultInjector& faults() { return faults_; }
 
  private:
   Service(Options options, std::shared_ptr<const JwtKeys> keys,
           std::shared_ptr<const graphql::Schema> schema);
 
+  /// Whether a request may use /_emulator/* (open by option, else the access key or API token).
+  bool control_allowed(const Request& request) const;
   Outcome handle_graphql(const Request& request);
   Outcome handle_embed_page(const Request& request, const EmbedRoute& route,
                             std::string_view token);

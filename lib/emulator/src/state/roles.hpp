@@ -1,4 +1,4 @@
-// The role ids WisdomAI knows (wisdom-api.md §4.4): the only ones the emulator accepts.
+// The role ids WisdomAI knows (docs/vendor-api.md#roles): the only ones the emulator accepts.
 #pragma once
 
 #include <string_view>

@@ -71,8 +71,20 @@ class PipelineContext {
   /// The config clock's now().
   std::chrono::system_clock::time_point now() const;
 
-  UserDirectory& directory() noexcept;
-  TokenCache& tokens() noexcept;
+  /// This user's directory entry (UserDirectory::async_find). A failed backend read is reported
+  /// to the observers and answered as a miss.
+  boost::asio::awaitable<std::optional<DirectoryEntry>> find_entry();
+  /// Records this user's entry (UserDirectory::async_put); call only after the vendor confirmed
+  /// what it records. A failed backend write is reported to the observers and dropped.
+  boost::asio::awaitable<void> put_entry(const DirectoryEntry& entry);
+  /// Drops this user's entry (UserDirectory::async_erase); failures as for put_entry.
+  boost::asio::awaitable<void> erase_entry();
+  /// A cached token for `key` with more than token_reuse_margin left (TokenCache::async_find);
+  /// a failed backend read is reported and answered as a miss.
+  boost::asio::awaitable<std::optional<SessionToken>> find_token(const TokenKey& key);
+  /// Files a token the vendor minted under `key` (TokenCache::async_put); a failed backend
+  /// write is reported and dropped.
+  boost::asio::awaitable<void> put_token(const TokenKey& key, const SessionToken& token);
   /// Whether a directory entry is younger than directory_ttl.
   bool is_fresh(const DirectoryEntry& entry) const;
   /// Attributes the set-attributes strategy wants written inside createUsers (nullopt: none).

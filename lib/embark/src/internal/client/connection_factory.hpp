@@ -11,6 +11,7 @@
 
 #include "internal/client/bearer_source.hpp"
 #include "internal/client/call_layer.hpp"
+#include "internal/graphql/operations.hpp"
 #include "internal/policies/retry_loop.hpp"
 #include "internal/transport/http_transport.hpp"
 
@@ -58,6 +59,17 @@ class LayeredConnection final : public WisdomConnection {
 
  private:
   CallContext context() const { return CallContext{now_() + call_deadline_, std::nullopt, 1}; }
+  /// One call of Operation down the layers, with a fresh context.
+  template <class Operation>
+  boost::asio::awaitable<Result<typename Operation::Answer>> run(
+      const typename Operation::Request& request) {
+    TypedCall<Operation> body(request);
+    auto ctx = context();
+    auto done = co_await top_->call(ctx, operation_info<Operation>(), body);
+    if (!done) co_return std::move(done).error();
+    co_return body.take();
+  }
+
   std::shared_ptr<CallLayer> top_;
   std::chrono::milliseconds call_deadline_;
   std::function<std::chrono::steady_clock::time_point()> now_;

@@ -1,4 +1,4 @@
-// RetryDecorator: each operation in retry_loop, with the operation's idempotency.
+// RetryDecorator: each call in retry_loop, with the operation's idempotency.
 #pragma once
 
 #include <memory>
@@ -11,10 +11,11 @@
 
 namespace embark::internal {
 
-/// Runs each operation in retry_loop (policy and backoff cloned per call, a budget shared by all
-/// calls, the call's deadline) with Operation::kIdempotency: deleteUsersFromWorkspace is repeated
-/// only when the vendor cannot have acted on it.
-class RetryDecorator final : public Decorator<RetryDecorator> {
+/// Runs each call in retry_loop (policy and backoff cloned per call, a budget shared by all
+/// calls, the call's deadline) with the operation's idempotency: a non-idempotent call
+/// (createUsers, deleteUsersFromWorkspace) is repeated only when the vendor cannot have acted on
+/// it.
+class RetryDecorator final : public Decorator {
  public:
   RetryDecorator(std::shared_ptr<CallLayer> inner, std::unique_ptr<RetryPolicy> retry,
                  std::unique_ptr<BackoffPolicy> backoff, std::shared_ptr<RetryBudget> budget,
@@ -25,16 +26,15 @@ class RetryDecorator final : public Decorator<RetryDecorator> {
         budget_(std::move(budget)),
         env_(std::move(environment)) {}
 
-  /// Runs `next` once per attempt, numbering the attempts in ctx.attempt.
-  template <class Operation, class Next>
-  boost::asio::awaitable<ResultOf<Next>> around(CallContext& ctx, Next next) {
+  /// Runs the inner call once per attempt, numbering the attempts in ctx.attempt.
+  boost::asio::awaitable<Result<void>> call(CallContext& ctx, const OperationInfo& operation,
+                                            CallBody& body) override {
     const RetrySettings settings{
-        *retry_, *backoff_, budget_.get(), ctx.deadline, Operation::kIdempotency, Operation::kName};
-    co_return co_await retry_loop<typename ResultOf<Next>::value_type>(settings, env_,
-                                                                       [&ctx, &next](int n, auto) {
-                                                                         ctx.attempt = n;
-                                                                         return next();
-                                                                       });
+        *retry_, *backoff_, budget_.get(), ctx.deadline, operation.idempotency, operation.name};
+    co_return co_await retry_loop<void>(settings, env_, [&](int n, auto) {
+      ctx.attempt = n;
+      return next(ctx, operation, body);
+    });
   }
 
  private:

@@ -1,9 +1,15 @@
 // The vendor operations embark sends: each query document is a constant next to the code that
-// builds its variables and reads its answer (shapes of wisdom-api.md §10). Each also states the
-// facts the client's layers act on: kIdempotency (retry decorator, transport resend) and
-// kNeedsBearer (auth decorator: management calls carry a bearer token).
+// builds its variables and reads its answer (shapes in docs/vendor-api.md#request-shapes). Each
+// also states the facts the client's layers act on: kIdempotency (retry decorator, transport
+// resend) and kNeedsBearer (auth decorator: management calls carry a bearer token).
+// kMaxAnswerBytes states the largest answer, and the typed halves of a call are Request, Answer,
+// encode() and decode() (or, for an answer parsed as it streams, kStreams and Parser). A new
+// operation is one descriptor here, its build() in operations.cpp, its virtual on
+// WisdomConnection (connection.hpp, core/connection.cpp) and one line in LayeredConnection
+// (connection_factory.hpp, layered_connection.cpp).
 #pragma once
 
+#include <cstddef>
 #include <string_view>
 #include <vector>
 
@@ -15,58 +21,100 @@
 #include "embark/secret.hpp"
 
 #include "internal/graphql/graphql_request.hpp"
+#include "internal/graphql/list_users_parser.hpp"
 
 namespace embark::internal {
+
+/// Largest answer of an operation that returns a status or one token (a few KiB in practice);
+/// anything larger is refused as Error{protocol} before it is buffered. Each operation states its
+/// limit in kMaxAnswerBytes (0 = the transport's own limit).
+inline constexpr std::size_t kSmallAnswerBytes = 64 * 1024;
+
+/// The JWT in `data.<field>` of a mapped answer, with its decoded expiry.
+Result<SessionToken> read_token(const boost::json::value& data, std::string_view field);
+
+/// exchangeAccessToken takes nothing but the access key, which the GraphQL layer holds.
+struct ExchangeRequest {};
 
 /// listUsers (note the argument is `workspaceId`, lower-case d). Answer parsed by ListUsersParser.
 struct ListUsersOperation {
   static constexpr std::string_view kName = "listUsers";
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
+  static constexpr std::size_t kMaxAnswerBytes =
+      0;  // the transport's limit: a workspace's users, streamed
   static constexpr bool kNeedsBearer = true;
   static constexpr std::string_view kOperationName = "ListUsers";
   static constexpr std::string_view kDocument =
       "query ListUsers($workspaceId: ID) { listUsers(workspaceId: $workspaceId) "
       "{ id email userAttributes { key value source } roleAssignments { roleId scopes } } }";
   static GraphqlRequest build(const ListUsersRequest& request);
+  using Request = ListUsersRequest;
+  using Answer = std::vector<UserRecord>;
+  static constexpr bool kStreams = true;
+  using Parser = ListUsersParser;
+  static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
 };
 
 /// createUsers (the input's field is `workspaceID`, capital ID). Answer: `status{code message}`.
 struct CreateUsersOperation {
   static constexpr std::string_view kName = "createUsers";
-  // Repeating it re-applies the same roles (or answers "already exists", which callers accept).
-  static constexpr Idempotency kIdempotency = Idempotency::idempotent;
+  // Never re-sent blindly: a repeat after a lost answer may send a second welcome email or
+  // re-apply roles the app has since changed. Re-sent only when the vendor cannot have acted
+  // (429, failed TLS handshake).
+  static constexpr Idempotency kIdempotency = Idempotency::non_idempotent;
+  static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = true;
   static constexpr std::string_view kOperationName = "CreateUsers";
   static constexpr std::string_view kDocument =
       "mutation CreateUsers($input: CreateUsersInput!) { createUsers(input: $input) { status { "
       "code message } } }";
   static GraphqlRequest build(const CreateUsersRequest& request);
+  using Request = CreateUsersRequest;
+  using Answer = void;
+  static constexpr bool kStreams = false;
+  static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
+  /// The answer is only its status, already checked when the response was mapped.
+  static Result<void> decode(const boost::json::value&) { return {}; }
 };
 
 /// setUserAttributes (full replacement of DATABASE attributes). Answer: `status{code message}`.
 struct SetUserAttributesOperation {
   static constexpr std::string_view kName = "setUserAttributes";
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
+  static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = true;
   static constexpr std::string_view kOperationName = "SetUserAttributes";
   static constexpr std::string_view kDocument =
       "mutation SetUserAttributes($input: SetUserAttributesInput!) "
       "{ setUserAttributes(input: $input) { status { code message } } }";
   static GraphqlRequest build(const SetUserAttributesRequest& request);
+  using Request = SetUserAttributesRequest;
+  using Answer = void;
+  static constexpr bool kStreams = false;
+  static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
+  /// The answer is only its status, already checked when the response was mapped.
+  static Result<void> decode(const boost::json::value&) { return {}; }
 };
 
-/// deleteUsersFromWorkspace (input shape inferred, wisdom-api.md §9 #3). Answer: `status{code
+/// deleteUsersFromWorkspace (input shape inferred, docs/vendor-api.md#gap-3). Answer: `status{code
 /// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";
   // Repeating it after it took effect answers NOT_FOUND.
   static constexpr Idempotency kIdempotency = Idempotency::non_idempotent;
+  static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = true;
   static constexpr std::string_view kOperationName = "DeleteUsersFromWorkspace";
   static constexpr std::string_view kDocument =
       "mutation DeleteUsersFromWorkspace($input: DeleteUsersFromWorkspaceInput!) "
       "{ deleteUsersFromWorkspace(input: $input) { status { code message } } }";
   static GraphqlRequest build(const DeleteUsersRequest& request);
+  using Request = DeleteUsersRequest;
+  using Answer = void;
+  static constexpr bool kStreams = false;
+  static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
+  /// The answer is only its status, already checked when the response was mapped.
+  static Result<void> decode(const boost::json::value&) { return {}; }
 };
 
 /// impersonateUser, current mutation form (with optional session attributes) and the old query
@@ -74,6 +122,7 @@ struct DeleteUsersOperation {
 struct ImpersonateOperation {
   static constexpr std::string_view kName = "impersonateUser";
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
+  static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
   static constexpr std::string_view kOperationName = "ImpersonateUser";
   static constexpr std::string_view kMutationDocument =
@@ -86,24 +135,40 @@ struct ImpersonateOperation {
       "{ impersonateUser(accessToken: $accessToken, userEmail: $userEmail) }";
   /// The query form is used when `request.use_query_form`; it cannot carry session attributes.
   static GraphqlRequest build(const ImpersonateRequest& request, const Secret& access_key);
+  using Request = ImpersonateRequest;
+  using Answer = SessionToken;
+  static constexpr bool kStreams = false;
+  static GraphqlRequest encode(const Request& request, const Secret& access_key) {
+    return build(request, access_key);
+  }
+  static Result<SessionToken> decode(const boost::json::value& data) {
+    return read_token(data, kName);
+  }
 };
 
 /// exchangeAccessToken: the access key for a bearer JWT.
 struct ExchangeOperation {
   static constexpr std::string_view kName = "exchangeAccessToken";
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
+  static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
   static constexpr std::string_view kOperationName = "ExchangeAccessToken";
   static constexpr std::string_view kDocument =
       "query ExchangeAccessToken($accessToken: String!) { exchangeAccessToken(accessToken: "
       "$accessToken) }";
   static GraphqlRequest build(const Secret& access_key);
+  using Request = ExchangeRequest;
+  using Answer = SessionToken;
+  static constexpr bool kStreams = false;
+  static GraphqlRequest encode(const Request&, const Secret& access_key) {
+    return build(access_key);
+  }
+  static Result<SessionToken> decode(const boost::json::value& data) {
+    return read_token(data, kName);
+  }
 };
 
 /// Every document above, for the contract test.
 std::vector<std::string_view> all_documents();
-
-/// The JWT in `data.<field>` of a mapped answer, with its decoded expiry.
-Result<SessionToken> read_token(const boost::json::value& data, std::string_view field);
 
 }  // namespace embark::internal

@@ -1,4 +1,5 @@
-// The response-mapping step (architecture §3.2): a complete HTTP response -> data or embark::Error.
+// The response-mapping step (docs/architecture.md#graphql-call): a complete HTTP response -> data
+// or embark::Error.
 #pragma once
 
 #include <chrono>

@@ -1,4 +1,5 @@
-// The retry loop (architecture §3.3): a free function with an injectable clock and sleeper.
+// The retry loop (docs/architecture.md#retry-and-policies): a free function with an injectable
+// clock and sleeper.
 #pragma once
 
 #include <chrono>

@@ -5,6 +5,8 @@
 #include <chrono>
 #include <cstddef>
 #include <functional>
+#include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -27,6 +29,9 @@
 #include "internal/transport/http_transport.hpp"
 
 namespace embark::internal {
+
+/// Interim (1xx) responses tolerated before the final answer.
+inline constexpr int kMaxInterimResponses = 8;
 
 /// Limits of one exchange.
 struct ExchangeLimits {
@@ -73,9 +78,13 @@ inline Error exchange_error(const boost::system::error_code& ec, std::string_vie
                                                   limits.max_response_bytes));
   if (ec == http::error::header_limit)
     return Error(ErrorCode::protocol, "the response header is too large");
-  if (ec == http::error::partial_message)
-    return Error(ErrorCode::protocol,
-                 fmt::format("{}: the connection closed in the middle of the response", step));
+  if (ec == http::error::partial_message) {
+    // A lost connection, not a broken vendor: another attempt may get the whole answer.
+    Error error(ErrorCode::protocol,
+                fmt::format("{}: the connection closed in the middle of the response", step));
+    error.with_retryable(true);
+    return error;
+  }
   if (is_peer_gone(ec)) {
     Error error(ErrorCode::connect,
                 fmt::format("{}: the server closed the connection before answering ({})", step,
@@ -127,16 +136,37 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
     co_return outcome;
   }
 
+  // Interim (1xx) answers such as 100 Continue or 103 Early Hints precede the real one; each is
+  // read and dropped. 101 Switching Protocols was never asked for and is refused below.
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(limits.max_response_bytes);
-  deadline = arm_timeout(stream, limits.timeout);
-  auto [header_ec, header_bytes] = co_await http::async_read_header(stream, buffer, parser, kTuple);
-  if (header_ec) {
-    outcome.stale =
-        header_ec == http::error::end_of_stream ||
-        (is_peer_gone(header_ec) && header_bytes == 0 && buffer.size() == 0 && !parser.got_some());
-    outcome.response =
-        exchange_error(header_ec, "reading the response header", limits, passed(deadline));
+  for (int interims = 0;; ++interims) {
+    deadline = arm_timeout(stream, limits.timeout);
+    auto [header_ec, header_bytes] =
+        co_await http::async_read_header(stream, buffer, parser, kTuple);
+    if (header_ec) {
+      outcome.stale = interims == 0 && (header_ec == http::error::end_of_stream ||
+                                        (is_peer_gone(header_ec) && header_bytes == 0 &&
+                                         buffer.size() == 0 && !parser.got_some()));
+      outcome.response =
+          exchange_error(header_ec, "reading the response header", limits, passed(deadline));
+      co_return outcome;
+    }
+    const unsigned code = parser.get().result_int();
+    if (code < 100 || code >= 200 || code == 101) break;
+    if (interims == kMaxInterimResponses) {
+      outcome.response = Error(ErrorCode::protocol,
+                               fmt::format("more than {} interim (1xx) responses before the answer",
+                                           kMaxInterimResponses));
+      co_return outcome;
+    }
+    // A 1xx has no body; a fresh parser reads what follows it.
+    std::destroy_at(&parser);
+    std::construct_at(&parser);
+    parser.body_limit(limits.max_response_bytes);
+  }
+  if (parser.get().result_int() == 101) {
+    outcome.response = Error(ErrorCode::protocol, "unexpected HTTP status 101");
     co_return outcome;
   }
 

@@ -1,5 +1,5 @@
-// HttpTransport: the only seam through which embark touches the network (architecture §3.1).
-// Internal (src/internal never appears in public headers).
+// HttpTransport: the only seam through which embark touches the network
+// (docs/architecture.md#transport). Internal (src/internal never appears in public headers).
 #pragma once
 
 #include <chrono>
@@ -24,6 +24,9 @@ struct HttpRequest {
   std::optional<Secret> bearer;     ///< sent as `Authorization: Bearer ...`
   bool idempotent = false;          ///< may be re-sent once when a pooled connection was stale
   std::chrono::milliseconds timeout{10'000};  ///< re-armed before every network operation
+  /// Largest body this request's answer may have; 0 = TransportOptions::max_response_bytes
+  /// (the smaller of the two applies).
+  std::size_t max_response_bytes = 0;
   /// When set, the response body is handed over in chunks as it arrives instead of being
   /// collected in HttpResponse::body (used by listUsers' incremental parser). An error stops
   /// the read and becomes the result.

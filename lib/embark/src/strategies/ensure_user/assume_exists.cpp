@@ -7,7 +7,7 @@ namespace embark {
 boost::asio::awaitable<Result<EnsureUserVerdict>> AssumeExistsEnsureUser::ensure(
     PipelineContext& context) {
   EnsureUserVerdict verdict;
-  if (auto entry = context.directory().find(context.workspace(), context.email_key())) {
+  if (auto entry = co_await context.find_entry()) {
     verdict.user = internal::user_from_entry(context, *entry);
     verdict.outcome = StageOutcome::skipped_cached;
   } else {

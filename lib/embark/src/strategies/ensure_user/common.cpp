@@ -10,6 +10,21 @@ std::optional<std::vector<RoleAssignment>> roles_to_send(const PipelineContext& 
 
 }  // namespace
 
+std::optional<DirectoryEntry> entry_from_listing(const PipelineContext& context,
+                                                 const DirectoryRefresh& listing) {
+  if (!listing.users) return std::nullopt;
+  for (const auto& record : *listing.users) {
+    if (lower_email(record.email) != context.email_key()) continue;
+    DirectoryEntry entry;
+    entry.user_id = record.id;
+    entry.attributes = fingerprint(record.attributes);
+    entry.roles = fingerprint(record.roles);
+    entry.seen = context.now();
+    return entry;
+  }
+  return std::nullopt;
+}
+
 UserRef user_from_entry(const PipelineContext& context, const DirectoryEntry& entry) {
   UserRef user;
   user.workspace = context.workspace();
@@ -29,7 +44,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
     if (attributes) entry.attributes = fingerprint(*attributes);
     if (roles) entry.roles = context.roles_fingerprint();
     entry.seen = context.now();
-    context.directory().put(context.workspace(), context.email_key(), entry);
+    co_await context.put_entry(entry);
     EnsureUserVerdict verdict;
     verdict.user = user_from_entry(context, entry);
     verdict.user.created = true;
@@ -41,7 +56,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
   // The user exists after all: learn its id and stored state; set-attributes reconciles them.
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
-  auto entry = context.directory().find(context.workspace(), context.email_key());
+  auto entry = co_await context.find_entry();
   if (!entry) {
     co_return fail(ErrorCode::server_error,
                    "createUsers reported an existing user that listUsers does not list")
@@ -64,12 +79,13 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
     co_return applied.error();
   }
   user.roles = context.roles_fingerprint();
-  DirectoryEntry entry =
-      context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  // (Two statements: GCC 12 mis-destroys temporaries of a co_await inside a larger expression.)
+  std::optional<DirectoryEntry> known = co_await context.find_entry();
+  DirectoryEntry entry = known ? std::move(*known) : DirectoryEntry{};
   entry.user_id = user.user_id;
   entry.roles = user.roles;
   entry.seen = context.now();
-  context.directory().put(context.workspace(), context.email_key(), entry);
+  co_await context.put_entry(entry);
   co_return true;
 }
 

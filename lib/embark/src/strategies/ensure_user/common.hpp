@@ -5,6 +5,10 @@
 
 namespace embark::internal {
 
+/// The user's entry as a listing shows it (for when the directory backend cannot be read).
+std::optional<DirectoryEntry> entry_from_listing(const PipelineContext& context,
+                                                 const DirectoryRefresh& listing);
+
 /// A UserRef from what the directory knows.
 UserRef user_from_entry(const PipelineContext& context, const DirectoryEntry& entry);
 

@@ -6,8 +6,7 @@ namespace embark {
 
 boost::asio::awaitable<Result<EnsureUserVerdict>> CreateAlwaysEnsureUser::ensure(
     PipelineContext& context) {
-  auto& directory = context.directory();
-  auto entry = directory.find(context.workspace(), context.email_key());
+  auto entry = co_await context.find_entry();
   std::optional<std::vector<RoleAssignment>> roles;
   if (!context.request().roles.empty()) roles = context.request().roles;
   // Attributes ride along only for users not known to exist; known users keep theirs for
@@ -25,7 +24,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> CreateAlwaysEnsureUser::ensure
     if (roles) updated.roles = context.roles_fingerprint();
     if (attributes) updated.attributes = fingerprint(*attributes);
     updated.seen = context.now();
-    directory.put(context.workspace(), context.email_key(), updated);
+    co_await context.put_entry(updated);
     verdict.user = internal::user_from_entry(context, updated);
     verdict.user.created = !entry.has_value();
     verdict.user.attributes_written = attributes.has_value();

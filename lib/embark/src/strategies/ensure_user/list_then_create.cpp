@@ -8,7 +8,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensu
     PipelineContext& context) {
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
-  auto entry = context.directory().find(context.workspace(), context.email_key());
+  auto entry = co_await context.find_entry();
   if (!entry) co_return co_await internal::create_missing_user(context);
   co_return co_await internal::existing_user(context, *entry);
 }

@@ -6,13 +6,12 @@ boost::asio::awaitable<Result<ImpersonateVerdict>> PreMintImpersonate::impersona
     PipelineContext& context, const UserRef&, const AttributeMap& session_attributes) {
   const TokenKey key = context.token_key(session_attributes);
   ImpersonateVerdict verdict;
-  if (auto cached =
-          context.tokens().find(key, context.now(), context.config().token_reuse_margin)) {
+  if (auto cached = co_await context.find_token(key)) {
     verdict = {std::move(*cached), StageOutcome::skipped_cached};
   } else {
     auto token = co_await context.impersonate(session_attributes);
     if (!token) co_return token.error();
-    context.tokens().put(key, *token);
+    co_await context.put_token(key, *token);
     verdict = {std::move(*token), StageOutcome::called};
   }
   // The next token is minted before this one runs out (one pending mint per key).

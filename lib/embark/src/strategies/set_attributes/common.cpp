@@ -3,8 +3,8 @@
 namespace embark::internal {
 namespace {
 
-void adopt(PipelineContext& context, UserRef& user) {
-  if (auto entry = context.directory().find(context.workspace(), context.email_key())) {
+boost::asio::awaitable<void> adopt(PipelineContext& context, UserRef& user) {
+  if (auto entry = co_await context.find_entry()) {
     if (!entry->user_id.empty()) user.user_id = entry->user_id;
     if (entry->attributes) user.attributes = entry->attributes;
     if (entry->roles) user.roles = entry->roles;
@@ -15,15 +15,15 @@ void adopt(PipelineContext& context, UserRef& user) {
 
 boost::asio::awaitable<Result<void>> resolve_user(PipelineContext& context, UserRef& user) {
   if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
-  adopt(context, user);
+  co_await adopt(context, user);
   if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
   auto refreshed = co_await context.refresh_directory(RefreshMode::if_due);
   if (!refreshed) co_return refreshed.error();
-  adopt(context, user);
+  co_await adopt(context, user);
   if (user.user_id.empty() && !refreshed->users) {
     refreshed = co_await context.refresh_directory(RefreshMode::force);
     if (!refreshed) co_return refreshed.error();
-    adopt(context, user);
+    co_await adopt(context, user);
   }
   if (user.user_id.empty()) {
     co_return fail(ErrorCode::not_found, "listUsers does not list the user")
@@ -37,13 +37,14 @@ boost::asio::awaitable<Result<void>> write_attributes(PipelineContext& context, 
   auto written = co_await context.set_user_attributes(user.user_id, attributes);
   if (!written) co_return written.error();
   user.attributes = fingerprint(attributes);
-  DirectoryEntry entry =
-      context.directory().find(context.workspace(), context.email_key()).value_or(DirectoryEntry{});
+  // (Two statements: GCC 12 mis-destroys temporaries of a co_await inside a larger expression.)
+  std::optional<DirectoryEntry> known = co_await context.find_entry();
+  DirectoryEntry entry = known ? std::move(*known) : DirectoryEntry{};
   entry.user_id = user.user_id;
   entry.attributes = user.attributes;
   if (!entry.roles) entry.roles = user.roles;
   entry.seen = context.now();
-  context.directory().put(context.workspace(), context.email_key(), entry);
+  co_await context.put_entry(entry);
   co_return Result<void>{};
 }
 

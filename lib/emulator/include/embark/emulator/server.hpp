@@ -45,6 +45,12 @@ class Server {
   Stats stats() const;
   /// Zeroes the counters; with clear_state also deletes every user (seeded ones too).
   void reset(bool clear_state = false);
+  /// The next `times` GraphQL requests to `operation` (a root field such as "createUsers"; "*" =
+  /// any) get `fault` instead of the rates' draw. Connection faults (accept_reset, tls_garbage)
+  /// apply to the next `times` accepted connections. Thread-safe.
+  void inject_fault(std::string operation, InjectedFault fault, int times = 1);
+  /// Drops the injected faults not yet used.
+  void clear_faults();
 
   /// Stops accepting, closes connections and joins the I/O threads. Idempotent.
   void stop();
