@@ -114,9 +114,8 @@ std::optional<int> parse_options(int argc, char** argv, ServerOptions& out) {
       hex = trim(env("EMBARK_REDIS_TOKEN_KEY"));
     }
     if (!hex.empty()) {
-      auto key = embark::parse_token_key(hex, redis_token_key_file.empty()
-                                                  ? "EMBARK_REDIS_TOKEN_KEY"
-                                                  : "--redis-token-key-file");
+      auto key = embark::parse_token_key(
+          hex, redis_token_key_file.empty() ? "EMBARK_REDIS_TOKEN_KEY" : "--redis-token-key-file");
       if (!key) {
         std::cerr << key.error().to_string() << "\n";
         return 2;

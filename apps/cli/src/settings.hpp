@@ -76,9 +76,10 @@ Result<std::string> read_file(const std::string& path);
 Result<ConfigFile> parse_config_file(std::string_view text, std::string path);
 
 /// Merges the sources: flags, then WISDOM_URL / WISDOM_ACCESS_KEY / WISDOM_API_TOKEN /
-/// WISDOM_WORKSPACE_ID / WISDOM_CA_FILE / EMBARK_REDIS_URL / EMBARK_REDIS_TOKEN_KEY, then the config file (--config or EMBARK_CONFIG), then
-/// defaults. Relative paths in a config file are taken relative to its folder. Errors
-/// (unreadable files, bad values) are invalid_input and name the setting.
+/// WISDOM_WORKSPACE_ID / WISDOM_CA_FILE / EMBARK_REDIS_URL / EMBARK_REDIS_TOKEN_KEY, then the
+/// config file (--config or EMBARK_CONFIG), then defaults. Relative paths in a config file are
+/// taken relative to its folder. Errors (unreadable files, bad values) are invalid_input and name
+/// the setting.
 Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& env,
                                   const FileReader& reader = read_file);
 
