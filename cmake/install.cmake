@@ -30,5 +30,9 @@ install(FILES ${PROJECT_BINARY_DIR}/embark-config.cmake ${PROJECT_BINARY_DIR}/em
   DESTINATION ${EMBARK_CMAKE_DIR})
 
 file(RELATIVE_PATH EMBARK_PC_TO_PREFIX "/p/${CMAKE_INSTALL_LIBDIR}/pkgconfig" "/p")
+if(EMBARK_REDIS)
+  set(EMBARK_PC_REDIS_REQUIRES " hiredis")
+  set(EMBARK_PC_REDIS_CFLAGS " -DEMBARK_HAS_REDIS=1")
+endif()
 configure_file(${PROJECT_SOURCE_DIR}/cmake/embark.pc.in ${PROJECT_BINARY_DIR}/embark.pc @ONLY)
 install(FILES ${PROJECT_BINARY_DIR}/embark.pc DESTINATION ${CMAKE_INSTALL_LIBDIR}/pkgconfig)

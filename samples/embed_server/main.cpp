@@ -82,8 +82,10 @@ int run(const ServerOptions& options) {
   asio::thread_pool cpu_pool{2};
 
   // ---- embark: connection + onboarder, created once --------------------------------------
-  auto shared_onboarder = make_sample_onboarder(
-      {endpoint, ca_file, embed_origin, access_key, options.workspace, ca_pem}, io.get_executor());
+  auto shared_onboarder =
+      make_sample_onboarder({endpoint, ca_file, embed_origin, access_key, options.workspace, ca_pem,
+                             options.redis_url, options.redis_token_key},
+                            io.get_executor());
   OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
 
   // ---- the app's own state -------------------------------------------------------------------

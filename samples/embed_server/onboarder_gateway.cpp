@@ -1,5 +1,9 @@
 #include "onboarder_gateway.hpp"
 
+#ifdef EMBARK_HAS_REDIS
+#include "embark/redis.hpp"
+#endif
+
 #include <stdexcept>
 
 #include <boost/asio/use_awaitable.hpp>
@@ -86,6 +90,18 @@ std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
   config.default_workspace = wisdom.workspace;
   config.validation.required_attribute_keys = {"tenant_id"};
   config.executor = executor;
+  if (!wisdom.redis_url.empty()) {
+#ifdef EMBARK_HAS_REDIS
+    embark::RedisOptions redis;
+    redis.url = embark::parse_redis_url(wisdom.redis_url, "--redis").value();
+    redis.token_key = wisdom.redis_token_key;
+    auto shared = embark::make_redis_shared_state(std::move(redis));
+    if (!shared) throw std::runtime_error("redis: " + shared.error().to_string());
+    embark::apply(*shared, config);
+#else
+    throw std::runtime_error("--redis: this build of embark has no Redis support");
+#endif
+  }
   auto onboarder = embark::Onboarder::create(std::move(config), std::move(*connection));
   if (!onboarder) throw std::runtime_error("onboarder: " + onboarder.error().to_string());
   return std::make_shared<const embark::Onboarder>(std::move(*onboarder));

@@ -46,6 +46,9 @@ struct WisdomEndpoint {
   embark::Secret access_key;
   std::string workspace;  ///< empty: the default workspace
   std::string ca_pem;     ///< CA certificates in memory (the embedded emulator's), with ca_file
+  /// Shared state for several app instances (redis:// or unix:// URL); empty: in memory.
+  std::string redis_url;
+  embark::Secret redis_token_key;  ///< 32 bytes; empty: tokens stay per instance
 };
 
 /// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,

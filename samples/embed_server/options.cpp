@@ -7,6 +7,10 @@
 
 #include <CLI/CLI.hpp>
 
+#ifdef EMBARK_HAS_REDIS
+#include "embark/redis.hpp"
+#endif
+
 namespace embark::sample {
 namespace {
 
@@ -58,6 +62,16 @@ std::optional<int> parse_options(int argc, char** argv, ServerOptions& out) {
   app.add_option("--workspace", out.workspace,
                  "WisdomAI workspace id (default: the default workspace)");
   app.add_option("--dashboard", out.dashboard_id, "Dashboard id to embed")->capture_default_str();
+  std::string redis_token_key_file;
+  app.add_option("--redis", out.redis_url,
+                 "Share users, tokens and locks with other instances through Redis: "
+                 "redis://[user:password@]host[:port][/db] or unix:///path/redis.sock[?db=N] "
+                 "(env EMBARK_REDIS_URL; put a password in the environment, not in a flag)");
+  app.add_option("--redis-token-key-file", redis_token_key_file,
+                 "File holding 64 hex digits (openssl rand -hex 32) that encrypt session tokens "
+                 "in Redis (else env EMBARK_REDIS_TOKEN_KEY; without one, tokens stay per "
+                 "instance)")
+      ->check(CLI::ExistingFile);
   auto* embedded =
       app.add_flag("--embedded-emulator", out.embedded_emulator,
                    "Run the WisdomAI emulator in-process (the default when no WISDOM_URL is set)");
@@ -82,6 +96,37 @@ std::optional<int> parse_options(int argc, char** argv, ServerOptions& out) {
     return 2;
   }
   out.token_ttl = std::chrono::seconds{ttl};
+
+  if (out.redis_url.empty()) out.redis_url = env("EMBARK_REDIS_URL");
+  if (!out.redis_url.empty()) {
+#ifdef EMBARK_HAS_REDIS
+    if (auto url = embark::parse_redis_url(out.redis_url, "--redis"); !url) {
+      std::cerr << url.error().to_string() << "\n";
+      return 2;
+    }
+    std::string hex;
+    if (!redis_token_key_file.empty()) {
+      std::ifstream in(redis_token_key_file);
+      std::stringstream buffer;
+      buffer << in.rdbuf();
+      hex = trim(buffer.str());
+    } else {
+      hex = trim(env("EMBARK_REDIS_TOKEN_KEY"));
+    }
+    if (!hex.empty()) {
+      auto key = embark::parse_token_key(
+          hex, redis_token_key_file.empty() ? "EMBARK_REDIS_TOKEN_KEY" : "--redis-token-key-file");
+      if (!key) {
+        std::cerr << key.error().to_string() << "\n";
+        return 2;
+      }
+      out.redis_token_key = std::move(*key);
+    }
+#else
+    std::cerr << "--redis: this build has no Redis support (configure with EMBARK_REDIS=ON)\n";
+    return 2;
+#endif
+  }
 
   if (!out.embedded_emulator) {
     std::string key;

@@ -26,6 +26,10 @@ struct ServerOptions {
   embark::Secret access_key;   ///< from WISDOM_ACCESS_KEY or --access-key-file, never a flag value
   std::string workspace;       ///< WisdomAI workspace (empty: the default)
   std::string dashboard_id = "revenue-overview";
+  /// Shared state for several instances: --redis or EMBARK_REDIS_URL (redis:// or unix://).
+  std::string redis_url;
+  /// AES-256-GCM key for tokens in Redis: --redis-token-key-file or EMBARK_REDIS_TOKEN_KEY.
+  embark::Secret redis_token_key;
 
   // Embedded emulator
   bool embedded_emulator = false;

@@ -66,6 +66,15 @@ int run_cli(const std::vector<std::string>& args, Io& io, const Services& servic
   app.add_option("--timeout", flags.timeout_seconds, "deadline of each vendor call, seconds")
       ->type_name("SECONDS")
       ->check(CLI::PositiveNumber);
+  app.add_option("--redis", flags.redis,
+                 "share the user directory, tokens and locks with other instances through Redis: "
+                 "redis://[user:password@]host[:port][/db] or unix:///path/redis.sock[?db=N] "
+                 "(else EMBARK_REDIS_URL, the place for a password)")
+      ->type_name("URL");
+  app.add_option("--redis-token-key-file", flags.redis_token_key_file,
+                 "file of 64 hex digits (openssl rand -hex 32) encrypting tokens in Redis (else "
+                 "EMBARK_REDIS_TOKEN_KEY; without a key tokens are not shared)")
+      ->type_name("FILE");
   app.add_flag("--json", context.json(), "machine-readable JSON on stdout");
   app.add_flag("-v,--verbose", context.verbosity(), "log more (repeat for more)");
 

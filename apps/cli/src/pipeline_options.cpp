@@ -3,6 +3,9 @@
 #include <fmt/format.h>
 
 #include "embark/strategies/registry.hpp"
+#ifdef EMBARK_HAS_REDIS
+#include "embark/redis.hpp"
+#endif
 #include "embark/validation.hpp"
 
 #include "commands.hpp"
@@ -51,6 +54,14 @@ OnboarderConfig onboarder_config(Context& context, const Settings& settings,
   config.default_workspace = settings.workspace_id;
   config.embed_base_url = settings.embed_base_url;
   config.executor = context.io_context().get_executor();
+#ifdef EMBARK_HAS_REDIS
+  if (!settings.redis_url.empty()) {
+    RedisOptions redis;
+    redis.url = parse_redis_url(settings.redis_url, "redis").value();  // checked by the settings
+    redis.token_key = settings.redis_token_key;
+    if (auto shared = make_redis_shared_state(std::move(redis))) apply(*shared, config);
+  }
+#endif
   return config;
 }
 

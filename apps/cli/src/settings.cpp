@@ -1,5 +1,9 @@
 #include "settings.hpp"
 
+#ifdef EMBARK_HAS_REDIS
+#include "embark/redis.hpp"
+#endif
+
 #include <cstdlib>
 #include <fstream>
 #include <sstream>
@@ -280,6 +284,30 @@ Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& en
   }
   if (s.timeout.count() <= 0)
     return invalid("timeout", "--timeout must be a positive number of seconds");
+
+  // Shared state: the URL may carry a password, so it is never echoed (origin only).
+  take("redis", pick(flags.redis, "redis", env, "EMBARK_REDIS_URL", nullptr, "", false),
+       s.redis_url);
+  if (!s.redis_url.empty()) {
+#ifdef EMBARK_HAS_REDIS
+    if (auto url = parse_redis_url(s.redis_url, "redis"); !url) return url.error();
+    std::optional<Secret> hex;
+    if (flags.redis_token_key_file) {
+      auto v = read_secret_file(*flags.redis_token_key_file, "--redis-token-key-file", reader);
+      if (!v) return v.error();
+      hex = std::move(*v);
+    } else if (auto v = env("EMBARK_REDIS_TOKEN_KEY"); v && !v->empty()) {
+      hex = Secret(std::move(*v));
+    }
+    if (hex) {
+      auto key = parse_token_key(hex->reveal(), "redis_token_key");
+      if (!key) return key.error();
+      s.redis_token_key = std::move(*key);
+    }
+#else
+    return invalid("redis", "this build of embark has no Redis support (EMBARK_REDIS=OFF)");
+#endif
+  }
   return s;
 }
 

@@ -25,6 +25,10 @@ struct Settings {
   std::string ca_pem;          ///< CA certificates in memory (the demo's emulator), with ca_file
   std::string embed_base_url;  ///< origin of embed pages; empty = derived from url
   std::chrono::seconds timeout{30};
+  /// Shared state (redis:// or unix:// URL, already checked); empty = in-memory caches.
+  std::string redis_url;
+  /// AES-256-GCM key for tokens in Redis (32 bytes); empty = tokens not shared.
+  Secret redis_token_key;
   /// For each setting that has a value, where it came from ("flag --url", "environment
   /// WISDOM_URL", "config file app.conf:3", "default"). Never holds a secret's value.
   std::map<std::string, std::string, std::less<>> origin;
@@ -40,6 +44,8 @@ struct FlagSettings {
   std::optional<std::string> api_token_file;
   std::optional<std::string> embed_base_url;
   std::optional<int> timeout_seconds;
+  std::optional<std::string> redis;
+  std::optional<std::string> redis_token_key_file;
 };
 
 /// One `key = value` of a config file and its line.
@@ -71,9 +77,10 @@ Result<std::string> read_file(const std::string& path);
 Result<ConfigFile> parse_config_file(std::string_view text, std::string path);
 
 /// Merges the sources: flags, then WISDOM_URL / WISDOM_ACCESS_KEY / WISDOM_API_TOKEN /
-/// WISDOM_WORKSPACE_ID / WISDOM_CA_FILE, then the config file (--config or EMBARK_CONFIG), then
-/// defaults. Relative paths in a config file are taken relative to its folder. Errors
-/// (unreadable files, bad values) are invalid_input and name the setting.
+/// WISDOM_WORKSPACE_ID / WISDOM_CA_FILE / EMBARK_REDIS_URL / EMBARK_REDIS_TOKEN_KEY, then the
+/// config file (--config or EMBARK_CONFIG), then defaults. Relative paths in a config file are
+/// taken relative to its folder. Errors (unreadable files, bad values) are invalid_input and name
+/// the setting.
 Result<Settings> resolve_settings(const FlagSettings& flags, const EnvLookup& env,
                                   const FileReader& reader = read_file);
 

@@ -22,6 +22,7 @@ class SetAttributesStrategy;
 class ImpersonateStrategy;
 class UserDirectory;
 class TokenCache;
+class LockService;
 class Observer;
 
 /// When roles are sent to the vendor.
@@ -74,6 +75,13 @@ struct OnboarderConfig {
 
   /// Concurrent identical onboardings share one run.
   bool single_flight = true;
+  /// Single flight across processes (e.g. RedisSharedState::lock_service): an onboarding takes a
+  /// per-user lock for `lock_ttl`; another instance's run of the same user waits for it (polling
+  /// with back-off, at most `lock_wait`), then finds the result in the shared directory and token
+  /// cache. Null: in-process single flight only.
+  std::shared_ptr<LockService> lock_service;
+  std::chrono::milliseconds lock_ttl{5000};
+  std::chrono::milliseconds lock_wait{5000};
   /// Time one onboarding may take when its request names none (OnboardRequest::deadline).
   std::chrono::milliseconds deadline{10'000};
   /// Event receivers (thread-safe).

@@ -53,6 +53,10 @@ Result<void> validate_config(const OnboarderConfig& config) {
     return invalid("token_cache_max_entries", "must be positive");
   }
   if (!config.clock) return invalid("clock", "must be set");
+  if (config.lock_service && config.lock_ttl <= std::chrono::milliseconds(0))
+    return invalid("lock_ttl", "must be positive");
+  if (config.lock_wait < std::chrono::milliseconds(0))
+    return invalid("lock_wait", "must not be negative");
   if (!config.default_workspace.empty() &&
       config.default_workspace.size() > config.validation.max_id_length) {
     return invalid("default_workspace", "too long");

@@ -17,6 +17,7 @@
 #include "embark/directory.hpp"
 #include "embark/observer.hpp"
 #include "embark/onboarder.hpp"
+#include "embark/shared_state.hpp"
 #include "embark/strategies/stage.hpp"
 #include "embark/token_cache.hpp"
 
@@ -75,6 +76,8 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
                                                   const std::string& workspace,
                                                   const std::string& user,
                                                   const PipelinePlan& plan);
+  boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
+                                                                       const std::string& user);
   boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
                                                                      RefreshMode mode);
   void schedule_premint(const TokenKey& key, Fingerprint stored_attributes,

@@ -1,4 +1,6 @@
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
@@ -6,6 +8,7 @@
 #include <fmt/format.h>
 
 #include "embark/embed.hpp"
+#include "embark/shared_state.hpp"
 #include "embark/strategies/ensure_user/assume_exists.hpp"
 #include "embark/validation.hpp"
 
@@ -131,12 +134,25 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
+    std::optional<LockLease> lease;
+    if (config.lock_service && plan.kind != "refresh")
+      lease = co_await cross_instance_turn(workspace, user);
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
     auto raced = co_await (execute(request, workspace, user, plan) || until(deadline));
     if (raced.index() == 0) {
       result = std::get<0>(std::move(raced));
     } else {
       result = past_deadline(allowed, "vendor calls still in progress were cancelled");
+    }
+    if (lease) {
+      // Released in the background: the login does not wait for the round trip (a lost release
+      // only makes others wait for the TTL).
+      boost::asio::co_spawn(
+          executor,
+          [](std::shared_ptr<LockService> locks, LockLease l) -> boost::asio::awaitable<void> {
+            (void)co_await locks->async_release(l);
+          }(config.lock_service, std::move(*lease)),
+          boost::asio::detached);
     }
   } catch (const std::exception& e) {
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
@@ -160,6 +176,26 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   }
   notify_run(event);
   co_return result;
+}
+
+// Another instance may be onboarding the same user: wait for its turn, so its createUsers and
+// setUserAttributes land in the shared directory before this run looks. Never fails a login: a
+// lock service that cannot be asked, or a wait past lock_wait, means going alone.
+boost::asio::awaitable<std::optional<LockLease>> Onboarder::Impl::cross_instance_turn(
+    const std::string& workspace, const std::string& user) {
+  const std::string name = "onboard:" + user;
+  const auto give_up = SteadyClock::now() + config.lock_wait;
+  auto backoff = std::chrono::milliseconds(2);
+  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor);
+  for (;;) {
+    auto got = co_await config.lock_service->async_try_acquire(workspace, name, config.lock_ttl);
+    if (!got) co_return std::nullopt;
+    if (*got) co_return std::move(**got);
+    if (SteadyClock::now() + backoff >= give_up) co_return std::nullopt;
+    timer.expires_after(backoff);
+    co_await timer.async_wait(boost::asio::use_awaitable);
+    backoff = std::min(backoff * 2, std::chrono::milliseconds(50));
+  }
 }
 
 namespace {

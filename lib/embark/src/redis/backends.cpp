@@ -1,0 +1,769 @@
+// Redis backends of the shared state. Every operation tries Redis once (one pipelined batch) and
+// falls back to a local in-memory copy when Redis is unreachable, slow or answers garbage: a
+// shared-state failure never fails a login.
+#include "redis/backends.hpp"
+
+#include <atomic>
+#include <charconv>
+#include <cstring>
+#include <mutex>
+#include <set>
+#include <utility>
+
+#include <openssl/evp.h>
+#include <openssl/rand.h>
+
+#include "embark/log.hpp"
+#include "embark/redis.hpp"
+
+#include "redis/client.hpp"
+#include "redis/crypto.hpp"
+
+namespace embark::redis {
+namespace {
+
+namespace asio = boost::asio;
+using SystemClock = std::chrono::system_clock;
+using std::chrono::milliseconds;
+
+// Acquire: take the lock only if free, and number the grant (fencing token) in the same slot.
+constexpr std::string_view kAcquireScript = R"(
+if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
+  return redis.call('INCR', KEYS[2])
+end
+return 0)";
+
+// Release: delete only while the lock still holds our value (a lock that expired and went to
+// another holder is not ours to delete).
+constexpr std::string_view kReleaseScript = R"(
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+  return redis.call('DEL', KEYS[1])
+end
+return 0)";
+
+// Token bucket shared by all instances; time from the server so instances need no common clock.
+// Returns 0 when a token was taken, else the milliseconds until one is due.
+constexpr std::string_view kBucketScript = R"(
+local rate = tonumber(ARGV[1])
+local burst = tonumber(ARGV[2])
+local t = redis.call('TIME')
+local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
+local b = redis.call('HMGET', KEYS[1], 'tokens', 'ts')
+local tokens = tonumber(b[1]) or burst
+local ts = tonumber(b[2]) or now
+tokens = math.min(burst, tokens + math.max(0, now - ts) * rate / 1000)
+local wait = 0
+if tokens >= 1 then
+  tokens = tokens - 1
+else
+  wait = math.ceil((1 - tokens) * 1000 / rate)
+end
+redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
+redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
+return wait)";
+
+// Removes directory fields only if they still hold the value the caller read (a put that raced
+// with the listing survives).
+constexpr std::string_view kPruneScript = R"(
+local n = 0
+for i = 1, #ARGV, 2 do
+  if redis.call('HGET', KEYS[1], ARGV[i]) == ARGV[i + 1] then
+    n = n + redis.call('HDEL', KEYS[1], ARGV[i])
+  end
+end
+return n)";
+
+std::string hex(const unsigned char* p, std::size_t n) {
+  static constexpr char kDigits[] = "0123456789abcdef";
+  std::string out(2 * n, '\0');
+  for (std::size_t i = 0; i < n; ++i) {
+    out[2 * i] = kDigits[p[i] >> 4];
+    out[2 * i + 1] = kDigits[p[i] & 15];
+  }
+  return out;
+}
+
+// 128 bits of SHA-256, hex: keys and fields never carry an email in clear.
+std::string digest(std::string_view text) {
+  unsigned char md[EVP_MAX_MD_SIZE];
+  unsigned int len = 0;
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  EVP_Digest(text.data(), text.size(), md, &len, kSha256, nullptr);
+  return hex(md, 16);
+}
+
+std::string random_hex(std::size_t bytes) {
+  std::string raw(bytes, '\0');
+  RAND_bytes(reinterpret_cast<unsigned char*>(raw.data()), static_cast<int>(bytes));
+  return hex(reinterpret_cast<const unsigned char*>(raw.data()), bytes);
+}
+
+long long to_ms(SystemClock::time_point t) {
+  return std::chrono::duration_cast<milliseconds>(t.time_since_epoch()).count();
+}
+
+bool parse_ll(std::string_view s, long long& out) {
+  if (s.empty()) return false;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), out);
+  return ec == std::errc() && p == s.data() + s.size();
+}
+
+bool parse_fp(std::string_view s, std::optional<Fingerprint>& out) {
+  if (s.empty()) {
+    out.reset();
+    return true;
+  }
+  Fingerprint v = 0;
+  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v, 16);
+  if (ec != std::errc() || p != s.data() + s.size()) return false;
+  out = v;
+  return true;
+}
+
+// "1|attributes|roles|seen_ms|user_id": the id last, as it may contain anything.
+std::string encode(const DirectoryEntry& e) {
+  std::string s = "1|";
+  if (e.attributes) s += to_hex(*e.attributes);
+  s += '|';
+  if (e.roles) s += to_hex(*e.roles);
+  s += '|';
+  s += std::to_string(to_ms(e.seen));
+  s += '|';
+  s += e.user_id;
+  return s;
+}
+
+std::optional<DirectoryEntry> decode(std::string_view s) {
+  std::string_view parts[4];
+  for (auto& part : parts) {
+    const auto bar = s.find('|');
+    if (bar == std::string_view::npos) return std::nullopt;
+    part = s.substr(0, bar);
+    s.remove_prefix(bar + 1);
+  }
+  if (parts[0] != "1") return std::nullopt;
+  DirectoryEntry e;
+  long long seen = 0;
+  if (!parse_fp(parts[1], e.attributes) || !parse_fp(parts[2], e.roles) ||
+      !parse_ll(parts[3], seen)) {
+    return std::nullopt;
+  }
+  e.seen = SystemClock::time_point(milliseconds(seen));
+  e.user_id = std::string(s);
+  return e;
+}
+
+}  // namespace
+
+// ---------------------------------------------------------------------------------------------
+
+Core::Core(RedisOptions o)
+    : options(std::move(o)),
+      client(std::make_shared<Client>(
+          options.url, ClientOptions{.timeout = options.timeout,
+                                     .reconnect_backoff = options.reconnect_backoff,
+                                     .max_reconnect_backoff = options.max_reconnect_backoff})) {
+  InMemoryDirectoryOptions d;
+  d.max_entries = options.local_directory_entries;
+  local_directory = std::make_shared<InMemoryUserDirectory>(d);
+  reset_local_tokens();
+  client->set_connect_hook(ConnectHook{
+      .commands = [this] { return repair_commands(); },
+      .done = [this](bool ok) { repaired(ok); },
+  });
+}
+
+// The client first: its thread runs the connect hook, which uses the members below.
+Core::~Core() { client.reset(); }
+
+std::string Core::prefix(std::string_view workspace) {
+  // One hash tag per workspace: all its keys live in one Redis Cluster slot (Lua scripts touch
+  // several). Names with braces, or that could be mistaken for the empty/hashed forms, are hashed.
+  std::string p = "embark:v1:{";
+  if (workspace.empty()) {
+    p += '~';
+  } else if (workspace.size() > 64 || workspace.find_first_of("{}") != std::string_view::npos ||
+             workspace.front() == '~' || workspace.front() == '#') {
+    p += '#';
+    p += digest(workspace);
+  } else {
+    p += workspace;
+  }
+  p += "}:";
+  return p;
+}
+
+std::string Core::user_field(std::string_view email) { return digest(lower_email(email)); }
+
+void Core::reset_local_tokens() {
+  InMemoryTokenCacheOptions t;
+  t.max_entries = options.local_token_entries;
+  auto fresh = std::make_shared<InMemoryTokenCache>(t);
+  std::lock_guard lock(local_mutex);
+  local_tokens = std::move(fresh);
+}
+
+std::shared_ptr<TokenCache> Core::tokens_copy() {
+  std::lock_guard lock(local_mutex);
+  return local_tokens;
+}
+
+void Core::succeeded() {
+  calls.fetch_add(1, std::memory_order_relaxed);
+  if (down.exchange(false)) {
+    logf(LogLevel::warn, "redis", "shared state is back on {}", to_string(options.url));
+  }
+}
+
+void Core::failed(std::string_view operation, const Error& error) {
+  calls.fetch_add(1, std::memory_order_relaxed);
+  errors.fetch_add(1, std::memory_order_relaxed);
+  fallbacks.fetch_add(1, std::memory_order_relaxed);
+  // Whole seconds: the local directory keeps `seen` at that precision.
+  if (!down.exchange(true)) outage_since.store(to_ms(SystemClock::now()) / 1000 * 1000);
+  // One line per 10 s at most: a dead Redis must not flood the log at thousands of logins/s.
+  const auto now = std::chrono::steady_clock::now().time_since_epoch().count();
+  auto last = last_log.load();
+  constexpr auto kEvery =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::seconds(10))
+          .count();
+  if (now - last >= kEvery && last_log.compare_exchange_strong(last, now)) {
+    const auto total = errors.load();
+    logf(LogLevel::warn, "redis",
+         "shared state unavailable ({} failed calls so far; last: {} {}); logins go on with "
+         "this instance's local state",
+         total, operation, error.message());
+  }
+}
+
+bool Core::check(std::string_view operation, const Result<std::vector<Reply>>& r,
+                 std::size_t expected) {
+  if (!r) {
+    failed(operation, r.error());
+    return false;
+  }
+  if (r->size() != expected) {
+    failed(operation, Error(ErrorCode::protocol, "unexpected number of replies"));
+    return false;
+  }
+  for (const auto& reply : *r) {
+    if (reply.is_error()) {
+      failed(operation, Error(ErrorCode::protocol, "redis error: " + reply.str));
+      return false;
+    }
+  }
+  succeeded();
+  return true;
+}
+
+// The invalidation epoch of a workspace: forget() bumps it; an instance that sees a new value
+// drops its local copies (they are only used while Redis is away).
+void Core::observe_epoch(std::string_view workspace, const Reply& reply) {
+  long long epoch = 0;
+  if (reply.type == Reply::Type::string) parse_ll(reply.str, epoch);
+  std::unique_lock lock(local_mutex);
+  auto [it, inserted] = epochs.try_emplace(std::string(workspace), epoch);
+  if (inserted || it->second == epoch) return;
+  it->second = epoch;
+  lock.unlock();
+  invalidations.fetch_add(1, std::memory_order_relaxed);
+  // Empty listing "taken" in the far future: removes every local entry of the workspace.
+  const auto future = SystemClock::now() + std::chrono::hours(24 * 365);
+  local_directory->load_listing(workspace, {}, future, future);
+  reset_local_tokens();
+}
+
+void Core::mark_dirty_field(std::string key, std::string field) {
+  std::lock_guard lock(dirty_mutex);
+  if (dirty_fields.size() >= kMaxDirty) {
+    dirty_keys.insert(std::move(key));
+  } else {
+    dirty_fields.emplace(std::move(key), std::move(field));
+  }
+}
+
+void Core::mark_dirty_key(std::string key) {
+  std::lock_guard lock(dirty_mutex);
+  dirty_keys.insert(std::move(key));
+}
+
+std::vector<Command> Core::repair_commands() {
+  std::lock_guard lock(dirty_mutex);
+  std::vector<Command> out;
+  repairing_fields.assign(dirty_fields.begin(), dirty_fields.end());
+  repairing_keys.assign(dirty_keys.begin(), dirty_keys.end());
+  for (const auto& [key, field] : repairing_fields) out.push_back({"HDEL", key, field});
+  for (const auto& key : repairing_keys) out.push_back({"DEL", key});
+  return out;
+}
+
+void Core::repaired(bool ok) {
+  std::lock_guard lock(dirty_mutex);
+  if (ok) {
+    repairs.fetch_add(repairing_fields.size() + repairing_keys.size());
+    for (const auto& f : repairing_fields) dirty_fields.erase(f);
+    for (const auto& k : repairing_keys) dirty_keys.erase(k);
+  }
+  repairing_fields.clear();
+  repairing_keys.clear();
+}
+
+RedisStats Core::stats() const {
+  RedisStats s;
+  s.calls = calls.load();
+  s.errors = errors.load();
+  s.fallbacks = fallbacks.load();
+  s.repairs = repairs.load();
+  s.invalidations = invalidations.load();
+  s.connected = client->connected();
+  return s;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Directory: one hash per workspace, field = digest of the lower-cased email.
+
+RedisUserDirectory::RedisUserDirectory(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+std::vector<Command> RedisUserDirectory::find_batch(std::string_view workspace,
+                                                    std::string_view email) const {
+  const auto p = Core::prefix(workspace);
+  return {{"HGET", p + "dir", Core::user_field(email)}, {"GET", p + "epoch"}};
+}
+
+std::optional<DirectoryEntry> RedisUserDirectory::on_find(std::string_view workspace,
+                                                          std::string_view email,
+                                                          const Result<std::vector<Reply>>& r) {
+  auto& local = *core_->local_directory;
+  if (!core_->check("directory find", r, 2)) {
+    auto entry = local.find(workspace, email);
+    // Another instance may have changed what the vendor holds since this copy was confirmed:
+    // keep the id, forget fingerprints older than the outage, so attributes are sent again.
+    if (entry && to_ms(entry->seen) < core_->outage_since.load()) {
+      entry->attributes.reset();
+      entry->roles.reset();
+    }
+    return entry;
+  }
+  core_->observe_epoch(workspace, (*r)[1]);
+  const Reply& value = (*r)[0];
+  if (value.is_nil()) {
+    local.erase(workspace, email);
+    return std::nullopt;
+  }
+  auto entry = value.type == Reply::Type::string ? decode(value.str) : std::nullopt;
+  if (!entry) {
+    core_->failed("directory find", Error(ErrorCode::protocol, "undecodable directory entry"));
+    return std::nullopt;  // a miss: the vendor is asked, the put that follows repairs it
+  }
+  local.put(workspace, email, *entry);
+  return entry;
+}
+
+std::optional<DirectoryEntry> RedisUserDirectory::find(std::string_view workspace,
+                                                       std::string_view email) {
+  return on_find(workspace, email, core_->client->exec(find_batch(workspace, email)));
+}
+
+asio::awaitable<std::optional<DirectoryEntry>> RedisUserDirectory::co_find(
+    std::string_view workspace, std::string_view email) {
+  auto r = co_await core_->client->co_batch(find_batch(workspace, email));
+  co_return on_find(workspace, email, r);
+}
+
+void RedisUserDirectory::on_write(std::string_view operation, std::string_view workspace,
+                                  std::string_view email, const Result<std::vector<Reply>>& r) {
+  // The shared entry now may contradict the vendor: remove it as soon as Redis is back.
+  if (!core_->check(operation, r, 1))
+    core_->mark_dirty_field(Core::prefix(workspace) + "dir", Core::user_field(email));
+}
+
+void RedisUserDirectory::put(std::string_view workspace, std::string_view email,
+                             const DirectoryEntry& entry) {
+  core_->local_directory->put(workspace, email, entry);
+  on_write("directory put", workspace, email,
+           core_->client->exec({{"HSET", Core::prefix(workspace) + "dir", Core::user_field(email),
+                                 encode(entry)}}));
+}
+
+asio::awaitable<void> RedisUserDirectory::co_put(std::string_view workspace, std::string_view email,
+                                                 const DirectoryEntry& entry) {
+  core_->local_directory->put(workspace, email, entry);
+  std::vector<Command> batch{
+      {"HSET", Core::prefix(workspace) + "dir", Core::user_field(email), encode(entry)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  on_write("directory put", workspace, email, r);
+}
+
+void RedisUserDirectory::erase(std::string_view workspace, std::string_view email) {
+  core_->local_directory->erase(workspace, email);
+  on_write(
+      "directory erase", workspace, email,
+      core_->client->exec({{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}}));
+}
+
+asio::awaitable<void> RedisUserDirectory::co_erase(std::string_view workspace,
+                                                   std::string_view email) {
+  core_->local_directory->erase(workspace, email);
+  std::vector<Command> batch{{"HDEL", Core::prefix(workspace) + "dir", Core::user_field(email)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  on_write("directory erase", workspace, email, r);
+}
+
+void RedisUserDirectory::load_listing(std::string_view workspace, std::span<const UserRecord> users,
+                                      SystemClock::time_point started_at,
+                                      SystemClock::time_point listed_at) {
+  core_->local_directory->load_listing(workspace, users, started_at, listed_at);
+  const std::string key = Core::prefix(workspace) + "dir";
+  const milliseconds bulk(std::max<long long>(1000, core_->options.timeout.count()));
+  auto fail = [&] { core_->mark_dirty_key(key); };
+
+  std::set<std::string> listed;
+  constexpr std::size_t kChunk = 500;
+  for (std::size_t i = 0; i < users.size(); i += kChunk) {
+    Command hset{"HSET", key};
+    for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
+      const auto& u = users[j];
+      DirectoryEntry e;
+      e.user_id = u.id;
+      e.attributes = fingerprint(u.attributes);
+      e.roles = fingerprint(u.roles);
+      e.seen = listed_at;
+      auto field = Core::user_field(u.email);
+      hset.push_back(field);
+      hset.push_back(encode(e));
+      listed.insert(std::move(field));
+    }
+    if (!core_->check("directory listing", core_->client->exec({hset}, bulk), 1)) return fail();
+  }
+  // Prune entries confirmed before the listing started and absent from it.
+  std::string cursor = "0";
+  const long long started_ms = to_ms(started_at);
+  do {
+    auto r = core_->client->exec({{"HSCAN", key, cursor, "COUNT", "1000"}}, bulk);
+    if (!core_->check("directory listing", r, 1)) return fail();
+    const Reply& page = (*r)[0];
+    if (page.elements.size() != 2) {
+      core_->failed("directory listing", Error(ErrorCode::protocol, "bad HSCAN reply"));
+      return fail();
+    }
+    cursor = page.elements[0].str;
+    Command prune{"EVAL", std::string(kPruneScript), "1", key};
+    const auto& kv = page.elements[1].elements;
+    for (std::size_t i = 0; i + 1 < kv.size(); i += 2) {
+      if (listed.count(kv[i].str)) continue;
+      auto entry = decode(kv[i + 1].str);
+      if (entry && to_ms(entry->seen) >= started_ms) continue;
+      prune.push_back(kv[i].str);
+      prune.push_back(kv[i + 1].str);
+    }
+    if (prune.size() > 4 &&
+        !core_->check("directory listing", core_->client->exec({prune}, bulk), 1))
+      return fail();
+  } while (cursor != "0");
+  std::lock_guard lock(core_->local_mutex);
+  core_->workspaces.insert(std::string(workspace));
+}
+
+std::size_t RedisUserDirectory::size() const {
+  std::vector<Command> batch;
+  {
+    std::lock_guard lock(core_->local_mutex);
+    for (const auto& ws : core_->workspaces) batch.push_back({"HLEN", Core::prefix(ws) + "dir"});
+  }
+  if (batch.empty()) return core_->local_directory->size();
+  auto r = core_->client->exec(batch);
+  if (!core_->check("directory size", r, batch.size())) return core_->local_directory->size();
+  std::size_t n = 0;
+  for (const auto& reply : *r) n += static_cast<std::size_t>(reply.integer);
+  return n;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Token cache: one hash per user (so forget() is one DEL), field = digest of the fingerprints,
+// value = AES-256-GCM(expiry + JWT) bound to key and field. The hash lives as long as its
+// longest-lived token.
+
+RedisTokenCache::RedisTokenCache(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+std::string RedisTokenCache::key_of(const TokenKey& key) {
+  return Core::prefix(key.workspace) + "tok:" + Core::user_field(key.email);
+}
+
+std::string RedisTokenCache::field_of(const TokenKey& key) {
+  return to_hex(key.session_attributes) + to_hex(key.entitlements);
+}
+
+std::optional<SessionToken> RedisTokenCache::on_find(const TokenKey& key,
+                                                     SystemClock::time_point now,
+                                                     std::chrono::seconds margin,
+                                                     const Result<std::vector<Reply>>& r) {
+  if (!core_->check("token find", r, 2)) return core_->tokens_copy()->find(key, now, margin);
+  core_->observe_epoch(key.workspace, (*r)[1]);
+  const Reply& value = (*r)[0];
+  if (value.type != Reply::Type::string) return std::nullopt;
+  const auto k = key_of(key);
+  const auto f = field_of(key);
+  auto plain = open(core_->options.token_key, k + '\x1f' + f, value.str);
+  if (!plain || plain->reveal().size() < 8) {
+    core_->failed("token find", Error(ErrorCode::protocol, "token entry did not decrypt"));
+    return std::nullopt;
+  }
+  long long expires_ms = 0;
+  for (int i = 0; i < 8; ++i)
+    expires_ms = (expires_ms << 8) | static_cast<unsigned char>(plain->reveal()[i]);
+  SessionToken token;
+  token.expires_at = SystemClock::time_point(milliseconds(expires_ms));
+  if (token.expires_at <= now + margin) return std::nullopt;
+  token.jwt = Secret(std::string(plain->reveal().substr(8)));
+  core_->tokens_copy()->put(key, token);
+  return token;
+}
+
+std::optional<std::vector<Command>> RedisTokenCache::put_batch(const TokenKey& key,
+                                                               const SessionToken& token) const {
+  const long long ttl = to_ms(token.expires_at) - to_ms(SystemClock::now());
+  if (ttl <= 0) return std::nullopt;
+  std::string plain(8, '\0');
+  long long expires_ms = to_ms(token.expires_at);
+  for (int i = 7; i >= 0; --i) {
+    plain[i] = static_cast<char>(expires_ms & 0xff);
+    expires_ms >>= 8;
+  }
+  plain += token.jwt.reveal();
+  const auto k = key_of(key);
+  const auto f = field_of(key);
+  std::string sealed = seal(core_->options.token_key, k + '\x1f' + f, plain);
+  std::fill(plain.begin(), plain.end(), '\0');
+  // The hash keeps the lifetime of its longest-lived token (GT never shortens it, NX sets the
+  // first one).
+  return std::vector<Command>{{"HSET", k, f, std::move(sealed)},
+                              {"PEXPIRE", k, std::to_string(ttl), "NX"},
+                              {"PEXPIRE", k, std::to_string(ttl), "GT"}};
+}
+
+std::optional<SessionToken> RedisTokenCache::find(const TokenKey& key, SystemClock::time_point now,
+                                                  std::chrono::seconds margin) {
+  auto r = core_->client->exec(
+      {{"HGET", key_of(key), field_of(key)}, {"GET", Core::prefix(key.workspace) + "epoch"}});
+  return on_find(key, now, margin, r);
+}
+
+asio::awaitable<std::optional<SessionToken>> RedisTokenCache::co_find(const TokenKey& key,
+                                                                      SystemClock::time_point now,
+                                                                      std::chrono::seconds margin) {
+  std::vector<Command> batch{{"HGET", key_of(key), field_of(key)},
+                             {"GET", Core::prefix(key.workspace) + "epoch"}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  co_return on_find(key, now, margin, r);
+}
+
+void RedisTokenCache::put(const TokenKey& key, const SessionToken& token) {
+  core_->tokens_copy()->put(key, token);
+  auto batch = put_batch(key, token);
+  if (batch) core_->check("token put", core_->client->exec(*batch), batch->size());
+}
+
+asio::awaitable<void> RedisTokenCache::co_put(const TokenKey& key, const SessionToken& token) {
+  core_->tokens_copy()->put(key, token);
+  auto batch = put_batch(key, token);
+  if (!batch) co_return;
+  auto r = co_await core_->client->co_batch(*batch);
+  core_->check("token put", r, batch->size());
+}
+
+void RedisTokenCache::erase(const TokenKey& key) {
+  core_->tokens_copy()->erase(key);
+  auto r = core_->client->exec({{"HDEL", key_of(key), field_of(key)}});
+  if (!core_->check("token erase", r, 1)) core_->mark_dirty_field(key_of(key), field_of(key));
+}
+
+asio::awaitable<void> RedisTokenCache::co_erase(const TokenKey& key) {
+  core_->tokens_copy()->erase(key);
+  std::vector<Command> batch{{"HDEL", key_of(key), field_of(key)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  if (!core_->check("token erase", r, 1)) core_->mark_dirty_field(key_of(key), field_of(key));
+}
+
+std::size_t RedisTokenCache::size() const { return core_->tokens_copy()->size(); }
+
+// The pipeline's entry points: Redis failures are answered locally and counted inside, so these
+// never fail.
+asio::awaitable<Result<std::optional<DirectoryEntry>>> RedisUserDirectory::async_find(
+    std::string_view workspace, std::string_view email) {
+  co_return co_await co_find(workspace, email);
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_put(std::string_view workspace,
+                                                            std::string_view email,
+                                                            const DirectoryEntry& entry) {
+  co_await co_put(workspace, email, entry);
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_erase(std::string_view workspace,
+                                                              std::string_view email) {
+  co_await co_erase(workspace, email);
+  co_return Result<void>();
+}
+
+asio::awaitable<Result<std::optional<SessionToken>>> RedisTokenCache::async_find(
+    const TokenKey& key, SystemClock::time_point now, std::chrono::seconds margin) {
+  co_return co_await co_find(key, now, margin);
+}
+
+asio::awaitable<Result<void>> RedisTokenCache::async_put(const TokenKey& key,
+                                                         const SessionToken& token) {
+  co_await co_put(key, token);
+  co_return Result<void>();
+}
+
+void RedisTokenCache::erase_user(std::string_view workspace, std::string_view email) {
+  core_->tokens_copy()->erase_user(workspace, email);
+  const auto p = Core::prefix(workspace);
+  const auto key = p + "tok:" + Core::user_field(email);
+  auto r = core_->client->exec({{"DEL", key}, {"INCR", p + "epoch"}});
+  if (!core_->check("token forget", r, 2)) {
+    core_->mark_dirty_key(key);
+    return;
+  }
+  Reply epoch;
+  epoch.type = Reply::Type::string;
+  epoch.str = std::to_string((*r)[1].integer);
+  core_->observe_epoch(workspace, epoch);
+}
+
+asio::awaitable<Result<void>> RedisTokenCache::async_erase(const TokenKey& key) {
+  co_await co_erase(key);
+  co_return Result<void>();
+}
+
+// ---------------------------------------------------------------------------------------------
+
+RedisLockService::RedisLockService(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+asio::awaitable<Result<std::optional<LockLease>>> RedisLockService::async_try_acquire(
+    std::string_view workspace, std::string_view name, milliseconds ttl) {
+  const auto p = Core::prefix(workspace);
+  LockLease lease;
+  lease.key = p + "lock:" + std::string(name);
+  lease.owner = random_hex(16);
+  std::vector<Command> batch{{"EVAL", std::string(kAcquireScript), "2", lease.key, p + "fence",
+                              lease.owner, std::to_string(ttl.count())}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  if (!core_->check("lock acquire", r, 1))
+    co_return Error(ErrorCode::connect, "lock service unavailable");
+  if ((*r)[0].type != Reply::Type::integer) {
+    core_->failed("lock acquire", Error(ErrorCode::protocol, "bad lock reply"));
+    co_return Error(ErrorCode::protocol, "bad lock reply");
+  }
+  if ((*r)[0].integer == 0) co_return std::optional<LockLease>();
+  lease.fence = static_cast<std::uint64_t>((*r)[0].integer);
+  co_return std::optional<LockLease>(std::move(lease));
+}
+
+asio::awaitable<Result<bool>> RedisLockService::async_release(const LockLease& lease) {
+  std::vector<Command> batch{{"EVAL", std::string(kReleaseScript), "1", lease.key, lease.owner}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  if (!core_->check("lock release", r, 1))
+    co_return Error(ErrorCode::connect, "lock service unavailable");
+  co_return (*r)[0].integer == 1;
+}
+
+asio::awaitable<Result<bool>> RedisLockService::async_is_held(std::string_view workspace,
+                                                              std::string_view name) {
+  std::vector<Command> batch{{"EXISTS", Core::prefix(workspace) + "lock:" + std::string(name)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  if (!core_->check("lock check", r, 1))
+    co_return Error(ErrorCode::connect, "lock service unavailable");
+  co_return (*r)[0].integer == 1;
+}
+
+// ---------------------------------------------------------------------------------------------
+
+RedisRateLimiter::RedisRateLimiter(std::shared_ptr<Core> core) : core_(std::move(core)) {}
+
+asio::awaitable<milliseconds> RedisRateLimiter::async_acquire(std::string_view workspace) {
+  const double rate = core_->options.vendor_rate;
+  const double burst = std::max(1.0, core_->options.vendor_burst);
+  std::vector<Command> batch{{"EVAL", std::string(kBucketScript), "1",
+                              Core::prefix(workspace) + "rate", std::to_string(rate),
+                              std::to_string(burst)}};
+  auto r = co_await core_->client->co_batch(std::move(batch));
+  if (core_->check("rate limit", r, 1) && (*r)[0].type == Reply::Type::integer)
+    co_return milliseconds((*r)[0].integer);
+  // Redis away: this instance's own bucket (the same rate, so at worst N instances times it).
+  std::lock_guard lock(mutex_);
+  auto& b = local_[std::string(workspace)];
+  const auto now = std::chrono::steady_clock::now();
+  if (b.last.time_since_epoch().count() == 0) b.tokens = burst;
+  const double elapsed = std::chrono::duration<double>(now - b.last).count();
+  if (b.last.time_since_epoch().count() != 0) b.tokens = std::min(burst, b.tokens + elapsed * rate);
+  b.last = now;
+  if (b.tokens >= 1) {
+    b.tokens -= 1;
+    co_return milliseconds(0);
+  }
+  co_return milliseconds(static_cast<long long>((1 - b.tokens) * 1000 / rate) + 1);
+}
+
+}  // namespace embark::redis
+
+namespace embark {
+
+void apply(const RedisSharedState& shared, OnboarderConfig& config) {
+  config.directory = shared.directory;
+  config.token_cache = shared.token_cache;
+  config.lock_service = shared.lock_service;
+}
+
+Result<RedisSharedState> make_redis_shared_state(RedisOptions options) {
+  if (!options.token_key.empty() && options.token_key.reveal().size() != 32) {
+    Error e(ErrorCode::invalid_input, "must be 32 bytes (see parse_token_key)");
+    e.with_field("token_key");
+    return e;
+  }
+  if (options.timeout.count() <= 0) {
+    Error e(ErrorCode::invalid_input, "must be positive");
+    e.with_field("timeout");
+    return e;
+  }
+  if (options.vendor_rate < 0 || options.vendor_burst < 0) {
+    Error e(ErrorCode::invalid_input, "must not be negative");
+    e.with_field("vendor_rate");
+    return e;
+  }
+  auto core = std::make_shared<redis::Core>(std::move(options));
+  RedisSharedState out;
+  out.directory = std::make_shared<redis::RedisUserDirectory>(core);
+  if (!core->options.token_key.empty()) {
+    out.token_cache = std::make_shared<redis::RedisTokenCache>(core);
+  } else {
+    InMemoryTokenCacheOptions t;
+    t.max_entries = core->options.local_token_entries;
+    out.token_cache = std::make_shared<InMemoryTokenCache>(t);
+  }
+  out.lock_service = std::make_shared<redis::RedisLockService>(core);
+  if (core->options.vendor_rate > 0)
+    out.rate_limiter = std::make_shared<redis::RedisRateLimiter>(core);
+  out.stats = [core] { return core->stats(); };
+  out.forget = [core](std::string_view workspace, std::string_view email) {
+    const auto p = redis::Core::prefix(workspace);
+    const auto field = redis::Core::user_field(email);
+    core->local_directory->erase(workspace, email);
+    auto r = core->client->exec(
+        {{"HDEL", p + "dir", field}, {"DEL", p + "tok:" + field}, {"INCR", p + "epoch"}});
+    if (!core->check("forget", r, 3)) {
+      core->mark_dirty_field(p + "dir", field);
+      core->mark_dirty_key(p + "tok:" + field);
+    } else {
+      redis::Reply epoch;
+      epoch.type = redis::Reply::Type::string;
+      epoch.str = std::to_string((*r)[2].integer);
+      core->observe_epoch(workspace, epoch);
+    }
+    core->reset_local_tokens();
+  };
+  return out;
+}
+
+}  // namespace embark
