@@ -35,9 +35,9 @@ pids=()
 (step "find_package consumer"
  cmake_consumer fp "$src/tests/packaging/find_package" -DCMAKE_PREFIX_PATH="$work/prefix") &
 pids+=($!)
-(step "add_subdirectory consumer (the library in one unity build)"
+(step "add_subdirectory consumer (the library in unity batches)"
  cmake_consumer as "$src/tests/packaging/add_subdirectory" -DEMBARK_SOURCE_DIR="$src" \
-   -DCMAKE_UNITY_BUILD=ON -DCMAKE_UNITY_BUILD_BATCH_SIZE=0) &
+   -DCMAKE_UNITY_BUILD=ON) &
 pids+=($!)
 (step "pkg-config consumer"
  pc_dir=$(dirname "$(find "$work/prefix" -name embark.pc | head -1)")

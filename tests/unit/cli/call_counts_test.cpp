@@ -25,7 +25,7 @@ TEST_CASE("call counts: difference keeps only operations that grew") {
 }
 
 TEST_CASE("call counts: described in login order, other operations after, none when empty") {
-  CHECK(describe({}) == "none");
+  CHECK(describe(CallCounts{}) == "none");
   CHECK(describe({{"impersonateUser", 1},
                   {"listUsers", 1},
                   {"exchangeAccessToken", 1},

@@ -250,12 +250,14 @@ TEST_CASE("SDL errors are reported") {
 }
 
 TEST_CASE("columns stay right on long one-line documents and count code points") {
+  // Long names keep the document under the parser's token limit (5,000) while its one line runs
+  // past 50,000 columns.
   std::string doc = "{ ";
-  for (int i = 0; i < 50000; ++i) doc += "a ";
+  for (int i = 0; i < 2000; ++i) doc += std::string(24, 'a') + " ";
   doc += "?";
   auto e = parse_error(doc);
   CHECK(e.locations[0].line == 1);
-  CHECK(e.locations[0].column == 100003);
+  CHECK(e.locations[0].column == 50003);
   e = parse_error("{ a(x: \"\xC3\xA9\") ?");
   CHECK(e.locations[0].column == 13);
   e = parse_error("{ a(x: \"\"\"\n  block\n  \"\"\") ?");

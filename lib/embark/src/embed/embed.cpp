@@ -10,12 +10,12 @@
 #include <boost/url/rfc/unreserved_chars.hpp>
 #include <boost/url/url.hpp>
 
+#include "internal/core/invalid.hpp"
+
 namespace embark {
 namespace {
 
-Error invalid(std::string field, std::string message) {
-  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
-}
+using internal::invalid;
 
 struct KindName {
   EmbedKind kind;

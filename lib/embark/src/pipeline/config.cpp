@@ -5,12 +5,12 @@
 
 #include "embark/strategies/registry.hpp"
 
+#include "internal/core/invalid.hpp"
+
 namespace embark {
 namespace {
 
-Error invalid(std::string field, std::string message) {
-  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
-}
+using internal::invalid;
 
 }  // namespace
 

@@ -20,7 +20,7 @@ namespace embark {
 namespace {
 
 template <class Base>
-struct Entry {
+struct RegistryEntry {
   std::string_view name;
   std::function<std::shared_ptr<Base>()> make;
 };
@@ -30,8 +30,8 @@ auto maker() {
   return [] { return std::make_shared<T>(); };
 }
 
-const std::vector<Entry<EnsureUserStrategy>>& ensure_user_table() {
-  static const std::vector<Entry<EnsureUserStrategy>> table{
+const std::vector<RegistryEntry<EnsureUserStrategy>>& ensure_user_table() {
+  static const std::vector<RegistryEntry<EnsureUserStrategy>> table{
       {"directory", maker<DirectoryEnsureUser>()},
       {"list-then-create", maker<ListThenCreateEnsureUser>()},
       {"create-always", maker<CreateAlwaysEnsureUser>()},
@@ -40,8 +40,8 @@ const std::vector<Entry<EnsureUserStrategy>>& ensure_user_table() {
   return table;
 }
 
-const std::vector<Entry<SetAttributesStrategy>>& set_attributes_table() {
-  static const std::vector<Entry<SetAttributesStrategy>> table{
+const std::vector<RegistryEntry<SetAttributesStrategy>>& set_attributes_table() {
+  static const std::vector<RegistryEntry<SetAttributesStrategy>> table{
       {"diff", maker<DiffSetAttributes>()},
       {"always-replace", maker<AlwaysReplaceSetAttributes>()},
       {"merge", maker<MergeSetAttributes>()},
@@ -51,8 +51,8 @@ const std::vector<Entry<SetAttributesStrategy>>& set_attributes_table() {
   return table;
 }
 
-const std::vector<Entry<ImpersonateStrategy>>& impersonate_table() {
-  static const std::vector<Entry<ImpersonateStrategy>> table{
+const std::vector<RegistryEntry<ImpersonateStrategy>>& impersonate_table() {
+  static const std::vector<RegistryEntry<ImpersonateStrategy>> table{
       {"reuse", maker<ReuseImpersonate>()},
       {"direct", maker<DirectImpersonate>()},
       {"pre-mint", maker<PreMintImpersonate>()},
@@ -61,14 +61,14 @@ const std::vector<Entry<ImpersonateStrategy>>& impersonate_table() {
 }
 
 template <class Base>
-std::vector<std::string_view> names_of(const std::vector<Entry<Base>>& table) {
+std::vector<std::string_view> names_of(const std::vector<RegistryEntry<Base>>& table) {
   std::vector<std::string_view> out;
   for (const auto& e : table) out.push_back(e.name);
   return out;
 }
 
 template <class Base>
-Result<std::shared_ptr<Base>> make_from(const std::vector<Entry<Base>>& table,
+Result<std::shared_ptr<Base>> make_from(const std::vector<RegistryEntry<Base>>& table,
                                         std::string_view name, std::string_view field) {
   std::string known;
   for (const auto& e : table) {

@@ -5,12 +5,12 @@
 #include "embark/fingerprint.hpp"
 #include "embark/roles.hpp"
 
+#include "internal/core/invalid.hpp"
+
 namespace embark {
 namespace {
 
-Error invalid(std::string field, std::string message) {
-  return Error(ErrorCode::invalid_input, std::move(message)).with_field(std::move(field));
-}
+using internal::invalid;
 
 bool is_alnum(char c) {
   return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
