@@ -60,7 +60,10 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   }
   if (!ok || std::string_view(zone) != "GMT") return std::nullopt;
   const int mon = month_index(month);
-  if (mon < 0 || day < 1 || day > 31 || hour > 23 || minute > 59 || second > 60 || year < 1970)
+  // Negative fields (an overflowing "%d" reads as one) would carry timegm before 1970 (found by
+  // fuzzing: from_time_t then overflows).
+  if (mon < 0 || day < 1 || day > 31 || hour < 0 || hour > 23 || minute < 0 || minute > 59 ||
+      second < 0 || second > 60 || year < 1970)
     return std::nullopt;
   tm.tm_year = year - 1900;
   tm.tm_mon = mon;
@@ -69,7 +72,7 @@ std::optional<std::chrono::system_clock::time_point> parse_http_date(std::string
   tm.tm_min = minute;
   tm.tm_sec = second;
   const std::time_t t = timegm(&tm);
-  if (t == static_cast<std::time_t>(-1)) return std::nullopt;
+  if (t < 0) return std::nullopt;
   // system_clock counts nanoseconds: past the year 2262 from_time_t would overflow (found by
   // fuzzing). Such a date only means "much later", which callers cap anyway.
   constexpr auto kLatest =
