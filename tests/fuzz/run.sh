@@ -43,7 +43,10 @@ for name in "${targets[@]}"; do
   start=$(date +%s)
   status=0
   # -timeout: one input running longer than 10 s is a hang; -rss_limit_mb keeps two cores usable.
-  "$exe" "$scratch/corpus" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 \
+  # -seed: a fixed start (EMBARK_FUZZ_SEED, default 1), so a run in CI explores as the last run
+  # here did; set EMBARK_FUZZ_SEED=0 for a random one.
+  "$exe" "$scratch/corpus" -seed="${EMBARK_FUZZ_SEED:-1}" -max_total_time="$seconds" -timeout=10 \
+    -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$scratch/artifacts/" >"$log" 2>&1 ||
     status=$?
   elapsed=$(( $(date +%s) - start ))
