@@ -9,29 +9,35 @@ namespace embark {
 boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(
     PipelineContext::Run& run, RefreshMode mode) {
   std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
-  bool leader = false;
-  {
-    std::lock_guard lock(refresh_mutex);
-    auto& state = refreshes[run.workspace];
-    if (state.in_flight) {
-      flight = state.in_flight;
-    } else if (mode == RefreshMode::if_due && state.last &&
-               now() - *state.last < config.min_refresh_interval) {
-      // Too soon after the last listing: trust the directory as it is.
-    } else {
-      flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
-      state.in_flight = flight;
-      leader = true;
+  for (;;) {
+    bool leader = false;
+    {
+      std::lock_guard lock(refresh_mutex);
+      auto& state = refreshes[run.workspace];
+      if (state.in_flight) {
+        flight = state.in_flight;
+      } else if (mode == RefreshMode::if_due && state.last &&
+                 now() - *state.last < config.min_refresh_interval) {
+        // Too soon after the last listing: trust the directory as it is.
+        flight.reset();
+      } else {
+        flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
+        state.in_flight = flight;
+        leader = true;
+      }
     }
-  }
-  if (!flight) co_return DirectoryRefresh{};
-  if (!leader) {
+    if (!flight) co_return DirectoryRefresh{};
+    if (leader) break;
     auto shared = co_await flight->async_wait(boost::asio::use_awaitable);
     if (shared) {
       shared->called = false;
       shared->joined = true;
+      co_return shared;
     }
-    co_return shared;
+    // The login that led the listing was cut short by its own deadline or caller: that says
+    // nothing about this run, which lists again (leading or joining) within its own deadline.
+    if (shared.error().code() != ErrorCode::cancelled || shared.error().operation() != "listUsers")
+      co_return shared;
   }
 
   const auto started = now();
