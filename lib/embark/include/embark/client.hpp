@@ -13,6 +13,7 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -84,8 +85,10 @@ struct Initiation {
     auto executor = client_executor(*state);
     auto slot = asio::get_associated_cancellation_slot(handler);
     auto work = asio::make_work_guard(asio::get_associated_executor(handler, executor));
+    // A strand per operation: the call races each attempt against its deadline with `||`, whose
+    // branches must not complete on two threads of a multi-threaded executor at once.
     asio::co_spawn(
-        executor, run_operation<T>(client_connection(*state), std::move(make)),
+        asio::make_strand(executor), run_operation<T>(client_connection(*state), std::move(make)),
         asio::bind_cancellation_slot(slot, Completion<T, Handler, decltype(work)>{
                                                std::move(handler), std::move(work), operation}));
   }

@@ -56,7 +56,7 @@ class Onboarder {
     return initiate(std::move(request), RunKind::onboard, std::forward<CompletionToken>(token));
   }
 
-  /// The pipeline as a coroutine, run on the awaiting coroutine's executor.
+  /// The pipeline as a coroutine, run on a strand of the awaiting coroutine's executor.
   boost::asio::awaitable<Result<Session>> co_onboard(OnboardRequest request) const;
 
   /// The iframe's token refresh: the pipeline with a refresh plan — the user from the directory
@@ -108,7 +108,8 @@ class Onboarder {
 
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl,
                                                      OnboardRequest request, RunKind kind);
-  static boost::asio::any_io_executor executor_of(const Impl& impl) noexcept;
+  /// A new strand of the Onboarder's executor, for one run (see onboarder.cpp).
+  static boost::asio::any_io_executor executor_of(const Impl& impl);
   static Error exception_error(std::exception_ptr error);
 
   template <class CompletionToken>

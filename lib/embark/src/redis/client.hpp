@@ -13,6 +13,7 @@
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -75,10 +76,15 @@ class Client {
         [this](auto handler, std::vector<Command> cmds, std::chrono::milliseconds t) {
           auto ex = boost::asio::get_associated_executor(handler, executor());
           auto held = std::make_shared<decltype(handler)>(std::move(handler));
+          // The caller's context counts the batch as outstanding work until post() has returned
+          // on this client's thread: its owner cannot run out of work, join and destroy it while
+          // post() still signals its scheduler.
           send(
               std::move(cmds),
-              [ex, held](Result<std::vector<Reply>> r) {
+              [ex, held,
+               work = boost::asio::make_work_guard(ex)](Result<std::vector<Reply>> r) mutable {
                 boost::asio::post(ex, [held, r = std::move(r)]() mutable { std::move (*held)(r); });
+                work.reset();
               },
               t);
         },

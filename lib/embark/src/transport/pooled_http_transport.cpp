@@ -4,8 +4,11 @@
 #include <variant>
 
 #include <boost/asio/as_tuple.hpp>
+#include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
+#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
@@ -28,6 +31,14 @@ constexpr std::string_view kComponent = "transport";
 // Long enough to save a lookup per connection, short enough to follow DNS changes of the vendor.
 constexpr std::chrono::seconds kDnsReuse{30};
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
+
+// A strand over the plain io_context executor when that is what the transport got: it fits
+// any_io_executor's inline storage and skips one level of type erasure on every handler.
+net::any_io_executor make_connection_strand(const net::any_io_executor& executor) {
+  if (const auto* io = executor.target<net::io_context::executor_type>())
+    return net::make_strand(*io);
+  return net::make_strand(executor);
+}
 
 std::chrono::milliseconds effective_timeout(const HttpRequest& request,
                                             const TransportOptions& options) {
@@ -143,11 +154,11 @@ net::awaitable<Result<PooledHttpTransport::Resolved>> PooledHttpTransport::resol
 }
 
 net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::open_connection(
-    std::chrono::milliseconds timeout) {
+    net::any_io_executor strand, std::chrono::milliseconds timeout) {
   auto resolved = co_await resolve(timeout);
   if (!resolved) co_return resolved.error();
 
-  beast::tcp_stream stream(executor_);
+  beast::tcp_stream stream(strand);
   stream.expires_after(timeout);
   auto [connect_ec, peer] = co_await stream.async_connect(*resolved, kTuple);
   if (connect_ec) {
@@ -168,6 +179,7 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   stream.socket().set_option(tcp::no_delay(true), ignored);
 
   auto connection = std::make_unique<PooledConnection>();
+  connection->strand = std::move(strand);
   if (!endpoint_.tls) {
     connection->plain = std::make_unique<beast::tcp_stream>(std::move(stream));
     logf(LogLevel::debug, kComponent, "opened http connection to {}:{}", endpoint_.host,
@@ -202,6 +214,17 @@ net::awaitable<Result<std::unique_ptr<PooledConnection>>> PooledHttpTransport::o
   co_return connection;
 }
 
+// What one attempt needs and what it produced. Lives in send()'s frame; run_attempt() touches it
+// on the connection's strand while send() waits.
+struct PooledHttpTransport::Attempt {
+  ConnectionPool::Lease& lease;
+  http::request<http::string_body>& message;
+  const std::function<Result<void>(std::string_view)>& sink;
+  const ExchangeLimits limits;
+  net::any_io_executor strand;
+  ExchangeOutcome outcome;
+};
+
 net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest request) {
   auto self = shared_from_this();  // keeps the pool alive while this request runs
   const auto timeout = effective_timeout(request, options_);
@@ -221,40 +244,27 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
   auto lease = co_await pool_.acquire();
   if (!lease) co_return lease.error();
 
-  const ExchangeLimits limits{
-      timeout, request.max_response_bytes == 0
-                   ? options_.max_response_bytes
-                   : std::min(request.max_response_bytes, options_.max_response_bytes)};
+  Attempt attempt{*lease, message, request.body_sink,
+                  ExchangeLimits{timeout, request.max_response_bytes == 0
+                                              ? options_.max_response_bytes
+                                              : std::min(request.max_response_bytes,
+                                                         options_.max_response_bytes)}};
   bool resent = false;
   for (;;) {
-    if (lease->connection() == nullptr) {
-      auto opened = co_await open_connection(timeout);
-      if (!opened) co_return opened.error();
-      lease->attach(std::move(*opened));
-    }
+    // The exchange runs on the connection's strand (a new connection gets a new one): Beast's
+    // timeout handler closes the socket from a handler of its own, which on an io_context run by
+    // several threads would otherwise race the read it interrupts. co_spawn also delivers this
+    // coroutine's cancellation (the onboarding deadline) on that strand.
     const bool reused = lease->reused();
-    PooledConnection& connection = *lease->connection();
-    requests_.fetch_add(1);
-    if (reused) reused_connection_requests_.fetch_add(1);
-
-    // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
-    ExchangeOutcome outcome;
-    if (connection.tls)
-      outcome =
-          co_await exchange(*connection.tls, connection.buffer, message, request.body_sink, limits);
-    else
-      outcome = co_await exchange(*connection.plain, connection.buffer, message, request.body_sink,
-                                  limits);
+    auto strand = reused && lease->connection()->strand ? lease->connection()->strand
+                                                        : make_connection_strand(executor_);
+    attempt.strand = strand;
+    co_await net::co_spawn(strand, run_attempt(attempt), net::use_awaitable);
+    ExchangeOutcome& outcome = attempt.outcome;
     if (outcome.response) {
-      if (++connection.responses == 1 && connection.tls)
-        sessions_.remember_from(connection.tls->native_handle());
-      if (outcome.reusable) {
-        connection.tcp().expires_never();
-        lease->give_back();
-      }
+      if (outcome.reusable) lease->give_back();
       co_return std::move(outcome.response);
     }
-    lease->discard();
     if (outcome.stale && reused) {
       if (request.idempotent && !resent) {
         resent = true;
@@ -273,6 +283,44 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
     }
     co_return outcome.response.error();
   }
+}
+
+net::awaitable<void> PooledHttpTransport::run_attempt(Attempt& attempt) {
+  ConnectionPool::Lease& lease = attempt.lease;
+  attempt.outcome = ExchangeOutcome{};
+  if (lease.connection() == nullptr) {
+    auto opened = co_await open_connection(attempt.strand, attempt.limits.timeout);
+    if (!opened) {
+      attempt.outcome.response = opened.error();
+      co_return;
+    }
+    lease.attach(std::move(*opened));
+  }
+  PooledConnection& connection = *lease.connection();
+  requests_.fetch_add(1);
+  if (lease.reused()) reused_connection_requests_.fetch_add(1);
+
+  // Not a conditional expression: g++ 12 miscompiles co_await inside ?: (double destruction).
+  ExchangeOutcome outcome;
+  if (connection.tls)
+    outcome = co_await exchange(*connection.tls, connection.buffer, attempt.message, attempt.sink,
+                                attempt.limits);
+  else
+    outcome = co_await exchange(*connection.plain, connection.buffer, attempt.message, attempt.sink,
+                                attempt.limits);
+  // The stream is left idle (timer off) or closed here, on its strand, before another thread can
+  // lease it.
+  if (outcome.response) {
+    if (++connection.responses == 1 && connection.tls)
+      sessions_.remember_from(connection.tls->native_handle());
+    if (outcome.reusable)
+      connection.tcp().expires_never();
+    else
+      lease.discard();
+  } else {
+    lease.discard();
+  }
+  attempt.outcome = std::move(outcome);
 }
 
 }  // namespace embark::internal

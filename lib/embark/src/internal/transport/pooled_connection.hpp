@@ -4,6 +4,7 @@
 #include <chrono>
 #include <memory>
 
+#include <boost/asio/any_io_executor.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/tcp_stream.hpp>
 #include <boost/beast/ssl/ssl_stream.hpp>
@@ -11,10 +12,15 @@
 namespace embark::internal {
 
 /// An open connection owned by exactly one request at a time (or by the pool while idle).
-/// Not thread-safe: the pool hands it to one coroutine at a time.
+/// Not thread-safe: the pool hands it to one coroutine at a time, and every asynchronous
+/// operation on its streams (Beast's timeout handlers included) runs on `strand`.
 struct PooledConnection {
   using TlsStream = boost::beast::ssl_stream<boost::beast::tcp_stream>;
 
+  /// The strand the streams were created on; the transport runs each exchange there, so on an
+  /// io_context run by several threads no two handlers of this connection overlap. Empty only
+  /// for connections built by hand in tests of the pool.
+  boost::asio::any_io_executor strand;
   std::unique_ptr<boost::beast::tcp_stream> plain;  ///< set for http://
   std::unique_ptr<TlsStream> tls;                   ///< set for https://
   boost::beast::flat_buffer buffer;                 ///< bytes read past the last response

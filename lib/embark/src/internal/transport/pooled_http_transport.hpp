@@ -42,7 +42,9 @@ Result<std::shared_ptr<HttpTransport>> make_http_transport(boost::asio::any_io_e
                                                            const TransportOptions& options);
 
 /// HttpTransport over a keep-alive pool to one host. Every request is a POST to HttpRequest::target
-/// with a JSON body. send() is thread-safe and may run concurrently from many coroutines.
+/// with a JSON body. send() is thread-safe and may run concurrently from many coroutines, on any
+/// executor: each connection's I/O, timeouts and cancellation run on a strand of its own, so the
+/// transport is safe on an io_context run by several threads.
 class PooledHttpTransport final : public HttpTransport,
                                   public std::enable_shared_from_this<PooledHttpTransport> {
  public:
@@ -62,9 +64,11 @@ class PooledHttpTransport final : public HttpTransport,
 
  private:
   using Resolved = boost::asio::ip::tcp::resolver::results_type;
+  struct Attempt;  // one request on one connection (defined in pooled_http_transport.cpp)
+  boost::asio::awaitable<void> run_attempt(Attempt& attempt);
   boost::asio::awaitable<Result<Resolved>> resolve(std::chrono::milliseconds timeout);
   boost::asio::awaitable<Result<std::unique_ptr<PooledConnection>>> open_connection(
-      std::chrono::milliseconds timeout);
+      boost::asio::any_io_executor strand, std::chrono::milliseconds timeout);
   void forget_resolved();
 
   boost::asio::any_io_executor executor_;
