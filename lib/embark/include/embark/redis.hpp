@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "embark/client_options.hpp"
 #include "embark/config.hpp"
 #include "embark/directory.hpp"
 #include "embark/result.hpp"
@@ -91,6 +92,8 @@ struct RedisSharedState {
 
 /// Puts the backends into an OnboarderConfig: directory, token_cache, lock_service.
 void apply(const RedisSharedState& shared, OnboarderConfig& config);
+/// Puts the shared vendor budget into ClientOptions (rate_limiter; nothing when it is null).
+void apply(const RedisSharedState& shared, ClientOptions& options);
 
 /// Builds the Redis backends. Does not connect yet (the first call does, and a Redis that is down
 /// at start-up only means local-only behaviour until it comes up). Fails with invalid_input on a

@@ -716,6 +716,10 @@ void apply(const RedisSharedState& shared, OnboarderConfig& config) {
   config.lock_service = shared.lock_service;
 }
 
+void apply(const RedisSharedState& shared, ClientOptions& options) {
+  if (shared.rate_limiter) options.rate_limiter = shared.rate_limiter;
+}
+
 Result<RedisSharedState> make_redis_shared_state(RedisOptions options) {
   if (!options.token_key.empty() && options.token_key.reveal().size() != 32) {
     Error e(ErrorCode::invalid_input, "must be 32 bytes (see parse_token_key)");
