@@ -15,6 +15,7 @@
 #include <doctest/doctest.h>
 
 #include "embark/fingerprint.hpp"
+#include "embark/observers/metrics.hpp"
 #include "embark/redis.hpp"
 
 #include "../unit/pipeline/result_printer.hpp"
@@ -344,6 +345,8 @@ TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared 
   testing::RedisServer server;
   auto options = options_for(server);
   options.timeout = 30ms;
+  auto metrics = std::make_shared<MetricsObserver>();
+  options.observers.push_back(metrics);
   auto a = make_redis_shared_state(options).value();
   DirectoryEntry e;
   e.user_id = "u-1";
@@ -359,6 +362,10 @@ TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared 
   CHECK_FALSE(local->attributes);  // confirmed before the outage: sent again, not trusted
   CHECK(a.stats().errors >= 1);
   CHECK(a.stats().fallbacks >= 1);
+  // Exported where embark's other metrics are (result: connect, or timeout on a slow machine).
+  CHECK(metrics->render_prometheus().find(
+            "embark_shared_state_errors_total{backend=\"redis\",operation=\"directory find\","
+            "result=") != std::string::npos);
 
   // Written during the outage: trusted locally, and the shared entry is repaired when Redis is
   // back (here Redis comes back empty, so the entry is simply absent until re-put).

@@ -9,10 +9,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "embark/client_options.hpp"
 #include "embark/config.hpp"
 #include "embark/directory.hpp"
+#include "embark/observer.hpp"
 #include "embark/result.hpp"
 #include "embark/secret.hpp"
 #include "embark/shared_state.hpp"
@@ -56,6 +58,9 @@ struct RedisOptions {
   /// Shared vendor budget: requests per second and burst, per workspace (0: no shared limit).
   double vendor_rate = 0;
   double vendor_burst = 0;
+  /// Told of every failed Redis call (Observer::on_shared_state_error; MetricsObserver counts
+  /// them as embark_shared_state_errors_total). Usually the OnboarderConfig's observers.
+  std::vector<std::shared_ptr<Observer>> observers;
   /// Local fallback bounds (used while Redis is unreachable).
   std::size_t local_directory_entries = 200'000;
   std::size_t local_token_entries = 100'000;
@@ -64,7 +69,7 @@ struct RedisOptions {
 /// Parses a token key: 64 hex digits (32 bytes). Errors name the field `field`.
 Result<Secret> parse_token_key(std::string_view hex, std::string_view field = "token_key");
 
-/// Counters of the Redis shared state (for metrics: embark_shared_state_errors_total).
+/// Counters of the Redis shared state (`errors` is what observers see as shared-state errors).
 struct RedisStats {
   std::uint64_t calls = 0;          ///< Redis round trips attempted by the backends
   std::uint64_t errors = 0;         ///< round trips that failed (unreachable, slow, garbage)

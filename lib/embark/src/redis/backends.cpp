@@ -219,6 +219,16 @@ void Core::failed(std::string_view operation, const Error& error) {
   calls.fetch_add(1, std::memory_order_relaxed);
   errors.fetch_add(1, std::memory_order_relaxed);
   fallbacks.fetch_add(1, std::memory_order_relaxed);
+  if (!options.observers.empty()) {
+    const SharedStateEvent event{"redis", operation, &error};
+    for (const auto& observer : options.observers) {
+      try {
+        observer->on_shared_state_error(event);
+      } catch (...) {
+        // An observer's failure must not turn a fallback into a failed login.
+      }
+    }
+  }
   // Whole seconds: the local directory keeps `seen` at that precision.
   if (!down.exchange(true)) outage_since.store(to_ms(SystemClock::now()) / 1000 * 1000);
   // One line per 10 s at most: a dead Redis must not flood the log at thousands of logins/s.
