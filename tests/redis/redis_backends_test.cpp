@@ -7,6 +7,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/local/stream_protocol.hpp>
 #include <boost/asio/thread_pool.hpp>
@@ -306,6 +307,52 @@ TEST_CASE("directory: shared between instances, ids and fingerprints only, listi
   b.forget("ws", "alice@example.com");
   CHECK_FALSE(a.directory->find("ws", "alice@example.com"));
   CHECK(a.stats().invalidations >= 1);
+}
+
+TEST_CASE("directory: a listing is written pipelined without blocking the caller's thread") {
+  testing::RedisServer server;
+  auto a = make_redis_shared_state(options_for(server)).value();
+  auto b = make_redis_shared_state(options_for(server)).value();
+  DirectoryEntry old;
+  old.user_id = "u-old";
+  old.seen = std::chrono::system_clock::now() - 1h;
+  a.directory->put("big", "stale@example.com", old);
+  std::vector<UserRecord> listing(12'000);
+  for (std::size_t i = 0; i < listing.size(); ++i) {
+    listing[i].email = "user" + std::to_string(i) + "@example.com";
+    listing[i].id = "id-" + std::to_string(i);
+  }
+  // One thread, as a pipeline executor: finds of another workspace go on while the listing's
+  // round trips are in flight (a blocking listing would hold the thread until it is done).
+  asio::io_context ioc;
+  bool listed = false;
+  int finds_meanwhile = 0;
+  const auto now = std::chrono::system_clock::now();
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        auto r = co_await a.directory->async_load_listing("big", listing, now - 1s, now);
+        CHECK(r.has_value());
+        listed = true;
+      },
+      asio::detached);
+  asio::co_spawn(
+      ioc,
+      [&]() -> asio::awaitable<void> {
+        while (!listed) {
+          (void)co_await a.directory->async_find("other", "nobody@example.com");
+          if (!listed) ++finds_meanwhile;
+        }
+      },
+      asio::detached);
+  ioc.run();
+  CHECK(finds_meanwhile > 0);
+  MESSAGE("finds answered while 12,000 users were written: ", finds_meanwhile);
+  CHECK(b.directory->find("big", "user11999@example.com")->user_id == "id-11999");
+  CHECK(b.directory->find("big", "user0@example.com")->user_id == "id-0");
+  CHECK_FALSE(b.directory->find("big", "stale@example.com"));  // pruned
+  redis::Client raw(url_of(server), {.timeout = 500ms});
+  CHECK(raw.exec({{"HLEN", "embark:v1:{big}:dir"}}).value()[0].integer == 12'000);
 }
 
 TEST_CASE("token cache: encrypted at rest, expires with the token, shared between instances") {

@@ -10,6 +10,8 @@
 #include <set>
 #include <utility>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -422,13 +424,33 @@ asio::awaitable<void> RedisUserDirectory::co_erase(std::string_view workspace,
 void RedisUserDirectory::load_listing(std::string_view workspace, std::span<const UserRecord> users,
                                       SystemClock::time_point started_at,
                                       SystemClock::time_point listed_at) {
+  // The coroutine runs on the client's thread (it never blocks there); this caller waits.
+  asio::co_spawn(core_->client->executor(),
+                 co_load_listing(workspace, users, started_at, listed_at), asio::use_future)
+      .get();
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_load_listing(
+    std::string_view workspace, std::span<const UserRecord> users,
+    SystemClock::time_point started_at, SystemClock::time_point listed_at) {
+  co_await co_load_listing(workspace, users, started_at, listed_at);
+  co_return Result<void>();
+}
+
+// Writes go out pipelined, several chunks per round trip, each awaited without blocking a thread.
+asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view workspace,
+                                                          std::span<const UserRecord> users,
+                                                          SystemClock::time_point started_at,
+                                                          SystemClock::time_point listed_at) {
   core_->local_directory->load_listing(workspace, users, started_at, listed_at);
   const std::string key = Core::prefix(workspace) + "dir";
   const milliseconds bulk(std::max<long long>(1000, core_->options.timeout.count()));
   auto fail = [&] { core_->mark_dirty_key(key); };
 
   std::set<std::string> listed;
-  constexpr std::size_t kChunk = 500;
+  constexpr std::size_t kChunk = 500;        // fields per HSET
+  constexpr std::size_t kChunksPerTrip = 8;  // HSETs per round trip
+  std::vector<Command> trip;
   for (std::size_t i = 0; i < users.size(); i += kChunk) {
     Command hset{"HSET", key};
     for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
@@ -443,18 +465,25 @@ void RedisUserDirectory::load_listing(std::string_view workspace, std::span<cons
       hset.push_back(encode(e));
       listed.insert(std::move(field));
     }
-    if (!core_->check("directory listing", core_->client->exec({hset}, bulk), 1)) return fail();
+    trip.push_back(std::move(hset));
+    if (trip.size() == kChunksPerTrip || i + kChunk >= users.size()) {
+      const std::size_t n = trip.size();
+      std::vector<Command> batch = std::exchange(trip, {});
+      auto r = co_await core_->client->co_batch(std::move(batch), bulk);
+      if (!core_->check("directory listing", r, n)) co_return fail();
+    }
   }
   // Prune entries confirmed before the listing started and absent from it.
   std::string cursor = "0";
   const long long started_ms = to_ms(started_at);
   do {
-    auto r = core_->client->exec({{"HSCAN", key, cursor, "COUNT", "1000"}}, bulk);
-    if (!core_->check("directory listing", r, 1)) return fail();
+    std::vector<Command> scan{{"HSCAN", key, cursor, "COUNT", "1000"}};
+    auto r = co_await core_->client->co_batch(std::move(scan), bulk);
+    if (!core_->check("directory listing", r, 1)) co_return fail();
     const Reply& page = (*r)[0];
     if (page.elements.size() != 2) {
       core_->failed("directory listing", Error(ErrorCode::protocol, "bad HSCAN reply"));
-      return fail();
+      co_return fail();
     }
     cursor = page.elements[0].str;
     Command prune{"EVAL", std::string(kPruneScript), "1", key};
@@ -466,9 +495,12 @@ void RedisUserDirectory::load_listing(std::string_view workspace, std::span<cons
       prune.push_back(kv[i].str);
       prune.push_back(kv[i + 1].str);
     }
-    if (prune.size() > 4 &&
-        !core_->check("directory listing", core_->client->exec({prune}, bulk), 1))
-      return fail();
+    if (prune.size() > 4) {
+      std::vector<Command> batch;
+      batch.push_back(std::move(prune));
+      auto pruned = co_await core_->client->co_batch(std::move(batch), bulk);
+      if (!core_->check("directory listing", pruned, 1)) co_return fail();
+    }
   } while (cursor != "0");
   std::lock_guard lock(core_->local_mutex);
   core_->workspaces.insert(std::string(workspace));

@@ -92,6 +92,15 @@ class RedisUserDirectory final : public UserDirectory {
                                                  const DirectoryEntry& entry) override;
   boost::asio::awaitable<Result<void>> async_erase(std::string_view workspace,
                                                    std::string_view email) override;
+  /// The listing's writes pipelined through the client, never blocking the caller's thread.
+  boost::asio::awaitable<Result<void>> async_load_listing(
+      std::string_view workspace, std::span<const UserRecord> users,
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at) override;
+  boost::asio::awaitable<void> co_load_listing(std::string_view workspace,
+                                               std::span<const UserRecord> users,
+                                               std::chrono::system_clock::time_point started_at,
+                                               std::chrono::system_clock::time_point listed_at);
   boost::asio::awaitable<std::optional<DirectoryEntry>> co_find(std::string_view workspace,
                                                                 std::string_view email);
   boost::asio::awaitable<void> co_put(std::string_view workspace, std::string_view email,
