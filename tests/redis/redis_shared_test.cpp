@@ -148,6 +148,13 @@ TEST_CASE("two instances: a user onboarded by the first costs the second one ven
   auto one = first.outcome();
   CHECK(one.ok == 1);
   CHECK(calls(emulator.stats(), "createUsers") == 1);
+  // The pipeline's directory writes went out under its onboarding lock (fenced).
+  first.send("stats");
+  std::istringstream stats(first.line());
+  std::string word;
+  std::uint64_t rcalls = 0, errors = 0, fallbacks = 0, connected = 0, fenced = 0;
+  stats >> word >> rcalls >> errors >> fallbacks >> connected >> fenced;
+  CHECK(fenced >= 1);
 
   emulator.reset();
   // Another session attribute: a new token is needed; the directory (user id, attribute and role

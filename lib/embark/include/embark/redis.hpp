@@ -76,7 +76,13 @@ struct RedisStats {
   std::uint64_t fallbacks = 0;      ///< operations answered from local state instead
   std::uint64_t repairs = 0;        ///< stale shared entries removed after Redis came back
   std::uint64_t invalidations = 0;  ///< forget() messages received from other instances
-  bool connected = false;           ///< whether the last round trip succeeded
+  std::uint64_t fenced_writes = 0;  ///< directory writes made under an onboarding lock
+  /// Directory writes of a holder whose lock had expired (or of one granted before it), turned
+  /// into deletes: their order against another holder's vendor writes is unknown.
+  std::uint64_t stale_writes_refused = 0;
+  /// Writes of a dropped connection that Redis executed only after the repair (refused).
+  std::uint64_t late_writes_refused = 0;
+  bool connected = false;  ///< whether the last round trip succeeded
 };
 
 /// The Redis backends, ready to put into OnboarderConfig (directory, token_cache, lock_service,
