@@ -28,8 +28,8 @@ namespace emu = embark::emulator;
 
 namespace {
 
-// The cold login of the 100,000-user case lists 41 MB: room for sanitizer builds (TSan runs it
-// about ten times slower than -O2).
+// The cold login of the 100,000-user case lists 41 MB: its deadline, its listUsers call's deadline
+// and per-step timeout leave room for sanitizer builds (TSan runs it about ten times slower).
 constexpr auto kColdListingDeadline = 180s;
 
 // Past the token-reuse window (margin 5 min of a 1 h token) but inside the directory TTL (1 h).
@@ -60,9 +60,16 @@ emu::Options fast_options() {
 /// One Onboarder over a real WisdomClient connection to a fixture, both on one pool thread.
 struct Stack {
   explicit Stack(const testing::EmulatorFixture& emulator, std::string set_attributes = "diff",
-                 std::string impersonate = "reuse", int max_attempts = 4) {
+                 std::string impersonate = "reuse", int max_attempts = 4,
+                 std::optional<std::chrono::milliseconds> slow_call_limit = std::nullopt) {
     auto options = emulator.client_options();
     options.retry.max_attempts = max_attempts;
+    // For a call that may take long: its deadline and the per-step timeout (the wait for a
+    // header the server is still building) both get this limit.
+    if (slow_call_limit) {
+      options.call_deadline = *slow_call_limit;
+      options.transport.operation_timeout = *slow_call_limit;
+    }
     auto connection = make_wisdom_connection(options, pool.get_executor());
     REQUIRE_MESSAGE(connection.has_value(), (connection ? "" : connection.error().to_string()));
     OnboarderConfig config;
@@ -274,7 +281,7 @@ TEST_CASE("a warm login costs the same calls and bytes with 1,000 and with 100,0
     auto options = fast_options();
     options.seed_users = workspace_size;
     testing::EmulatorFixture emulator(options);
-    Stack stack(emulator);
+    Stack stack(emulator, "diff", "reuse", 4, kColdListingDeadline);
     // Cold: fills the directory once. Listing 100,000 users (41 MB) takes about 2 s natively and
     // several times the default 10 s deadline under a sanitizer: this login gets a deadline of
     // its own. The warm login below keeps the default.

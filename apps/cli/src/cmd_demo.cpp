@@ -89,13 +89,24 @@ Person dave() {
 // state.
 constexpr std::string_view kDocsTenantSuffix = "-docs";
 
-// Removes a temporary file when the demo ends.
+// The demo CA's file, in a directory of its own that only this user can enter (mkdtemp: a random
+// name, mode 0700), so no other local user can predict, replace or pre-create it. Both go when
+// the demo ends.
 struct TempFile {
+  std::string dir;
   std::string path;
+  // Creates the directory; false (path left empty) when the system refuses.
+  bool create(std::string_view file_name) {
+    std::string pattern = (std::filesystem::temp_directory_path() / "embark-demo-XXXXXX").string();
+    if (::mkdtemp(pattern.data()) == nullptr) return false;
+    dir = pattern;
+    path = (std::filesystem::path(dir) / file_name).string();
+    return true;
+  }
   ~TempFile() {
-    if (path.empty()) return;
+    if (dir.empty()) return;
     std::error_code ignored;
-    std::filesystem::remove(path, ignored);
+    std::filesystem::remove_all(dir, ignored);
   }
 };
 
@@ -177,10 +188,15 @@ class Demo {
       // The demo's own calls trust the generated CA in memory. A file is written only for the
       // programs that need one: the sample app (--serve) and the user's browser (--keep-running).
       if (args_.serve || args_.keep_running) {
-        ca_file_.path = (std::filesystem::temp_directory_path() /
-                         fmt::format("embark-demo-ca-{}-{}.pem", ::getpid(),
-                                     reinterpret_cast<std::uintptr_t>(this)))
-                            .string();
+        if (!ca_file_.create("ca.pem")) {
+          code =
+              context_.report(Error(ErrorCode::internal,
+                                    fmt::format("cannot create a private temporary directory "
+                                                "for the demo CA in {}",
+                                                std::filesystem::temp_directory_path().string())),
+                              "starting the emulator");
+          return false;
+        }
         options.ca_out = ca_file_.path;
       }
       auto server = emulator::Server::start(std::move(options));

@@ -177,6 +177,56 @@ TEST_CASE("exchange: the response size limit is enforced and named") {
   CHECK(streamed.outcome.response.error().code() == ErrorCode::protocol);
 }
 
+TEST_CASE("exchange: interim 1xx answers are skipped; 101 and too many of them are refused") {
+  // 100 Continue and 103 Early Hints (with headers of its own) precede the real answer, which
+  // arrives whole, keeps the connection and carries none of the interim headers.
+  auto skipped = run_exchange(
+      "HTTP/1.1 100 Continue\r\n\r\n"
+      "HTTP/1.1 103 Early Hints\r\nLink: </style.css>; rel=preload\r\nRetry-After: 99\r\n\r\n" +
+      kOk);
+  REQUIRE(skipped.outcome.response.has_value());
+  CHECK(skipped.outcome.response->status == 200);
+  CHECK(skipped.outcome.response->body == "{\"data\":{}}");
+  CHECK(skipped.outcome.response->retry_after == std::optional<std::string>("7"));
+  CHECK(skipped.outcome.reusable);
+
+  // Read in 5-byte pieces: an interim header split across reads is still skipped.
+  auto pieces = run_exchange("HTTP/1.1 100 Continue\r\n\r\n" + kOk, nullptr, {}, 1 << 20, 5);
+  REQUIRE(pieces.outcome.response.has_value());
+  CHECK(pieces.outcome.response->status == 200);
+  CHECK(pieces.outcome.reusable);
+
+  // Exactly the limit of interim answers is tolerated; one more is a protocol error.
+  std::string at_limit, over_limit;
+  for (int i = 0; i < embark::internal::kMaxInterimResponses; ++i)
+    at_limit += "HTTP/1.1 100 Continue\r\n\r\n";
+  over_limit = at_limit + "HTTP/1.1 100 Continue\r\n\r\n";
+  auto tolerated = run_exchange(at_limit + kOk);
+  REQUIRE(tolerated.outcome.response.has_value());
+  CHECK(tolerated.outcome.response->status == 200);
+  auto flood = run_exchange(over_limit + kOk);
+  REQUIRE(flood.outcome.response.has_error());
+  CHECK(flood.outcome.response.error().code() == ErrorCode::protocol);
+  CHECK(flood.outcome.response.error().message().find("interim") != std::string::npos);
+  CHECK_FALSE(flood.outcome.reusable);
+  check_no_secret(flood.outcome.response.error());
+
+  // 101 Switching Protocols was never asked for: refused, the connection not reused.
+  auto upgrade = run_exchange("HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n");
+  REQUIRE(upgrade.outcome.response.has_error());
+  CHECK(upgrade.outcome.response.error().code() == ErrorCode::protocol);
+  CHECK(upgrade.outcome.response.error().message().find("101") != std::string::npos);
+  CHECK_FALSE(upgrade.outcome.reusable);
+  CHECK_FALSE(upgrade.outcome.stale);
+
+  // The connection closing after an interim answer is a lost answer, not a stale connection: the
+  // request had reached a server that had begun to answer it.
+  auto cut = run_exchange("HTTP/1.1 100 Continue\r\n\r\n");
+  REQUIRE(cut.outcome.response.has_error());
+  CHECK_FALSE(cut.outcome.stale);
+  CHECK_FALSE(cut.outcome.reusable);
+}
+
 TEST_CASE("exchange: EOF before any response byte is a stale connection") {
   auto run = run_exchange("");
   REQUIRE(run.outcome.response.has_error());

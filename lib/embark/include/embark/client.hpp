@@ -13,7 +13,6 @@
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/dispatch.hpp>
 #include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -39,6 +38,8 @@ namespace detail {
 /// io_context with the thread that runs it.
 struct ClientState;
 boost::asio::any_io_executor client_executor(const ClientState& state);
+/// A new strand of the client's executor, for one operation.
+boost::asio::any_io_executor operation_executor(const ClientState& state);
 std::shared_ptr<WisdomConnection> client_connection(const ClientState& state);
 /// Error{internal} when a blocking call would wait for the thread it runs on, else nullopt.
 std::optional<Error> blocking_call_check(const ClientState& state, const char* operation);
@@ -88,7 +89,7 @@ struct Initiation {
     // A strand per operation: the call races each attempt against its deadline with `||`, whose
     // branches must not complete on two threads of a multi-threaded executor at once.
     asio::co_spawn(
-        asio::make_strand(executor), run_operation<T>(client_connection(*state), std::move(make)),
+        operation_executor(*state), run_operation<T>(client_connection(*state), std::move(make)),
         asio::bind_cancellation_slot(slot, Completion<T, Handler, decltype(work)>{
                                                std::move(handler), std::move(work), operation}));
   }

@@ -7,6 +7,7 @@
 #include "embark/log.hpp"
 
 #include "internal/client/blocking.hpp"
+#include "internal/core/strand.hpp"
 
 namespace embark {
 namespace detail {
@@ -38,6 +39,10 @@ struct ClientState {
 };
 
 asio::any_io_executor client_executor(const ClientState& state) { return state.executor; }
+
+asio::any_io_executor operation_executor(const ClientState& state) {
+  return internal::make_private_strand(state.executor);
+}
 
 std::shared_ptr<WisdomConnection> client_connection(const ClientState& state) {
   return state.connection;

@@ -4,28 +4,16 @@
 
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
 
 #include "embark/strategies/registry.hpp"
 
 #include "internal/client/blocking.hpp"
+#include "internal/core/strand.hpp"
 #include "pipeline/impl.hpp"
 
 namespace embark {
-namespace {
-
-// Each run gets a strand of its own: the run races its stages against its deadline with `||`,
-// whose branches would otherwise complete on several threads of a multi-threaded executor at once
-// (Asio's parallel_group registers its cancellation handler after launching them).
-boost::asio::any_io_executor run_strand(const boost::asio::any_io_executor& executor) {
-  if (const auto* io = executor.target<boost::asio::io_context::executor_type>())
-    return boost::asio::make_strand(*io);
-  return boost::asio::make_strand(executor);
-}
-
-}  // namespace
 
 // The I/O thread an Onboarder owns when the app gives it no executor.
 // Shared with its thread, so that an Onboarder destroyed by one of its own completion handlers
@@ -118,8 +106,8 @@ Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
                                                  "co_onboard or async_onboard"))
     return *error;
   try {
-    return boost::asio::co_spawn(run_strand(impl_->executor), run(impl_, request, RunKind::onboard),
-                                 boost::asio::use_future)
+    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
+                                 run(impl_, request, RunKind::onboard), boost::asio::use_future)
         .get();
   } catch (...) {
     return exception_error(std::current_exception());
@@ -131,8 +119,8 @@ Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
                                                  "co_refresh or async_refresh"))
     return *error;
   try {
-    return boost::asio::co_spawn(run_strand(impl_->executor), run(impl_, request, RunKind::refresh),
-                                 boost::asio::use_future)
+    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
+                                 run(impl_, request, RunKind::refresh), boost::asio::use_future)
         .get();
   } catch (...) {
     return exception_error(std::current_exception());
@@ -140,15 +128,15 @@ Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::co_onboard(OnboardRequest request) const {
-  co_return co_await boost::asio::co_spawn(run_strand(co_await boost::asio::this_coro::executor),
-                                           run(impl_, std::move(request), RunKind::onboard),
-                                           boost::asio::use_awaitable);
+  co_return co_await boost::asio::co_spawn(
+      internal::make_private_strand(co_await boost::asio::this_coro::executor),
+      run(impl_, std::move(request), RunKind::onboard), boost::asio::use_awaitable);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::co_refresh(OnboardRequest request) const {
-  co_return co_await boost::asio::co_spawn(run_strand(co_await boost::asio::this_coro::executor),
-                                           run(impl_, std::move(request), RunKind::refresh),
-                                           boost::asio::use_awaitable);
+  co_return co_await boost::asio::co_spawn(
+      internal::make_private_strand(co_await boost::asio::this_coro::executor),
+      run(impl_, std::move(request), RunKind::refresh), boost::asio::use_awaitable);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl,
@@ -161,7 +149,7 @@ Result<void> Onboarder::forget(std::string_view email, std::string_view workspac
   if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::forget", "co_forget"))
     return *error;
   try {
-    return boost::asio::co_spawn(run_strand(impl_->executor),
+    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
                                  co_forget(std::string(email), std::string(workspace)),
                                  boost::asio::use_future)
         .get();
@@ -178,8 +166,12 @@ boost::asio::awaitable<Result<void>> Onboarder::co_forget(std::string email,
   co_return co_await impl->forget(std::move(workspace), lower_email(email));
 }
 
+// Every run (onboard, refresh, forget; blocking, async or coroutine) gets a strand of its own: it
+// races its stages against its deadline with `||`, whose branches would otherwise complete on
+// several threads of a multi-threaded executor at once (Asio's parallel_group registers its
+// cancellation handler after launching them).
 boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) {
-  return run_strand(impl.executor);
+  return internal::make_private_strand(impl.executor);
 }
 
 Error Onboarder::exception_error(std::exception_ptr error) {

@@ -6,9 +6,7 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/experimental/awaitable_operators.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/steady_timer.hpp>
-#include <boost/asio/strand.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/http/field.hpp>
 #include <boost/beast/http/message.hpp>
@@ -17,6 +15,7 @@
 
 #include "embark/log.hpp"
 
+#include "internal/core/strand.hpp"
 #include "internal/transport/http_exchange.hpp"
 
 namespace embark::internal {
@@ -31,14 +30,6 @@ constexpr std::string_view kComponent = "transport";
 // Long enough to save a lookup per connection, short enough to follow DNS changes of the vendor.
 constexpr std::chrono::seconds kDnsReuse{30};
 constexpr auto kTuple = net::as_tuple(net::use_awaitable);
-
-// A strand over the plain io_context executor when that is what the transport got: it fits
-// any_io_executor's inline storage and skips one level of type erasure on every handler.
-net::any_io_executor make_connection_strand(const net::any_io_executor& executor) {
-  if (const auto* io = executor.target<net::io_context::executor_type>())
-    return net::make_strand(*io);
-  return net::make_strand(executor);
-}
 
 std::chrono::milliseconds effective_timeout(const HttpRequest& request,
                                             const TransportOptions& options) {
@@ -257,7 +248,7 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
     // coroutine's cancellation (the onboarding deadline) on that strand.
     const bool reused = lease->reused();
     auto strand = reused && lease->connection()->strand ? lease->connection()->strand
-                                                        : make_connection_strand(executor_);
+                                                        : make_private_strand(executor_);
     attempt.strand = strand;
     co_await net::co_spawn(strand, run_attempt(attempt), net::use_awaitable);
     ExchangeOutcome& outcome = attempt.outcome;

@@ -2,6 +2,8 @@
 #pragma once
 
 #include <atomic>
+#include <cerrno>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <memory>
@@ -9,12 +11,14 @@
 #include <random>
 #include <stdexcept>
 #include <string>
+#include <string_view>
 #include <system_error>
 #include <utility>
 
 #include "embark/client_options.hpp"
 #include "embark/emulator/server.hpp"
 
+#include <fcntl.h>
 #include <unistd.h>
 
 namespace embark::testing {
@@ -57,11 +61,7 @@ class EmulatorFixture {
   const std::string& ca_file() const {
     std::lock_guard lock(ca_file_mutex_);
     if (ca_file_.empty() && !ca_pem().empty()) {
-      const std::string path = unique_temp_path();
-      std::ofstream out(path, std::ios::trunc);
-      out << ca_pem();
-      if (!out.flush()) throw std::runtime_error("cannot write the emulator's CA to " + path);
-      ca_file_ = path;
+      ca_file_ = write_private_temp_file(ca_pem());
       owns_ca_file_ = true;
     }
     return ca_file_;
@@ -89,12 +89,27 @@ class EmulatorFixture {
   }
 
  private:
-  static std::string unique_temp_path() {
-    static std::atomic<unsigned> counter{0};
-    std::random_device rd;
-    const auto name = "embark-emulator-ca-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(counter++) + "-" + std::to_string(rd()) + ".pem";
-    return (std::filesystem::temp_directory_path() / name).string();
+  // A new file with a random name (mkostemps: O_CREAT | O_EXCL, mode 0600), so another local
+  // user can neither predict it nor plant a file or symlink there first. Returns its path.
+  static std::string write_private_temp_file(const std::string& content) {
+    std::string path =
+        (std::filesystem::temp_directory_path() / "embark-emulator-ca-XXXXXX.pem").string();
+    const int fd = ::mkostemps(path.data(), 4, O_CLOEXEC);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary file for the emulator's CA");
+    std::string_view rest = content;
+    bool ok = true;
+    while (ok && !rest.empty()) {
+      const ssize_t n = ::write(fd, rest.data(), rest.size());
+      if (n < 0 && errno == EINTR) continue;
+      ok = n > 0;
+      if (ok) rest.remove_prefix(static_cast<std::size_t>(n));
+    }
+    ok = ::close(fd) == 0 && ok;
+    if (!ok) {
+      ::unlink(path.c_str());
+      throw std::runtime_error("cannot write the emulator's CA to " + path);
+    }
+    return path;
   }
 
   mutable std::mutex ca_file_mutex_;
