@@ -38,12 +38,14 @@ namespace {
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 
-double cpu_seconds() {
+// User + system CPU of this process; `system` (optional) receives the system (kernel) share.
+double cpu_seconds(double* system = nullptr) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
+  if (system) *system = seconds(usage.ru_stime);
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -278,9 +280,11 @@ int run_worker(const WorkerOptions& options) {
 #ifdef EMBARK_BENCH_CALLGRIND
   CALLGRIND_START_INSTRUMENTATION;
 #endif
-  const double cpu_before = cpu_seconds();
+  double sys_before = 0, sys_after = 0;
+  const double cpu_before = cpu_seconds(&sys_before);
   auto result = window.run(options.concurrency);
-  result.cpu_s = cpu_seconds() - cpu_before;
+  result.cpu_s = cpu_seconds(&sys_after) - cpu_before;
+  const double sys_s = sys_after - sys_before;
 #ifdef EMBARK_BENCH_CALLGRIND
   CALLGRIND_STOP_INSTRUMENTATION;
 #endif
@@ -290,6 +294,7 @@ int run_worker(const WorkerOptions& options) {
                    {"failed", result.failed},
                    {"wall_s", result.wall_s},
                    {"cpu_s", result.cpu_s},
+                   {"sys_s", sys_s},
                    {"p50_ms", result.p50_ms},
                    {"p90_ms", result.p90_ms},
                    {"p99_ms", result.p99_ms},
