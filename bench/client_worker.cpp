@@ -239,6 +239,8 @@ int run_worker(const WorkerOptions& options) {
     client.transport.max_connections_per_host = options.max_connections;
   if (options.max_response_mb > 0)
     client.transport.max_response_bytes = options.max_response_mb * 1024 * 1024;
+  const auto deadline = std::chrono::milliseconds(static_cast<long long>(options.deadline_s * 1e3));
+  if (options.deadline_s > 0) client.call_deadline = deadline;
   auto connection = make_wisdom_connection(client, io.get_executor());
   if (!connection) {
     std::cerr << "embark-bench worker: " << connection.error().to_string() << "\n";
@@ -249,6 +251,7 @@ int run_worker(const WorkerOptions& options) {
   config.set_attributes = options.set_attributes;
   config.impersonate = options.impersonate;
   config.executor = io.get_executor();
+  if (options.deadline_s > 0) config.deadline = deadline;
   auto onboarder = Onboarder::create(config, *connection);
   if (!onboarder) {
     std::cerr << "embark-bench worker: " << onboarder.error().to_string() << "\n";
