@@ -93,7 +93,11 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
                      .attributes = fingerprint(request.attributes),
                      .roles = fingerprint(request.roles),
                      .session_attributes = fingerprint(request.session_attributes)};
-  const std::string user = to_hex(user_fingerprint(workspace, digests.email_key));
+  // The user's digest names the user to observers and in the cross-instance lock; with neither
+  // configured nobody reads it, and a SHA-256 per login is saved.
+  const std::string user = config.observers.empty() && !config.lock_service
+                               ? std::string()
+                               : to_hex(user_fingerprint(workspace, digests.email_key));
   event.workspace = workspace;
   event.user = user;
 
