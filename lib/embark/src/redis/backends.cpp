@@ -217,7 +217,7 @@ Core::Core(RedisOptions o)
   local_directory = std::make_shared<InMemoryUserDirectory>(d);
   reset_local_tokens();
   client->set_connect_hook(ConnectHook{
-      .commands = [this] { return repair_commands(); },
+      .commands = [this](std::uint64_t generation) { return repair_commands(generation); },
       .done = [this](bool ok) { repaired(ok); },
   });
 }
@@ -362,14 +362,14 @@ void Core::mark_dirty_key(std::string key) {
 
 // First on a new connection: raise the write generation of every workspace with failed writes
 // (their late copies are then refused), then delete what they may have left behind.
-std::vector<Command> Core::repair_commands() {
+std::vector<Command> Core::repair_commands(std::uint64_t generation) {
   std::lock_guard lock(dirty_mutex);
   std::vector<Command> out;
   repairing_fields.assign(dirty_fields.begin(), dirty_fields.end());
   repairing_keys.assign(dirty_keys.begin(), dirty_keys.end());
   repairing_prefixes.assign(dirty_prefixes.begin(), dirty_prefixes.end());
   if (repairing_prefixes.empty()) return out;
-  const auto gen = std::to_string(write_generation.fetch_add(1) + 1);
+  const auto gen = std::to_string(generation);
   for (const auto& p : repairing_prefixes)
     out.push_back({"SET", generation_key(p), gen, "PX", std::to_string(kGenerationTtlMs)});
   for (const auto& [key, field] : repairing_fields) out.push_back({"HDEL", key, field});
@@ -490,7 +490,7 @@ std::string RedisUserDirectory::lock_key(std::string_view workspace, std::string
 Command RedisUserDirectory::put_command(std::string_view workspace, std::string_view email,
                                         const DirectoryEntry& entry) const {
   const auto p = Core::prefix(workspace);
-  const auto gen = std::to_string(core_->write_generation.load());
+  const std::string gen(kWriteGeneration);
   long long ttl_ms = 0;
   auto lease = core_->lease_for(lock_key(workspace, email), ttl_ms);
   if (!lease) {
@@ -593,7 +593,7 @@ asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view works
   const auto p = Core::prefix(workspace);
   for (std::size_t i = 0; i < users.size(); i += kChunk) {
     Command hset{"EVAL", std::string(kPutScript),  "2",
-                 key,    core_->generation_key(p), std::to_string(core_->write_generation.load())};
+                 key,    core_->generation_key(p), std::string(kWriteGeneration)};
     for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
       const auto& u = users[j];
       DirectoryEntry e;
@@ -718,9 +718,9 @@ std::optional<std::vector<Command>> RedisTokenCache::put_batch(const TokenKey& k
   std::string sealed = seal(core_->options.token_key, k + '\x1f' + f, plain);
   std::fill(plain.begin(), plain.end(), '\0');
   const auto p = Core::prefix(key.workspace);
-  return std::vector<Command>{
-      {"EVAL", std::string(kTokenPutScript), "2", k, core_->generation_key(p),
-       std::to_string(core_->write_generation.load()), f, std::move(sealed), std::to_string(ttl)}};
+  return std::vector<Command>{{"EVAL", std::string(kTokenPutScript), "2", k,
+                               core_->generation_key(p), std::string(kWriteGeneration), f,
+                               std::move(sealed), std::to_string(ttl)}};
 }
 
 void RedisTokenCache::on_put(const TokenKey& key, const Result<std::vector<Reply>>& r) {

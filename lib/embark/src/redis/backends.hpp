@@ -44,7 +44,8 @@ struct Core {
   void observe_epoch(std::string_view workspace, const Reply& reply);
   void mark_dirty_field(std::string key, std::string field);
   void mark_dirty_key(std::string key);
-  std::vector<Command> repair_commands();
+  /// The repair for a new connection whose writes carry `generation`.
+  std::vector<Command> repair_commands(std::uint64_t generation);
   void repaired(bool ok);
   /// "embark:v1:{ws}:gen:<instance>": the lowest write generation Redis still accepts from this
   /// instance in that workspace.
@@ -77,7 +78,6 @@ struct Core {
   std::vector<std::string> repairing_keys;
   std::set<std::string> dirty_prefixes;  ///< workspaces (key prefixes) with failed writes
   std::vector<std::string> repairing_prefixes;
-  std::atomic<std::uint64_t> write_generation{1};
 
   std::mutex lease_mutex;
   std::unordered_map<std::string, LockLease> leases;
