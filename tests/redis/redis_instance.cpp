@@ -23,6 +23,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 
@@ -62,13 +63,16 @@ int main(int argc, char** argv) {
   client.access_key = Secret(env("EMBARK_TEST_ACCESS_KEY"));
   client.api_token = Secret(env("EMBARK_TEST_API_TOKEN"));
   boost::asio::thread_pool pool(2);
-  auto connection = make_wisdom_connection(client, pool.get_executor());
+  // One strand: the pipeline's coroutines race child operations (`||`) on their executor, which
+  // must not run them on two threads at once (a bare two-thread pool crashed now and then).
+  const boost::asio::any_io_executor executor = boost::asio::make_strand(pool);
+  auto connection = make_wisdom_connection(client, executor);
   if (!connection) {
     std::cerr << connection.error().to_string() << "\n";
     return 1;
   }
   OnboarderConfig config;
-  config.executor = pool.get_executor();
+  config.executor = executor;
   std::optional<RedisSharedState> shared;
   if (std::string(argv[3]) != "none") {
     RedisOptions options;

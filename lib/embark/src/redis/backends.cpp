@@ -384,10 +384,43 @@ void Core::repaired(bool ok) {
     for (const auto& f : repairing_fields) dirty_fields.erase(f);
     for (const auto& k : repairing_keys) dirty_keys.erase(k);
     for (const auto& p : repairing_prefixes) dirty_prefixes.erase(p);
+    // What the repair deleted is now known only to this instance's local copy.
+    if (unshared_fields.size() + repairing_fields.size() > kMaxDirty) unshared_fields.clear();
+    unshared_fields.insert(repairing_fields.begin(), repairing_fields.end());
+    unshared_keys.insert(repairing_keys.begin(), repairing_keys.end());
   }
   repairing_fields.clear();
   repairing_keys.clear();
   repairing_prefixes.clear();
+}
+
+bool Core::unshared(const std::string& key, const std::string& field) {
+  std::lock_guard lock(dirty_mutex);
+  return unshared_keys.count(key) > 0 || unshared_fields.count({key, field}) > 0;
+}
+
+void Core::shared_again(const std::string& key, const std::string* field) {
+  std::lock_guard lock(dirty_mutex);
+  if (field) {
+    unshared_fields.erase({key, *field});
+    return;
+  }
+  unshared_keys.erase(key);
+  for (auto it = unshared_fields.lower_bound({key, std::string()});
+       it != unshared_fields.end() && it->first == key;)
+    it = unshared_fields.erase(it);
+}
+
+std::optional<DirectoryEntry> Core::local_answer(std::string_view workspace,
+                                                 std::string_view email) {
+  auto entry = local_directory->find(workspace, email);
+  // Another instance may have changed what the vendor holds since this copy was confirmed:
+  // keep the id, forget fingerprints older than the outage, so attributes are sent again.
+  if (entry && to_ms(entry->seen) < outage_since.load()) {
+    entry->attributes.reset();
+    entry->roles.reset();
+  }
+  return entry;
 }
 
 void Core::lease_granted(const LockLease& lease, milliseconds ttl) {
@@ -439,19 +472,14 @@ std::optional<DirectoryEntry> RedisUserDirectory::on_find(std::string_view works
                                                           std::string_view email,
                                                           const Result<std::vector<Reply>>& r) {
   auto& local = *core_->local_directory;
-  if (!core_->check("directory find", r, 2)) {
-    auto entry = local.find(workspace, email);
-    // Another instance may have changed what the vendor holds since this copy was confirmed:
-    // keep the id, forget fingerprints older than the outage, so attributes are sent again.
-    if (entry && to_ms(entry->seen) < core_->outage_since.load()) {
-      entry->attributes.reset();
-      entry->roles.reset();
-    }
-    return entry;
-  }
+  if (!core_->check("directory find", r, 2)) return core_->local_answer(workspace, email);
   core_->observe_epoch(workspace, (*r)[1]);
   const Reply& value = (*r)[0];
   if (value.is_nil()) {
+    // Deleted by the repair after a failed write of ours (e.g. a listing taken while Redis was
+    // away): this instance's copy is the freshest knowledge until it is shared again.
+    if (core_->unshared(Core::prefix(workspace) + "dir", Core::user_field(email)))
+      return core_->local_answer(workspace, email);
     local.erase(workspace, email);
     return std::nullopt;
   }
@@ -518,6 +546,10 @@ void RedisUserDirectory::on_put(std::string_view workspace, std::string_view ema
   on_write("directory put", workspace, email, r);
   if (!r || r->size() != 1 || (*r)[0].type != Reply::Type::integer) return;
   const auto written = (*r)[0].integer;
+  if (written == 1) {
+    const auto field = Core::user_field(email);
+    core_->shared_again(Core::prefix(workspace) + "dir", &field);
+  }
   if (written == -1) {
     core_->late_writes_refused.fetch_add(1, std::memory_order_relaxed);
   } else if (fenced) {
@@ -643,6 +675,7 @@ asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view works
       if (!core_->check("directory listing", pruned, 1)) co_return fail();
     }
   } while (cursor != "0");
+  core_->shared_again(key, nullptr);
   std::lock_guard lock(core_->local_mutex);
   core_->workspaces.insert(std::string(workspace));
 }
