@@ -72,9 +72,17 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   std::chrono::system_clock::time_point now() const { return config.clock(); }
 
   boost::asio::awaitable<Result<Session>> run(OnboardRequest request, const PipelinePlan& plan);
+  // The request's digests, computed once per run: each is a SHA-256 (see fingerprint.hpp).
+  struct RunDigests {
+    std::string email_key;  // lower-cased email
+    Fingerprint attributes = 0;
+    Fingerprint roles = 0;
+    Fingerprint session_attributes = 0;
+  };
   boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
                                                   const std::string& workspace,
                                                   const std::string& user,
+                                                  const RunDigests& digests,
                                                   const PipelinePlan& plan);
   boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
                                                                        const std::string& user);
@@ -131,6 +139,7 @@ struct PipelineContext::Run {
   std::string user;  // fingerprint hex, for observers
   Fingerprint attributes_fp = 0;
   Fingerprint roles_fp = 0;
+  Fingerprint session_attributes_fp = 0;  // of request.session_attributes
   int stage_calls = 0;
   int total_calls = 0;
 
