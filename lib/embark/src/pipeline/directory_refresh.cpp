@@ -1,3 +1,6 @@
+#include <algorithm>
+#include <vector>
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -17,8 +20,13 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       if (state.in_flight) {
         flight = state.in_flight;
       } else if (mode == RefreshMode::if_due && state.last &&
-                 now() - *state.last < config.min_refresh_interval) {
-        // Too soon after the last listing: trust the directory as it is.
+                 now() - *state.last < config.min_refresh_interval &&
+                 !std::binary_search(state.listed.begin(), state.listed.end(),
+                                     user_fingerprint(run.workspace, run.email_key))) {
+        // Too soon after the last listing, which did not show this user either: trust the
+        // directory as it is. A user that listing showed and the directory lacks now (forgotten,
+        // lost by the vendor, evicted) is no confirmed miss: it is listed again, so a createUsers
+        // never reaches a user who may exist with roles an administrator set.
         flight.reset();
       } else {
         flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
@@ -42,6 +50,7 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
 
   const auto started = now();
   Result<DirectoryRefresh> out = DirectoryRefresh{};
+  std::vector<Fingerprint> shown;
   try {
     auto& conn = *connection;
     ListUsersRequest request{run.workspace};
@@ -55,6 +64,10 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
           !loaded) {
         report_backend_error("directory-backend", run.workspace, {}, loaded.error());
       }
+      shown.reserve(users->size());
+      for (const auto& record : *users)
+        shown.push_back(user_fingerprint(run.workspace, record.email));
+      std::sort(shown.begin(), shown.end());
       out = DirectoryRefresh{true, false, std::move(users)};
     } else {
       out = listed.error();
@@ -87,7 +100,10 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
     std::lock_guard lock(refresh_mutex);
     auto& state = refreshes[run.workspace];
     state.in_flight.reset();
-    if (out) state.last = started;
+    if (out) {
+      state.last = started;
+      state.listed = std::move(shown);
+    }
   }
   flight->complete(out);
   co_return out;

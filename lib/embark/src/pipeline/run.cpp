@@ -100,36 +100,48 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   event.workspace = workspace;
   event.user = user;
 
-  std::shared_ptr<internal::Flight<Result<Session>>> flight;
-  std::string key;
-  if (config.single_flight) {
-    key = flight_key(request, workspace, plan.kind);
+  // One run per user at a time: two runs of one user with other attributes would otherwise
+  // interleave their writes and mints, and file a token under the attributes the other run wrote.
+  std::string user_key = workspace;
+  user_key += '\x1f';
+  user_key += lower_email(request.email);
+  const std::string key = config.single_flight ? flight_key(request, workspace, plan.kind) : "";
+  auto flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
+  for (;;) {
     std::unique_lock lock(runs_mutex);
-    if (auto it = runs.find(key); it != runs.end()) {
-      auto joined = it->second;
-      lock.unlock();
-      // The leader goes on for the others when this waiter's own deadline passes.
-      auto raced = co_await (joined->async_wait(boost::asio::use_awaitable) || until(deadline));
-      Result<Session> shared = raced.index() == 0
-                                   ? std::get<0>(std::move(raced))
-                                   : Result<Session>(past_deadline(allowed,
-                                                                   "waiting for the "
-                                                                   "identical run it "
-                                                                   "joined"));
-      event.joined_in_flight = true;
-      event.elapsed = since(start);
-      std::optional<Error> error;
-      if (shared) {
-        shared = joined_copy(*shared, event.elapsed);
-      } else {
-        error = shared.error();
-        event.error = &*error;
-      }
-      notify_run(event);
-      co_return shared;
+    auto [it, leading] = runs.try_emplace(user_key, UserRun{key, flight});
+    if (leading) break;
+    auto running = it->second.flight;
+    const bool identical = config.single_flight && it->second.key == key;
+    lock.unlock();
+    // The running one goes on for the others when this waiter's own deadline passes.
+    auto raced = co_await (running->async_wait(boost::asio::use_awaitable) || until(deadline));
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    Result<Session> shared = Error(ErrorCode::internal, "the wait for a run ended unexpectedly");
+    if (raced.index() == 1) {
+      shared = past_deadline(allowed, identical ? "waiting for the identical run it joined"
+                                                : "waiting for an earlier run of the same user");
+    } else if (identical) {
+      shared = std::get<0>(std::move(raced));
+    } else if (state.cancelled() != boost::asio::cancellation_type::none) {
+      shared = Error(ErrorCode::cancelled,
+                     "the onboarding was cancelled while an earlier run of the same user ran");
+    } else {
+      // That run is over and what it wrote is confirmed (or known to have failed): this request
+      // runs against that state, leading or joining an identical run that got there first.
+      continue;
     }
-    flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
-    runs.emplace(key, flight);
+    event.joined_in_flight = identical;
+    event.elapsed = since(start);
+    std::optional<Error> error;
+    if (shared) {
+      shared = joined_copy(*shared, event.elapsed);
+    } else {
+      error = shared.error();
+      event.error = &*error;
+    }
+    notify_run(event);
+    co_return shared;
   }
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
@@ -158,14 +170,12 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
   if (result) result->elapsed = since(start);
-  if (flight) {
-    {
-      // Leave the table before completing, so later arrivals start afresh (and hit the caches).
-      std::lock_guard lock(runs_mutex);
-      runs.erase(key);
-    }
-    flight->complete(result);
+  {
+    // Leave the table before completing, so later arrivals start afresh (and hit the caches).
+    std::lock_guard lock(runs_mutex);
+    runs.erase(user_key);
   }
+  flight->complete(result);
   event.elapsed = since(start);
   std::optional<Error> error;
   if (result) {
