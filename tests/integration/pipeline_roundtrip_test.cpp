@@ -492,3 +492,30 @@ TEST_CASE(
   CHECK(fay.stages[0].vendor_calls == 1);  // ensure-user: createUsers, no listing before it
   CHECK(calls(emulator.stats(), "createUsers") == 1);
 }
+
+TEST_CASE("a login waiting for an earlier run of the same user still ends at its own deadline") {
+  auto options = fast_options();
+  options.slow_latency = 1500ms;
+  testing::EmulatorFixture emulator(options);
+  Stack stack(emulator);
+  auto& onboarder = *stack.onboarder;
+  onboard_ok(onboarder, alice_in("us-west"));
+
+  emulator.reset();
+  emulator.server().inject_fault("setUserAttributes", emu::InjectedFault::slow, 1);
+  auto first =
+      std::async(std::launch::async, [&] { return onboarder.onboard(alice_in("eu-north")); });
+  while (calls(emulator.stats(), "setUserAttributes") == 0) {
+    if (first.wait_for(1ms) == std::future_status::ready) FAIL("the first login ended early");
+  }
+  auto hurried = alice_in("ap-south");
+  hurried.deadline = 200ms;
+  auto waited = onboarder.onboard(hurried);
+  REQUIRE_FALSE(waited.has_value());
+  CHECK(waited.error().code() == ErrorCode::deadline_exceeded);
+  CHECK(waited.error().message().find("earlier run of the same user") != std::string::npos);
+  auto a = first.get();
+  REQUIRE_MESSAGE(a.has_value(), (a ? "" : a.error().to_string()));
+  CHECK(region_of(*a) == "eu-north");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 1);  // the hurried login sent nothing
+}
