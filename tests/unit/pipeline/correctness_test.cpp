@@ -5,6 +5,8 @@
 #include <mutex>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "embark/directory.hpp"
 #include "embark/observer.hpp"
 #include "embark/token_cache.hpp"
@@ -359,4 +361,57 @@ TEST_CASE("after createUsers for a user that may have existed, stored attributes
   REQUIRE(session);
   CHECK(h.fake->set_calls == 1);  // settled by a listing and a write, not assumed
   CHECK(h.fake->carried(session->jwt).at("region") == "us-west");
+}
+
+TEST_CASE(
+    "logins and refreshes of one user with other attributes take turns: tokens carry theirs") {
+  for (bool single_flight : {true, false}) {
+    CAPTURE(single_flight);
+    Harness h;
+    boost::asio::io_context io;
+    auto config = h.config();
+    config.executor = io.get_executor();
+    config.single_flight = single_flight;
+    auto onboarder = h.make(config);
+    std::optional<Result<Session>> created;
+    onboarder.async_onboard(alice_in("us-west"),
+                            [&](Result<Session> r) { created = std::move(r); });
+    io.run();
+    REQUIRE(created);
+    REQUIRE(*created);
+
+    // Started together on one thread; the fake vendor yields inside every call, so runs that did
+    // not take turns would interleave their writes and mints.
+    const std::vector<std::string> regions{"eu-north", "ap-south", "us-west",  "eu-north",
+                                           "ap-south", "us-west",  "eu-north", "ap-south"};
+    std::vector<std::optional<Result<Session>>> results(regions.size());
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      auto done = [&results, i](Result<Session> r) { results[i] = std::move(r); };
+      if (i % 2 == 0) {
+        onboarder.async_onboard(alice_in(regions[i]), done);
+      } else {
+        onboarder.async_refresh(alice_in(regions[i]), done);
+      }
+    }
+    io.restart();
+    io.run();
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(results[i]);
+      REQUIRE_MESSAGE(*results[i], (*results[i] ? "" : results[i]->error().to_string()));
+      CHECK(h.fake->carried((*results[i])->jwt).at("region") == regions[i]);
+    }
+
+    // What the caches kept is what each token carries.
+    for (const std::string region : {"eu-north", "ap-south", "us-west"}) {
+      CAPTURE(region);
+      std::optional<Result<Session>> again;
+      onboarder.async_onboard(alice_in(region), [&](Result<Session> r) { again = std::move(r); });
+      io.restart();
+      io.run();
+      REQUIRE(again);
+      REQUIRE(*again);
+      CHECK(h.fake->carried((*again)->jwt).at("region") == region);
+    }
+  }
 }
