@@ -2,6 +2,7 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
@@ -67,9 +68,9 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   struct RefreshState {
     std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> in_flight;
     std::optional<std::chrono::system_clock::time_point> last;
-    // user_fingerprint of every user the last listing showed, sorted: a user it did not show is
-    // a miss the vendor confirmed at `last`.
-    std::vector<Fingerprint> listed;
+    // A digest of the email of every user the last listing showed, sorted: a user it did not
+    // show is a miss the vendor confirmed at `last`.
+    std::vector<std::uint64_t> listed;
   };
   std::mutex refresh_mutex;
   std::unordered_map<std::string, RefreshState> refreshes;
