@@ -33,6 +33,7 @@ class TokenCache;
 /// One run per user (workspace and email) at a time: a concurrent identical request shares the
 /// running one (OnboarderConfig::single_flight); any other request of that user, an onboarding or
 /// a refresh, waits for it (within its own deadline), then runs against what the vendor confirmed.
+/// With OnboarderConfig::lock_service, onboardings and refreshes take turns across instances too.
 class Onboarder {
  public:
   /// Validates `config`, builds the strategies, caches and (if no executor is given) starts the

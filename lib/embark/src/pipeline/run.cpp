@@ -147,8 +147,9 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
     std::optional<LockLease> lease;
-    if (config.lock_service && plan.kind != "refresh")
-      lease = co_await cross_instance_turn(workspace, user);
+    // Refreshes too: one that writes changed attributes must not interleave with another
+    // instance's run of the user (the same race as in process, across instances).
+    if (config.lock_service) lease = co_await cross_instance_turn(workspace, user);
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
     auto raced = co_await (execute(request, workspace, user, plan) || until(deadline));
     if (raced.index() == 0) {
