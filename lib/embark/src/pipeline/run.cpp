@@ -101,42 +101,58 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   event.workspace = workspace;
   event.user = user;
 
-  std::shared_ptr<internal::Flight<Result<Session>>> flight;
-  std::string key;
-  if (config.single_flight) {
-    key = flight_key(request, workspace, digests, plan.kind);
+  // One run per user at a time: two runs of one user with other attributes would otherwise
+  // interleave their writes and mints, and file a token under the attributes the other run wrote.
+  std::string user_key = workspace;
+  user_key += '\x1f';
+  user_key += lower_email(request.email);
+  const std::string key =
+      config.single_flight ? flight_key(request, workspace, digests, plan.kind) : "";
+  auto flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
+  for (;;) {
     std::unique_lock lock(runs_mutex);
-    if (auto it = runs.find(key); it != runs.end()) {
-      auto joined = it->second;
-      lock.unlock();
-      // The leader goes on for the others when this waiter's own deadline passes.
-      auto raced =
-          co_await internal::within(joined->async_wait(boost::asio::use_awaitable), deadline);
-      Result<Session> shared =
-          raced
-              ? std::move(*raced)
-              : Result<Session>(past_deadline(allowed, "waiting for the identical run it joined"));
-      event.joined_in_flight = true;
-      event.elapsed = since(start);
-      std::optional<Error> error;
-      if (shared) {
-        shared = joined_copy(*shared, event.elapsed);
-      } else {
-        error = shared.error();
-        event.error = &*error;
-      }
-      notify_run(event);
-      co_return shared;
+    auto [it, leading] = runs.try_emplace(user_key, UserRun{key, flight});
+    if (leading) break;
+    auto running = it->second.flight;
+    const bool identical = config.single_flight && it->second.key == key;
+    lock.unlock();
+    // The running one goes on for the others when this waiter's own deadline passes.
+    auto raced =
+        co_await internal::within(running->async_wait(boost::asio::use_awaitable), deadline);
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    Result<Session> shared = Error(ErrorCode::internal, "the wait for a run ended unexpectedly");
+    if (!raced) {
+      shared = past_deadline(allowed, identical ? "waiting for the identical run it joined"
+                                                : "waiting for an earlier run of the same user");
+    } else if (identical) {
+      shared = std::move(*raced);
+    } else if (state.cancelled() != boost::asio::cancellation_type::none) {
+      shared = Error(ErrorCode::cancelled,
+                     "the onboarding was cancelled while an earlier run of the same user ran");
+    } else {
+      // That run is over and what it wrote is confirmed (or known to have failed): this request
+      // runs against that state, leading or joining an identical run that got there first.
+      continue;
     }
-    flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
-    runs.emplace(key, flight);
+    event.joined_in_flight = identical;
+    event.elapsed = since(start);
+    std::optional<Error> error;
+    if (shared) {
+      shared = joined_copy(*shared, event.elapsed);
+    } else {
+      error = shared.error();
+      event.error = &*error;
+    }
+    notify_run(event);
+    co_return shared;
   }
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
     std::optional<LockLease> lease;
-    if (config.lock_service && plan.kind != "refresh")
-      lease = co_await cross_instance_turn(workspace, user);
+    // Refreshes too: one that writes changed attributes must not interleave with another
+    // instance's run of the user (the same race as in process, across instances).
+    if (config.lock_service) lease = co_await cross_instance_turn(workspace, user);
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
     auto raced =
         co_await internal::within(execute(request, workspace, user, digests, plan), deadline);
@@ -159,14 +175,12 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
   if (result) result->elapsed = since(start);
-  if (flight) {
-    {
-      // Leave the table before completing, so later arrivals start afresh (and hit the caches).
-      std::lock_guard lock(runs_mutex);
-      runs.erase(key);
-    }
-    flight->complete(result);
+  {
+    // Leave the table before completing, so later arrivals start afresh (and hit the caches).
+    std::lock_guard lock(runs_mutex);
+    runs.erase(user_key);
   }
+  flight->complete(result);
   event.elapsed = since(start);
   std::optional<Error> error;
   if (result) {
