@@ -14,6 +14,9 @@
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/observer.hpp"
+#include "embark/strategies/ensure_user/directory.hpp"
+#include "embark/strategies/impersonate/pre_mint.hpp"
+#include "embark/strategies/impersonate/reuse.hpp"
 #include "embark/token_endpoint.hpp"
 
 #include "pipeline/harness.hpp"
@@ -335,7 +338,8 @@ TEST_CASE("roles: set at creation only, unless enforce and they differ") {
   }
   {
     auto config = h.config();
-    config.role_policy = RolePolicy::enforce;
+    config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+        DirectoryEnsureUser::Options{.role_policy = RolePolicy::enforce});
     auto onboarder = h.make(config);
     h.fake->reset_counters();
     REQUIRE(onboarder.onboard(mallory));  // cold directory: listUsers shows admin != viewer
@@ -499,11 +503,29 @@ TEST_CASE("config errors name the field") {
   r = Onboarder::create(config, h.fake);
   REQUIRE_FALSE(r);
   CHECK(r.error().field() == "embed_base_url");
+  // A strategy's own options are checked by Onboarder::create, the field named with its stage.
   config = h.config();
-  config.premint_lead = 60s;
+  config.impersonate_strategy = std::make_shared<PreMintImpersonate>(
+      PreMintImpersonate::Options{.token_reuse_margin = 300s, .premint_lead = 60s});
   r = Onboarder::create(config, h.fake);
   REQUIRE_FALSE(r);
-  CHECK(r.error().field() == "premint_lead");
+  CHECK(r.error().field() == "impersonate.premint_lead");
+  config.impersonate_strategy =
+      std::make_shared<ReuseImpersonate>(ReuseImpersonate::Options{.token_reuse_margin = 3600s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "impersonate.token_reuse_margin");
+  config = h.config();
+  config.ensure_user_strategy =
+      std::make_shared<DirectoryEnsureUser>(DirectoryEnsureUser::Options{.directory_ttl = 0s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "ensure_user.directory_ttl");
+  config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+      DirectoryEnsureUser::Options{.min_refresh_interval = -1s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "ensure_user.min_refresh_interval");
   r = Onboarder::create(h.config(), nullptr);
   REQUIRE_FALSE(r);
   CHECK(r.error().field() == "connection");

@@ -7,7 +7,7 @@
 namespace embark {
 
 boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(
-    PipelineContext::Run& run, RefreshMode mode) {
+    PipelineContext::Run& run, RefreshMode mode, std::chrono::seconds min_interval) {
   std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
   for (;;) {
     bool leader = false;
@@ -16,8 +16,7 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       auto& state = refreshes[run.workspace];
       if (state.in_flight) {
         flight = state.in_flight;
-      } else if (mode == RefreshMode::if_due && state.last &&
-                 now() - *state.last < config.min_refresh_interval) {
+      } else if (mode == RefreshMode::if_due && state.last && now() - *state.last < min_interval) {
         // Too soon after the last listing: trust the directory as it is.
         flight.reset();
       } else {
