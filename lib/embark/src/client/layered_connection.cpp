@@ -1,3 +1,6 @@
+#include <tuple>
+#include <type_traits>
+
 #include "internal/client/connection_factory.hpp"
 #include "internal/graphql/operations.hpp"
 
@@ -23,6 +26,28 @@ std::optional<Error> check_list(std::string_view operation, const std::vector<st
   }
   return std::nullopt;
 }
+
+// The class a member function pointer belongs to: LayeredConnection when it overrides the member,
+// WisdomConnection when it inherits the "unimplemented" default.
+template <class Member>
+struct MemberClass;
+template <class R, class C, class... Args>
+struct MemberClass<R (C::*)(Args...)> {
+  using type = C;
+};
+
+template <class... Operations>
+constexpr bool overrides_every(std::tuple<Operations...>*) {
+  return (std::is_same_v<typename MemberClass<std::remove_cv_t<
+                             decltype(Operations::template kMember<LayeredConnection>)>>::type,
+                         LayeredConnection> &&
+          ...);
+}
+
+// A forgotten override would answer "unimplemented" at run time; it fails here instead.
+static_assert(overrides_every(static_cast<AllOperations*>(nullptr)),
+              "LayeredConnection must override the WisdomConnection member of every operation in "
+              "AllOperations (operations.hpp)");
 
 }  // namespace
 
