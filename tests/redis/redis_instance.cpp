@@ -10,7 +10,7 @@
 //                           "progress I" after each -> "ok SUCCEEDED FAILED VENDOR_CALLS"
 //     warm EMAIL N          one login, then N more one after the other -> "warm MEAN_MICROSECONDS"
 //     hold EMAIL TTL_MS     takes the onboarding lock of EMAIL as a run would -> "held" / "busy"
-//     stats                 -> "stats CALLS ERRORS FALLBACKS CONNECTED"
+//     stats                 -> "stats CALLS ERRORS FALLBACKS CONNECTED FENCED_WRITES"
 //     quit
 #include <chrono>
 #include <cstdlib>
@@ -174,7 +174,7 @@ int main(int argc, char** argv) {
     } else if (command == "stats") {
       RedisStats s = shared ? shared->stats() : RedisStats{};
       std::cout << "stats " << s.calls << " " << s.errors << " " << s.fallbacks << " "
-                << (s.connected ? 1 : 0) << std::endl;
+                << (s.connected ? 1 : 0) << " " << s.fenced_writes << std::endl;
     } else if (command == "quit") {
       break;
     } else {

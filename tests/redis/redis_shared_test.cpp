@@ -1,5 +1,6 @@
 // Several app instances (processes running tests/redis/redis_instance.cpp) sharing one real
 // redis-server, against the in-process emulator whose counters are the vendor-call truth.
+#include <atomic>
 #include <chrono>
 #include <csignal>
 #include <cstdio>
@@ -8,8 +9,13 @@
 #include <string>
 #include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
 
+#include "embark/client.hpp"
+#include "embark/redis.hpp"
 #include "embark/testing/emulator_fixture.hpp"
 
 #include "redis_server.hpp"
@@ -142,6 +148,13 @@ TEST_CASE("two instances: a user onboarded by the first costs the second one ven
   auto one = first.outcome();
   CHECK(one.ok == 1);
   CHECK(calls(emulator.stats(), "createUsers") == 1);
+  // The pipeline's directory writes went out under its onboarding lock (fenced).
+  first.send("stats");
+  std::istringstream stats(first.line());
+  std::string word;
+  std::uint64_t rcalls = 0, errors = 0, fallbacks = 0, connected = 0, fenced = 0;
+  stats >> word >> rcalls >> errors >> fallbacks >> connected >> fenced;
+  CHECK(fenced >= 1);
 
   emulator.reset();
   // Another session attribute: a new token is needed; the directory (user id, attribute and role
@@ -275,4 +288,69 @@ TEST_CASE("figures: vendor calls per login (1 instance) and the warm-login laten
             ": 25 logins of a new user -> ", total_calls(s), " vendor calls; warm login ", mean_us,
             " us");
   }
+}
+
+namespace {
+
+// Forwards to the Redis limiter, counting what the retry layer asked and how often it had to wait.
+class CountingLimiter final : public embark::RateLimiter {
+ public:
+  explicit CountingLimiter(std::shared_ptr<embark::RateLimiter> inner) : inner_(std::move(inner)) {}
+  boost::asio::awaitable<std::chrono::milliseconds> async_acquire(
+      std::string_view bucket) override {
+    ++asked;
+    auto wait = co_await inner_->async_acquire(bucket);
+    if (wait > std::chrono::milliseconds(0)) ++waits;
+    co_return wait;
+  }
+  std::atomic<int> asked{0}, waits{0};
+
+ private:
+  std::shared_ptr<embark::RateLimiter> inner_;
+};
+
+}  // namespace
+
+TEST_CASE("the vendor rate limit is shared through Redis and no retry bypasses it") {
+  embark::testing::EmulatorFixture emulator(emulator_options());
+  embark::testing::RedisServer redis;
+  embark::RedisOptions options;
+  options.url = embark::parse_redis_url(redis.url()).value();
+  options.timeout = 500ms;
+  options.vendor_rate = 1;  // one call per second for all instances together, no burst
+  options.vendor_burst = 1;
+  boost::asio::thread_pool pool(2);
+  struct Side {
+    embark::RedisSharedState shared;
+    std::shared_ptr<CountingLimiter> limiter;
+    std::shared_ptr<embark::WisdomConnection> connection;
+  };
+  auto make_side = [&] {
+    Side side{embark::make_redis_shared_state(options).value(), nullptr, nullptr};
+    REQUIRE(side.shared.rate_limiter);
+    side.limiter = std::make_shared<CountingLimiter>(side.shared.rate_limiter);
+    auto client = emulator.client_options();
+    embark::apply(side.shared, client);
+    CHECK(client.rate_limiter == side.shared.rate_limiter);
+    client.rate_limiter = side.limiter;
+    side.connection = embark::make_wisdom_connection(client, pool.get_executor()).value();
+    return side;
+  };
+  Side a = make_side();
+  Side b = make_side();
+  auto list = [&](Side& side) {
+    return boost::asio::co_spawn(pool, side.connection->list_users({}), boost::asio::use_future)
+        .get();
+  };
+
+  // A's first attempt takes the only token and gets a 503; its retry must wait for the bucket.
+  emulator.server().inject_fault("listUsers", embark::emulator::InjectedFault::unavailable, 1);
+  REQUIRE(list(a).has_value());
+  CHECK(a.limiter->asked >= 3);  // attempt 1; the retry: "wait", then the token
+  CHECK(a.limiter->waits >= 1);
+  // B, another instance, finds the bucket A emptied: it waits too.
+  REQUIRE(list(b).has_value());
+  CHECK(b.limiter->waits >= 1);
+  CHECK(calls(emulator.stats(), "listUsers") == 3);
+  pool.join();
 }

@@ -96,3 +96,21 @@ TEST_CASE("metrics: counters and histograms in the Prometheus text format") {
   }
   CHECK(previous == 2);
 }
+
+TEST_CASE("metrics: failed shared-state calls are embark_shared_state_errors_total") {
+  MetricsObserver metrics;
+  const Error timeout(ErrorCode::timeout, "redis did not answer in time");
+  metrics.on_shared_state_error(SharedStateEvent{"redis", "directory find", &timeout});
+  metrics.on_shared_state_error(SharedStateEvent{"redis", "directory find", &timeout});
+  // A failing backend of the application's own (reported by the pipeline) counts too.
+  const Error down(ErrorCode::connect, "backend down");
+  metrics.on_background(BackgroundEvent{"token-cache-backend", "ws", "u", &down});
+  metrics.on_background(BackgroundEvent{"pre-mint", "ws", "u", &down});
+  const auto text = metrics.render_prometheus();
+  CHECK(text.find("# TYPE embark_shared_state_errors_total counter\n") != std::string::npos);
+  CHECK(text.find("embark_shared_state_errors_total{backend=\"redis\",operation=\"directory "
+                  "find\",result=\"timeout\"} 2\n") != std::string::npos);
+  CHECK(text.find("embark_shared_state_errors_total{backend=\"custom\",operation=\"token-cache-"
+                  "backend\",result=\"connect\"} 1\n") != std::string::npos);
+  CHECK(text.find("operation=\"pre-mint\"") == std::string::npos);
+}

@@ -245,3 +245,68 @@ TEST_CASE("retry budget arithmetic") {
   for (int i = 0; i < 100; ++i) budget.on_call();
   CHECK(budget.tokens() == doctest::Approx(2.0));  // capped
 }
+
+namespace {
+
+// A limiter answering waits from a script (then zero), recording the bucket it was asked for.
+class ScriptedLimiter final : public embark::RateLimiter {
+ public:
+  explicit ScriptedLimiter(std::deque<std::chrono::milliseconds> waits)
+      : waits_(std::move(waits)) {}
+  boost::asio::awaitable<std::chrono::milliseconds> async_acquire(
+      std::string_view bucket) override {
+    ++asked;
+    buckets.insert(std::string(bucket));
+    if (waits_.empty()) co_return 0ms;
+    auto w = waits_.front();
+    waits_.pop_front();
+    co_return w;
+  }
+  int asked = 0;
+  std::set<std::string> buckets;
+
+ private:
+  std::deque<std::chrono::milliseconds> waits_;
+};
+
+}  // namespace
+
+TEST_CASE("the rate limiter is consulted before every attempt, retries included") {
+  FakeTime time;
+  Script script{time, {transient(), 7}};
+  embark::LimitedAttemptsRetryPolicy retry(3);
+  embark::ExponentialBackoffPolicy backoff(100ms, 100ms, 2.0, &almost_one);
+  // First attempt: the bucket is empty for 300 ms; the retry: empty for another 50 ms.
+  ScriptedLimiter limiter({300ms, 0ms, 50ms});
+  RetrySettings settings{retry,      backoff, nullptr, time.now + 60s, Idempotency::idempotent,
+                         "listUsers"};
+  settings.limiter = &limiter;
+  settings.limiter_bucket = "ws-1";
+  auto r = embark::test::run_sync(retry_loop<int>(settings, time.env(), script.attempt()));
+  REQUIRE(r.has_value());
+  CHECK(*r == 7);
+  CHECK(script.attempts == 2);
+  CHECK(limiter.asked == 4);  // 300 ms, then a token; after the backoff 50 ms, then a token
+  CHECK(limiter.buckets == std::set<std::string>{"ws-1"});
+  REQUIRE(time.sleeps.size() == 3);
+  CHECK(time.sleeps[0] == 300ms);
+  CHECK(time.sleeps[1] == 99ms);  // the backoff
+  CHECK(time.sleeps[2] == 50ms);
+}
+
+TEST_CASE("a rate-limit wait past the deadline ends the call without sending it") {
+  FakeTime time;
+  Script script{time, {7}};
+  embark::LimitedAttemptsRetryPolicy retry(3);
+  embark::ExponentialBackoffPolicy backoff(100ms, 100ms);
+  ScriptedLimiter limiter({5s});
+  RetrySettings settings{retry,        backoff, nullptr, time.now + 1s, Idempotency::idempotent,
+                         "createUsers"};
+  settings.limiter = &limiter;
+  auto r = embark::test::run_sync(retry_loop<int>(settings, time.env(), script.attempt()));
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code() == ErrorCode::deadline_exceeded);
+  CHECK(r.error().message().find("rate limit") != std::string::npos);
+  CHECK(script.attempts == 0);
+  CHECK(time.sleeps.empty());
+}

@@ -4,12 +4,15 @@
 
 #include <chrono>
 #include <cstddef>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "embark/secret.hpp"
 
 namespace embark {
+
+class RateLimiter;
 
 /// Transport settings. Plain value type; validated once when a client is created.
 struct TransportOptions {
@@ -60,6 +63,10 @@ struct ClientOptions {
   std::chrono::milliseconds call_deadline{30'000};
   TransportOptions transport;
   RetryOptions retry;
+  /// A vendor budget shared with other instances (e.g. RedisSharedState::rate_limiter): every
+  /// attempt, retries included, first takes a token from the bucket named `workspace_id`, waiting
+  /// for one within the call's deadline. Null: no client-side limit.
+  std::shared_ptr<RateLimiter> rate_limiter;
 };
 
 }  // namespace embark

@@ -51,6 +51,14 @@ struct BackgroundEvent {
   const Error* error = nullptr;
 };
 
+/// A shared-state backend (e.g. Redis) could not be used for one operation: unreachable, slower
+/// than its timeout, or it answered something unusable. The login went on with local state.
+struct SharedStateEvent {
+  std::string_view backend;    ///< "redis"
+  std::string_view operation;  ///< e.g. "directory find", "token put", "lock acquire"
+  const Error* error = nullptr;
+};
+
 /// Receives events. Default implementations ignore them. Implementations must be thread-safe
 /// and quick: they are called inline on the pipeline's threads.
 class Observer {
@@ -60,6 +68,7 @@ class Observer {
   virtual void on_vendor_call(const VendorCallEvent&) {}
   virtual void on_run(const RunEvent&) {}
   virtual void on_background(const BackgroundEvent&) {}
+  virtual void on_shared_state_error(const SharedStateEvent&) {}
 };
 
 }  // namespace embark

@@ -9,9 +9,12 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
+#include "embark/client_options.hpp"
 #include "embark/config.hpp"
 #include "embark/directory.hpp"
+#include "embark/observer.hpp"
 #include "embark/result.hpp"
 #include "embark/secret.hpp"
 #include "embark/shared_state.hpp"
@@ -55,6 +58,9 @@ struct RedisOptions {
   /// Shared vendor budget: requests per second and burst, per workspace (0: no shared limit).
   double vendor_rate = 0;
   double vendor_burst = 0;
+  /// Told of every failed Redis call (Observer::on_shared_state_error; MetricsObserver counts
+  /// them as embark_shared_state_errors_total). Usually the OnboarderConfig's observers.
+  std::vector<std::shared_ptr<Observer>> observers;
   /// Local fallback bounds (used while Redis is unreachable).
   std::size_t local_directory_entries = 200'000;
   std::size_t local_token_entries = 100'000;
@@ -63,14 +69,20 @@ struct RedisOptions {
 /// Parses a token key: 64 hex digits (32 bytes). Errors name the field `field`.
 Result<Secret> parse_token_key(std::string_view hex, std::string_view field = "token_key");
 
-/// Counters of the Redis shared state (for metrics: embark_shared_state_errors_total).
+/// Counters of the Redis shared state (`errors` is what observers see as shared-state errors).
 struct RedisStats {
   std::uint64_t calls = 0;          ///< Redis round trips attempted by the backends
   std::uint64_t errors = 0;         ///< round trips that failed (unreachable, slow, garbage)
   std::uint64_t fallbacks = 0;      ///< operations answered from local state instead
   std::uint64_t repairs = 0;        ///< stale shared entries removed after Redis came back
   std::uint64_t invalidations = 0;  ///< forget() messages received from other instances
-  bool connected = false;           ///< whether the last round trip succeeded
+  std::uint64_t fenced_writes = 0;  ///< directory writes made under an onboarding lock
+  /// Directory writes of a holder whose lock had expired (or of one granted before it), turned
+  /// into deletes: their order against another holder's vendor writes is unknown.
+  std::uint64_t stale_writes_refused = 0;
+  /// Writes of a dropped connection that Redis executed only after the repair (refused).
+  std::uint64_t late_writes_refused = 0;
+  bool connected = false;  ///< whether the last round trip succeeded
 };
 
 /// The Redis backends, ready to put into OnboarderConfig (directory, token_cache, lock_service,
@@ -91,6 +103,8 @@ struct RedisSharedState {
 
 /// Puts the backends into an OnboarderConfig: directory, token_cache, lock_service.
 void apply(const RedisSharedState& shared, OnboarderConfig& config);
+/// Puts the shared vendor budget into ClientOptions (rate_limiter; nothing when it is null).
+void apply(const RedisSharedState& shared, ClientOptions& options);
 
 /// Builds the Redis backends. Does not connect yet (the first call does, and a Redis that is down
 /// at start-up only means local-only behaviour until it comes up). Fails with invalid_input on a

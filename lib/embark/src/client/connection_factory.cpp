@@ -36,7 +36,8 @@ ConnectionStack make_connection_stack(const ClientOptions& options, ConnectionPa
   out.budget = std::make_shared<RetryBudget>(options.retry);
   auto now = parts.environment.now;
   layer = std::make_shared<RetryDecorator>(std::move(layer), std::move(retry), std::move(backoff),
-                                           out.budget, std::move(parts.environment));
+                                           out.budget, std::move(parts.environment),
+                                           options.rate_limiter, options.workspace_id);
   if (!options.api_token.empty()) {
     out.bearer = std::make_shared<BearerSource>(options.api_token);
   } else {

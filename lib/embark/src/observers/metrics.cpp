@@ -72,7 +72,7 @@ std::string format_double(double value) {
 
 struct MetricsObserver::State {
   mutable std::mutex mutex;
-  std::map<Labels, std::uint64_t> runs, stages, calls, background;
+  std::map<Labels, std::uint64_t> runs, stages, calls, background, shared_state_errors;
   std::map<Labels, Histogram> run_latency, stage_latency, call_latency;
 };
 
@@ -105,6 +105,20 @@ void MetricsObserver::on_background(const BackgroundEvent& event) {
   std::lock_guard lock(state_->mutex);
   const std::string result = event.error ? std::string(to_string(event.error->code())) : "ok";
   ++state_->background[{{"what", std::string(event.what)}, {"result", result}}];
+  // A failed call of an application's own shared backend is a shared-state error too.
+  if (event.error && (event.what == "directory-backend" || event.what == "token-cache-backend")) {
+    ++state_->shared_state_errors[{
+        {"backend", "custom"}, {"operation", std::string(event.what)}, {"result", result}}];
+  }
+}
+
+void MetricsObserver::on_shared_state_error(const SharedStateEvent& event) {
+  std::lock_guard lock(state_->mutex);
+  const std::string result =
+      event.error ? std::string(to_string(event.error->code())) : std::string("internal");
+  ++state_->shared_state_errors[{{"backend", std::string(event.backend)},
+                                 {"operation", std::string(event.operation)},
+                                 {"result", result}}];
 }
 
 std::string MetricsObserver::render_prometheus() const {
@@ -146,6 +160,9 @@ std::string MetricsObserver::render_prometheus() const {
   histogram("embark_vendor_call_duration_seconds", "Duration of vendor calls.",
             state_->call_latency);
   counter("embark_background_total", "Background work (pre-mint) by result.", state_->background);
+  counter("embark_shared_state_errors_total",
+          "Failed shared-state calls (logins went on with local state).",
+          state_->shared_state_errors);
   return out;
 }
 

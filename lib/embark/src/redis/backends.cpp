@@ -10,6 +10,8 @@
 #include <set>
 #include <utility>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/use_future.hpp>
 #include <openssl/evp.h>
 #include <openssl/rand.h>
 
@@ -61,6 +63,52 @@ end
 redis.call('HSET', KEYS[1], 'tokens', tostring(tokens), 'ts', tostring(now))
 redis.call('PEXPIRE', KEYS[1], math.ceil(burst * 1000 / rate) + 1000)
 return wait)";
+
+// Writes of this instance carry its write generation; a repair after a failed connection raises
+// the generation recorded in Redis first, so a write of the dropped connection that Redis executes
+// only later (it was still in the socket when Redis stalled) is refused instead of overwriting
+// newer state. Generations only grow, so a workspace repaired long ago accepts today's writes.
+// KEYS: hash, generation. ARGV: generation, field, value[, field, value ...]. -1: refused.
+constexpr std::string_view kPutScript = R"(
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return -1 end
+redis.call('HSET', KEYS[1], unpack(ARGV, 2))
+return 1)";
+
+// A directory write made while holding the user's onboarding lock. A holder whose lease has
+// expired (another instance may hold it now) cannot know how its vendor write is ordered against
+// the new holder's, so its write deletes the entry instead (the next login asks the vendor) and
+// marks the user contested up to the latest grant: holders granted before that point are refused
+// too (their vendor writes may be older than the stale holder's), later grants write normally.
+// KEYS: dir, generation, lock, contested, fence counter.
+// ARGV: generation, field, value, owner, fence, contested ttl ms.
+// -1: refused (generation), 0: refused (fence; entry deleted), 1: written.
+constexpr std::string_view kFencedPutScript = R"(
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return -1 end
+local fence = tonumber(ARGV[5])
+if redis.call('GET', KEYS[3]) ~= ARGV[4] then
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  local latest = tonumber(redis.call('GET', KEYS[5]) or '0')
+  if latest > tonumber(redis.call('GET', KEYS[4]) or '0') then
+    redis.call('SET', KEYS[4], latest, 'PX', ARGV[6])
+  end
+  return 0
+end
+if fence <= tonumber(redis.call('GET', KEYS[4]) or '0') then
+  redis.call('HDEL', KEYS[1], ARGV[2])
+  return 0
+end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+return 1)";
+
+// A token: the hash lives as long as its longest-lived token (NX sets the first expiry, GT never
+// shortens it). Generation-checked like kPutScript (a late write could revive a forgotten user's
+// token). KEYS: tokens, generation. ARGV: generation, field, value, ttl ms.
+constexpr std::string_view kTokenPutScript = R"(
+if tonumber(ARGV[1]) < tonumber(redis.call('GET', KEYS[2]) or '0') then return -1 end
+redis.call('HSET', KEYS[1], ARGV[2], ARGV[3])
+redis.call('PEXPIRE', KEYS[1], ARGV[4], 'NX')
+redis.call('PEXPIRE', KEYS[1], ARGV[4], 'GT')
+return 1)";
 
 // Removes directory fields only if they still hold the value the caller read (a put that raced
 // with the listing survives).
@@ -163,6 +211,7 @@ Core::Core(RedisOptions o)
           options.url, ClientOptions{.timeout = options.timeout,
                                      .reconnect_backoff = options.reconnect_backoff,
                                      .max_reconnect_backoff = options.max_reconnect_backoff})) {
+  instance = random_hex(8);
   InMemoryDirectoryOptions d;
   d.max_entries = options.local_directory_entries;
   local_directory = std::make_shared<InMemoryUserDirectory>(d);
@@ -219,6 +268,16 @@ void Core::failed(std::string_view operation, const Error& error) {
   calls.fetch_add(1, std::memory_order_relaxed);
   errors.fetch_add(1, std::memory_order_relaxed);
   fallbacks.fetch_add(1, std::memory_order_relaxed);
+  if (!options.observers.empty()) {
+    const SharedStateEvent event{"redis", operation, &error};
+    for (const auto& observer : options.observers) {
+      try {
+        observer->on_shared_state_error(event);
+      } catch (...) {
+        // An observer's failure must not turn a fallback into a failed login.
+      }
+    }
+  }
   // Whole seconds: the local directory keeps `seen` at that precision.
   if (!down.exchange(true)) outage_since.store(to_ms(SystemClock::now()) / 1000 * 1000);
   // One line per 10 s at most: a dead Redis must not flood the log at thousands of logins/s.
@@ -273,8 +332,21 @@ void Core::observe_epoch(std::string_view workspace, const Reply& reply) {
   reset_local_tokens();
 }
 
+namespace {
+// "embark:v1:{ws}:dir" -> "embark:v1:{ws}:"
+std::string prefix_of(const std::string& key) {
+  const auto end = key.find("}:");
+  return end == std::string::npos ? std::string() : key.substr(0, end + 2);
+}
+}  // namespace
+
+std::string Core::generation_key(std::string_view prefix) const {
+  return std::string(prefix) + "gen:" + instance;
+}
+
 void Core::mark_dirty_field(std::string key, std::string field) {
   std::lock_guard lock(dirty_mutex);
+  dirty_prefixes.insert(prefix_of(key));
   if (dirty_fields.size() >= kMaxDirty) {
     dirty_keys.insert(std::move(key));
   } else {
@@ -284,14 +356,22 @@ void Core::mark_dirty_field(std::string key, std::string field) {
 
 void Core::mark_dirty_key(std::string key) {
   std::lock_guard lock(dirty_mutex);
+  dirty_prefixes.insert(prefix_of(key));
   dirty_keys.insert(std::move(key));
 }
 
+// First on a new connection: raise the write generation of every workspace with failed writes
+// (their late copies are then refused), then delete what they may have left behind.
 std::vector<Command> Core::repair_commands() {
   std::lock_guard lock(dirty_mutex);
   std::vector<Command> out;
   repairing_fields.assign(dirty_fields.begin(), dirty_fields.end());
   repairing_keys.assign(dirty_keys.begin(), dirty_keys.end());
+  repairing_prefixes.assign(dirty_prefixes.begin(), dirty_prefixes.end());
+  if (repairing_prefixes.empty()) return out;
+  const auto gen = std::to_string(write_generation.fetch_add(1) + 1);
+  for (const auto& p : repairing_prefixes)
+    out.push_back({"SET", generation_key(p), gen, "PX", std::to_string(kGenerationTtlMs)});
   for (const auto& [key, field] : repairing_fields) out.push_back({"HDEL", key, field});
   for (const auto& key : repairing_keys) out.push_back({"DEL", key});
   return out;
@@ -303,9 +383,31 @@ void Core::repaired(bool ok) {
     repairs.fetch_add(repairing_fields.size() + repairing_keys.size());
     for (const auto& f : repairing_fields) dirty_fields.erase(f);
     for (const auto& k : repairing_keys) dirty_keys.erase(k);
+    for (const auto& p : repairing_prefixes) dirty_prefixes.erase(p);
   }
   repairing_fields.clear();
   repairing_keys.clear();
+  repairing_prefixes.clear();
+}
+
+void Core::lease_granted(const LockLease& lease, milliseconds ttl) {
+  std::lock_guard lock(lease_mutex);
+  leases[lease.key] = lease;
+  if (ttl.count() > max_lock_ttl_ms) max_lock_ttl_ms = ttl.count();
+}
+
+void Core::lease_released(const LockLease& lease) {
+  std::lock_guard lock(lease_mutex);
+  auto it = leases.find(lease.key);
+  if (it != leases.end() && it->second.owner == lease.owner) leases.erase(it);
+}
+
+std::optional<LockLease> Core::lease_for(const std::string& lock_key, long long& ttl_ms) {
+  std::lock_guard lock(lease_mutex);
+  ttl_ms = max_lock_ttl_ms;
+  auto it = leases.find(lock_key);
+  if (it == leases.end()) return std::nullopt;
+  return it->second;
 }
 
 RedisStats Core::stats() const {
@@ -315,6 +417,9 @@ RedisStats Core::stats() const {
   s.fallbacks = fallbacks.load();
   s.repairs = repairs.load();
   s.invalidations = invalidations.load();
+  s.fenced_writes = fenced_writes.load();
+  s.stale_writes_refused = stale_writes_refused.load();
+  s.late_writes_refused = late_writes_refused.load();
   s.connected = client->connected();
   return s;
 }
@@ -377,21 +482,67 @@ void RedisUserDirectory::on_write(std::string_view operation, std::string_view w
     core_->mark_dirty_field(Core::prefix(workspace) + "dir", Core::user_field(email));
 }
 
+// The onboarding lock of the user, as the pipeline names it ("onboard:" + user fingerprint).
+std::string RedisUserDirectory::lock_key(std::string_view workspace, std::string_view email) {
+  return Core::prefix(workspace) + "lock:onboard:" + to_hex(user_fingerprint(workspace, email));
+}
+
+Command RedisUserDirectory::put_command(std::string_view workspace, std::string_view email,
+                                        const DirectoryEntry& entry) const {
+  const auto p = Core::prefix(workspace);
+  const auto gen = std::to_string(core_->write_generation.load());
+  long long ttl_ms = 0;
+  auto lease = core_->lease_for(lock_key(workspace, email), ttl_ms);
+  if (!lease) {
+    return {"EVAL", std::string(kPutScript), "2",          p + "dir", core_->generation_key(p),
+            gen,    Core::user_field(email), encode(entry)};
+  }
+  return {"EVAL",
+          std::string(kFencedPutScript),
+          "5",
+          p + "dir",
+          core_->generation_key(p),
+          lease->key,
+          p + "contested:" + Core::user_field(email),
+          p + "fence",
+          gen,
+          Core::user_field(email),
+          encode(entry),
+          lease->owner,
+          std::to_string(lease->fence),
+          std::to_string(std::max<long long>(ttl_ms, 1000))};
+}
+
+void RedisUserDirectory::on_put(std::string_view workspace, std::string_view email, bool fenced,
+                                const Result<std::vector<Reply>>& r) {
+  on_write("directory put", workspace, email, r);
+  if (!r || r->size() != 1 || (*r)[0].type != Reply::Type::integer) return;
+  const auto written = (*r)[0].integer;
+  if (written == -1) {
+    core_->late_writes_refused.fetch_add(1, std::memory_order_relaxed);
+  } else if (fenced) {
+    core_->fenced_writes.fetch_add(1, std::memory_order_relaxed);
+    if (written == 0) core_->stale_writes_refused.fetch_add(1, std::memory_order_relaxed);
+  }
+}
+
 void RedisUserDirectory::put(std::string_view workspace, std::string_view email,
                              const DirectoryEntry& entry) {
   core_->local_directory->put(workspace, email, entry);
-  on_write("directory put", workspace, email,
-           core_->client->exec({{"HSET", Core::prefix(workspace) + "dir", Core::user_field(email),
-                                 encode(entry)}}));
+  auto command = put_command(workspace, email, entry);
+  const bool fenced = command[1] == kFencedPutScript;
+  on_put(workspace, email, fenced, core_->client->exec({std::move(command)}));
 }
 
 asio::awaitable<void> RedisUserDirectory::co_put(std::string_view workspace, std::string_view email,
                                                  const DirectoryEntry& entry) {
   core_->local_directory->put(workspace, email, entry);
-  std::vector<Command> batch{
-      {"HSET", Core::prefix(workspace) + "dir", Core::user_field(email), encode(entry)}};
+  auto command = put_command(workspace, email, entry);
+  const bool fenced = command[1] == kFencedPutScript;
+  std::vector<Command> batch;
+  batch.push_back(std::move(command));
   auto r = co_await core_->client->co_batch(std::move(batch));
-  on_write("directory put", workspace, email, r);
+  on_put(workspace, email, fenced, r);
 }
 
 void RedisUserDirectory::erase(std::string_view workspace, std::string_view email) {
@@ -412,15 +563,37 @@ asio::awaitable<void> RedisUserDirectory::co_erase(std::string_view workspace,
 void RedisUserDirectory::load_listing(std::string_view workspace, std::span<const UserRecord> users,
                                       SystemClock::time_point started_at,
                                       SystemClock::time_point listed_at) {
+  // The coroutine runs on the client's thread (it never blocks there); this caller waits.
+  asio::co_spawn(core_->client->executor(),
+                 co_load_listing(workspace, users, started_at, listed_at), asio::use_future)
+      .get();
+}
+
+asio::awaitable<Result<void>> RedisUserDirectory::async_load_listing(
+    std::string_view workspace, std::span<const UserRecord> users,
+    SystemClock::time_point started_at, SystemClock::time_point listed_at) {
+  co_await co_load_listing(workspace, users, started_at, listed_at);
+  co_return Result<void>();
+}
+
+// Writes go out pipelined, several chunks per round trip, each awaited without blocking a thread.
+asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view workspace,
+                                                          std::span<const UserRecord> users,
+                                                          SystemClock::time_point started_at,
+                                                          SystemClock::time_point listed_at) {
   core_->local_directory->load_listing(workspace, users, started_at, listed_at);
   const std::string key = Core::prefix(workspace) + "dir";
   const milliseconds bulk(std::max<long long>(1000, core_->options.timeout.count()));
   auto fail = [&] { core_->mark_dirty_key(key); };
 
   std::set<std::string> listed;
-  constexpr std::size_t kChunk = 500;
+  constexpr std::size_t kChunk = 500;        // fields per HSET
+  constexpr std::size_t kChunksPerTrip = 8;  // HSETs per round trip
+  std::vector<Command> trip;
+  const auto p = Core::prefix(workspace);
   for (std::size_t i = 0; i < users.size(); i += kChunk) {
-    Command hset{"HSET", key};
+    Command hset{"EVAL", std::string(kPutScript),  "2",
+                 key,    core_->generation_key(p), std::to_string(core_->write_generation.load())};
     for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
       const auto& u = users[j];
       DirectoryEntry e;
@@ -433,18 +606,25 @@ void RedisUserDirectory::load_listing(std::string_view workspace, std::span<cons
       hset.push_back(encode(e));
       listed.insert(std::move(field));
     }
-    if (!core_->check("directory listing", core_->client->exec({hset}, bulk), 1)) return fail();
+    trip.push_back(std::move(hset));
+    if (trip.size() == kChunksPerTrip || i + kChunk >= users.size()) {
+      const std::size_t n = trip.size();
+      std::vector<Command> batch = std::exchange(trip, {});
+      auto r = co_await core_->client->co_batch(std::move(batch), bulk);
+      if (!core_->check("directory listing", r, n)) co_return fail();
+    }
   }
   // Prune entries confirmed before the listing started and absent from it.
   std::string cursor = "0";
   const long long started_ms = to_ms(started_at);
   do {
-    auto r = core_->client->exec({{"HSCAN", key, cursor, "COUNT", "1000"}}, bulk);
-    if (!core_->check("directory listing", r, 1)) return fail();
+    std::vector<Command> scan{{"HSCAN", key, cursor, "COUNT", "1000"}};
+    auto r = co_await core_->client->co_batch(std::move(scan), bulk);
+    if (!core_->check("directory listing", r, 1)) co_return fail();
     const Reply& page = (*r)[0];
     if (page.elements.size() != 2) {
       core_->failed("directory listing", Error(ErrorCode::protocol, "bad HSCAN reply"));
-      return fail();
+      co_return fail();
     }
     cursor = page.elements[0].str;
     Command prune{"EVAL", std::string(kPruneScript), "1", key};
@@ -456,9 +636,12 @@ void RedisUserDirectory::load_listing(std::string_view workspace, std::span<cons
       prune.push_back(kv[i].str);
       prune.push_back(kv[i + 1].str);
     }
-    if (prune.size() > 4 &&
-        !core_->check("directory listing", core_->client->exec({prune}, bulk), 1))
-      return fail();
+    if (prune.size() > 4) {
+      std::vector<Command> batch;
+      batch.push_back(std::move(prune));
+      auto pruned = co_await core_->client->co_batch(std::move(batch), bulk);
+      if (!core_->check("directory listing", pruned, 1)) co_return fail();
+    }
   } while (cursor != "0");
   std::lock_guard lock(core_->local_mutex);
   core_->workspaces.insert(std::string(workspace));
@@ -534,11 +717,21 @@ std::optional<std::vector<Command>> RedisTokenCache::put_batch(const TokenKey& k
   const auto f = field_of(key);
   std::string sealed = seal(core_->options.token_key, k + '\x1f' + f, plain);
   std::fill(plain.begin(), plain.end(), '\0');
-  // The hash keeps the lifetime of its longest-lived token (GT never shortens it, NX sets the
-  // first one).
-  return std::vector<Command>{{"HSET", k, f, std::move(sealed)},
-                              {"PEXPIRE", k, std::to_string(ttl), "NX"},
-                              {"PEXPIRE", k, std::to_string(ttl), "GT"}};
+  const auto p = Core::prefix(key.workspace);
+  return std::vector<Command>{
+      {"EVAL", std::string(kTokenPutScript), "2", k, core_->generation_key(p),
+       std::to_string(core_->write_generation.load()), f, std::move(sealed), std::to_string(ttl)}};
+}
+
+void RedisTokenCache::on_put(const TokenKey& key, const Result<std::vector<Reply>>& r) {
+  // A late copy of a failed put could revive a token forget() removed: repair it like the
+  // directory's writes.
+  if (!core_->check("token put", r, 1)) {
+    core_->mark_dirty_field(key_of(key), field_of(key));
+    return;
+  }
+  if ((*r)[0].type == Reply::Type::integer && (*r)[0].integer == -1)
+    core_->late_writes_refused.fetch_add(1, std::memory_order_relaxed);
 }
 
 std::optional<SessionToken> RedisTokenCache::find(const TokenKey& key, SystemClock::time_point now,
@@ -560,7 +753,7 @@ asio::awaitable<std::optional<SessionToken>> RedisTokenCache::co_find(const Toke
 void RedisTokenCache::put(const TokenKey& key, const SessionToken& token) {
   core_->tokens_copy()->put(key, token);
   auto batch = put_batch(key, token);
-  if (batch) core_->check("token put", core_->client->exec(*batch), batch->size());
+  if (batch) on_put(key, core_->client->exec(*batch));
 }
 
 asio::awaitable<void> RedisTokenCache::co_put(const TokenKey& key, const SessionToken& token) {
@@ -568,7 +761,7 @@ asio::awaitable<void> RedisTokenCache::co_put(const TokenKey& key, const Session
   auto batch = put_batch(key, token);
   if (!batch) co_return;
   auto r = co_await core_->client->co_batch(*batch);
-  core_->check("token put", r, batch->size());
+  on_put(key, r);
 }
 
 void RedisTokenCache::erase(const TokenKey& key) {
@@ -658,10 +851,12 @@ asio::awaitable<Result<std::optional<LockLease>>> RedisLockService::async_try_ac
   }
   if ((*r)[0].integer == 0) co_return std::optional<LockLease>();
   lease.fence = static_cast<std::uint64_t>((*r)[0].integer);
+  core_->lease_granted(lease, ttl);
   co_return std::optional<LockLease>(std::move(lease));
 }
 
 asio::awaitable<Result<bool>> RedisLockService::async_release(const LockLease& lease) {
+  core_->lease_released(lease);
   std::vector<Command> batch{{"EVAL", std::string(kReleaseScript), "1", lease.key, lease.owner}};
   auto r = co_await core_->client->co_batch(std::move(batch));
   if (!core_->check("lock release", r, 1))
@@ -714,6 +909,10 @@ void apply(const RedisSharedState& shared, OnboarderConfig& config) {
   config.directory = shared.directory;
   config.token_cache = shared.token_cache;
   config.lock_service = shared.lock_service;
+}
+
+void apply(const RedisSharedState& shared, ClientOptions& options) {
+  if (shared.rate_limiter) options.rate_limiter = shared.rate_limiter;
 }
 
 Result<RedisSharedState> make_redis_shared_state(RedisOptions options) {

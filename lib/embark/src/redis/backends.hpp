@@ -46,13 +46,22 @@ struct Core {
   void mark_dirty_key(std::string key);
   std::vector<Command> repair_commands();
   void repaired(bool ok);
+  /// "embark:v1:{ws}:gen:<instance>": the lowest write generation Redis still accepts from this
+  /// instance in that workspace.
+  std::string generation_key(std::string_view prefix) const;
+  /// Leases this instance holds (the directory fences its writes with them), by lock key.
+  void lease_granted(const LockLease& lease, std::chrono::milliseconds ttl);
+  void lease_released(const LockLease& lease);
+  std::optional<LockLease> lease_for(const std::string& lock_key, long long& ttl_ms);
   void reset_local_tokens();
   std::shared_ptr<TokenCache> tokens_copy();
   RedisStats stats() const;
 
   static constexpr std::size_t kMaxDirty = 10'000;
+  static constexpr long long kGenerationTtlMs = 7LL * 24 * 3600 * 1000;
 
   RedisOptions options;
+  std::string instance;  ///< random, names this instance's generation keys
   std::shared_ptr<Client> client;
   std::shared_ptr<InMemoryUserDirectory> local_directory;
 
@@ -66,8 +75,16 @@ struct Core {
   std::set<std::string> dirty_keys;
   std::vector<std::pair<std::string, std::string>> repairing_fields;
   std::vector<std::string> repairing_keys;
+  std::set<std::string> dirty_prefixes;  ///< workspaces (key prefixes) with failed writes
+  std::vector<std::string> repairing_prefixes;
+  std::atomic<std::uint64_t> write_generation{1};
+
+  std::mutex lease_mutex;
+  std::unordered_map<std::string, LockLease> leases;
+  long long max_lock_ttl_ms = 0;
 
   std::atomic<std::uint64_t> calls{0}, errors{0}, fallbacks{0}, repairs{0}, invalidations{0};
+  std::atomic<std::uint64_t> fenced_writes{0}, stale_writes_refused{0}, late_writes_refused{0};
   std::atomic<bool> down{false};
   std::atomic<long long> outage_since{0};  // ms since epoch (system clock)
   std::atomic<long long> last_log{std::numeric_limits<long long>::min() / 2};
@@ -92,6 +109,15 @@ class RedisUserDirectory final : public UserDirectory {
                                                  const DirectoryEntry& entry) override;
   boost::asio::awaitable<Result<void>> async_erase(std::string_view workspace,
                                                    std::string_view email) override;
+  /// The listing's writes pipelined through the client, never blocking the caller's thread.
+  boost::asio::awaitable<Result<void>> async_load_listing(
+      std::string_view workspace, std::span<const UserRecord> users,
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at) override;
+  boost::asio::awaitable<void> co_load_listing(std::string_view workspace,
+                                               std::span<const UserRecord> users,
+                                               std::chrono::system_clock::time_point started_at,
+                                               std::chrono::system_clock::time_point listed_at);
   boost::asio::awaitable<std::optional<DirectoryEntry>> co_find(std::string_view workspace,
                                                                 std::string_view email);
   boost::asio::awaitable<void> co_put(std::string_view workspace, std::string_view email,
@@ -104,6 +130,18 @@ class RedisUserDirectory final : public UserDirectory {
                                         const Result<std::vector<Reply>>& r);
   void on_write(std::string_view operation, std::string_view workspace, std::string_view email,
                 const Result<std::vector<Reply>>& r);
+  void on_put(std::string_view workspace, std::string_view email, bool fenced,
+              const Result<std::vector<Reply>>& r);
+
+ public:
+  /// The key of the user's onboarding lock (the pipeline's lock name "onboard:<user fingerprint>").
+  static std::string lock_key(std::string_view workspace, std::string_view email);
+  /// The write of one entry: generation-checked, and fenced by the user's lease when this
+  /// instance holds one.
+  Command put_command(std::string_view workspace, std::string_view email,
+                      const DirectoryEntry& entry) const;
+
+ private:
   std::shared_ptr<Core> core_;
 };
 
@@ -141,6 +179,7 @@ class RedisTokenCache final : public TokenCache {
                                       const Result<std::vector<Reply>>& r);
   std::optional<std::vector<Command>> put_batch(const TokenKey& key,
                                                 const SessionToken& token) const;
+  void on_put(const TokenKey& key, const Result<std::vector<Reply>>& r);
   std::shared_ptr<Core> core_;
 };
 

@@ -4,6 +4,7 @@
 
 #include <chrono>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -14,6 +15,7 @@
 #include "embark/log.hpp"
 #include "embark/result.hpp"
 #include "embark/retry.hpp"
+#include "embark/shared_state.hpp"
 
 namespace embark::internal {
 
@@ -36,6 +38,9 @@ struct RetrySettings {
   RetryEnvironment::Clock::time_point deadline;
   Idempotency idempotency = Idempotency::idempotent;
   std::string_view operation;  ///< vendor operation name, for errors and logs
+  /// Consulted before every attempt, retries included; null = no client-side rate limit.
+  RateLimiter* limiter = nullptr;
+  std::string_view limiter_bucket;  ///< the bucket's name (the client's workspace)
 };
 
 /// Whether a failure of a non-idempotent call proves the vendor did not act on the request:
@@ -56,10 +61,31 @@ inline Error deadline_error(std::string_view operation, const Error* last, std::
   return error;
 }
 
+/// Waits for a token of the shared rate limit before an attempt: ok when one was taken, else
+/// Error{deadline_exceeded} (the next token is due past the deadline) or Error{cancelled}.
+inline boost::asio::awaitable<Result<void>> await_rate_limit(const RetrySettings& settings,
+                                                             const RetryEnvironment& env,
+                                                             const Error* last) {
+  for (;;) {
+    const auto wait = co_await settings.limiter->async_acquire(settings.limiter_bucket);
+    if (wait <= std::chrono::milliseconds(0)) co_return Result<void>();
+    if (env.now() + wait >= settings.deadline) {
+      co_return deadline_error(
+          settings.operation, last,
+          fmt::format("the shared vendor rate limit has no token before the deadline (next in {} "
+                      "ms)",
+                      wait.count()));
+    }
+    auto slept = co_await env.sleep(wait);
+    if (!slept) co_return Error(slept.error()).with_operation(std::string(settings.operation));
+  }
+}
+
 /// Calls `attempt(n, deadline)` (n = 1, 2, ...) until it succeeds, fails permanently, the retry
 /// policy or the retry budget says stop, or the deadline passes. Between attempts it sleeps the
 /// backoff delay, or the server's Retry-After when longer; a delay that would end past the
-/// deadline ends the loop at once with Error{deadline_exceeded}. Cancellation of the awaiting
+/// deadline ends the loop at once with Error{deadline_exceeded}. With a rate limiter, every
+/// attempt (the first and each retry) waits for a token first. Cancellation of the awaiting
 /// coroutine ends it with Error{cancelled}.
 template <class T, class Attempt>
 boost::asio::awaitable<Result<T>> retry_loop(RetrySettings settings, RetryEnvironment env,
@@ -67,11 +93,16 @@ boost::asio::awaitable<Result<T>> retry_loop(RetrySettings settings, RetryEnviro
   auto retry = settings.retry.clone();
   auto backoff = settings.backoff.clone();
   if (settings.budget) settings.budget->on_call();
+  std::optional<Error> last;
   for (int n = 1;; ++n) {
     const auto start = env.now();
     if (start >= settings.deadline) {
       co_return deadline_error(settings.operation, nullptr,
                                "the call's deadline passed before it could be sent");
+    }
+    if (settings.limiter) {
+      auto admitted = co_await await_rate_limit(settings, env, last ? &*last : nullptr);
+      if (!admitted) co_return std::move(admitted).error();
     }
     Result<T> result = co_await attempt(n, settings.deadline);
     if (result) co_return result;
@@ -110,6 +141,7 @@ boost::asio::awaitable<Result<T>> retry_loop(RetrySettings settings, RetryEnviro
          settings.operation, n, embark::to_string(error.code()), delay.count());
     auto slept = co_await env.sleep(delay);
     if (!slept) co_return Error(slept.error()).with_operation(std::string(settings.operation));
+    last = std::move(error);
   }
 }
 
