@@ -53,11 +53,13 @@ static_assert(overrides_every(static_cast<AllOperations*>(nullptr)),
 
 asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(
     ListUsersRequest request) {
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<ListUsersOperation>(request);
 }
 
 asio::awaitable<Result<void>> LayeredConnection::create_users(CreateUsersRequest request) {
   if (auto e = check_list(CreateUsersOperation::kName, request.emails, "emails")) co_return *e;
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<CreateUsersOperation>(request);
 }
 
@@ -71,6 +73,7 @@ asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
 
 asio::awaitable<Result<void>> LayeredConnection::delete_users(DeleteUsersRequest request) {
   if (auto e = check_list(DeleteUsersOperation::kName, request.user_ids, "user_ids")) co_return *e;
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<DeleteUsersOperation>(request);
 }
 
