@@ -23,7 +23,10 @@ std::optional<TokenKey> PipelineContext::token_key(const UserRef& user,
   TokenKey key;
   key.workspace = run_->workspace;
   key.email = run_->email_key;
-  key.session_attributes = fingerprint(session_attributes);
+  // Usually exactly the request's session attributes, whose digest the run already has.
+  key.session_attributes = session_attributes == run_->request.session_attributes
+                               ? run_->session_attributes_fp
+                               : fingerprint(session_attributes);
   // Entitlements: the stored attributes the token carries and the roles the app asked for.
   key.entitlements = *user.attributes ^ (run_->roles_fp * 0x9e3779b97f4a7c15ULL);
   return key;

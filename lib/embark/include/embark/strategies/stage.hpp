@@ -59,6 +59,10 @@ enum class RefreshMode {
   force,   ///< refresh now (still joining one already in flight)
 };
 
+/// The default minimum interval between two listUsers of a workspace for RefreshMode::if_due
+/// (the `directory` strategy's option; set-attributes uses it when it must look a user up).
+inline constexpr std::chrono::seconds kDefaultMinRefreshInterval{10};
+
 class PipelineContext;
 /// Background work a strategy schedules (PipelineContext::schedule). Called once, on the
 /// Onboarder's background strand, with a context for the scheduling run's user.
@@ -112,9 +116,9 @@ class PipelineContext {
 
   /// listUsers for the workspace, coalesced across all concurrent runs, then loaded into the
   /// directory. RefreshMode::if_due answers an empty DirectoryRefresh (no call) while the
-  /// workspace's last listing is younger than `min_interval`.
+  /// workspace's last listing is younger than `min_interval` and did not show this user.
   boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(
-      RefreshMode mode, std::chrono::seconds min_interval = std::chrono::seconds(0));
+      RefreshMode mode, std::chrono::seconds min_interval = kDefaultMinRefreshInterval);
   /// createUsers for this user (roles / attributes as given, groups and welcome flag from the
   /// request). An "already exists" answer is returned as Error{already_exists}.
   boost::asio::awaitable<Result<void>> create_user(std::optional<std::vector<RoleAssignment>> roles,

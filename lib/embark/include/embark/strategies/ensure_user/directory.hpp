@@ -23,7 +23,7 @@ class DirectoryEnsureUser final : public EnsureUserStrategy {
     std::chrono::seconds directory_ttl{3600};
     /// At most one listUsers per workspace per interval (misses in between trust the
     /// directory); >= 0.
-    std::chrono::seconds min_refresh_interval{10};
+    std::chrono::seconds min_refresh_interval = kDefaultMinRefreshInterval;
   };
 
   /// With the default options.
