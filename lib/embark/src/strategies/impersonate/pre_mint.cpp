@@ -27,7 +27,7 @@ BackgroundTask mint_next(TokenKey key, Fingerprint stored_attributes,
         auto token = co_await context.impersonate(session_attributes);
         if (!token) {
           const Error error = token.error();
-      context.notify_background("pre-mint", &error);
+          context.notify_background("pre-mint", &error);
           co_return;
         }
         if (co_await still_stored()) co_await context.put_token(key, *token);
