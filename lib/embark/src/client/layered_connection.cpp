@@ -33,13 +33,13 @@ template <class Member>
 struct MemberClass;
 template <class R, class C, class... Args>
 struct MemberClass<R (C::*)(Args...)> {
-  using type = C;
+  using Class = C;
 };
 
 template <class... Operations>
 constexpr bool overrides_every(std::tuple<Operations...>*) {
   return (std::is_same_v<typename MemberClass<std::remove_cv_t<
-                             decltype(Operations::template kMember<LayeredConnection>)>>::type,
+                             decltype(Operations::template kMember<LayeredConnection>)>>::Class,
                          LayeredConnection> &&
           ...);
 }
