@@ -346,11 +346,13 @@ TEST_CASE("the vendor rate limit is shared through Redis and no retry bypasses i
 
   // A's first attempt takes the only token and gets a 503; its retry must wait for the bucket.
   emulator.server().inject_fault("listUsers", embark::emulator::InjectedFault::unavailable, 1);
-  REQUIRE(list(a).has_value());
+  auto listed_a = list(a);
+  REQUIRE_MESSAGE(listed_a.has_value(), (listed_a ? "" : listed_a.error().to_string()));
   CHECK(a.limiter->asked >= 3);  // attempt 1; the retry: "wait", then the token
   CHECK(a.limiter->waits >= 1);
   // B, another instance, finds the bucket A emptied: it waits too.
-  REQUIRE(list(b).has_value());
+  auto listed_b = list(b);
+  REQUIRE_MESSAGE(listed_b.has_value(), (listed_b ? "" : listed_b.error().to_string()));
   CHECK(b.limiter->waits >= 1);
   CHECK(calls(emulator.stats(), "listUsers") == 3);
   pool.join();

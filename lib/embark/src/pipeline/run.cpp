@@ -78,7 +78,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
       allowed <= std::chrono::milliseconds(0)
           ? Result<OnboardRequest>(
                 Error(ErrorCode::invalid_input, "deadline must be positive").with_field("deadline"))
-          : normalize_request(raw, config.validation);
+          : normalize_request(std::move(raw), config.validation);
   if (!normalized) {
     const Error error = normalized.error();
     event.error = &error;
@@ -315,6 +315,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
   PipelineContext context(run);
 
   Session session;
+  session.stages.reserve(3);
   session.email = request.email;
   session.workspace = workspace;
   StageRunner stages{*this, run, session};
