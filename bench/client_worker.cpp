@@ -38,12 +38,14 @@ namespace {
 namespace json = boost::json;
 using SteadyClock = std::chrono::steady_clock;
 
-double cpu_seconds() {
+// User + system CPU of this process; `system` (optional) receives the system (kernel) share.
+double cpu_seconds(double* system = nullptr) {
   rusage usage{};
   ::getrusage(RUSAGE_SELF, &usage);
   auto seconds = [](const timeval& t) {
     return static_cast<double>(t.tv_sec) + static_cast<double>(t.tv_usec) / 1e6;
   };
+  if (system) *system = seconds(usage.ru_stime);
   return seconds(usage.ru_utime) + seconds(usage.ru_stime);
 }
 
@@ -237,6 +239,8 @@ int run_worker(const WorkerOptions& options) {
     client.transport.max_connections_per_host = options.max_connections;
   if (options.max_response_mb > 0)
     client.transport.max_response_bytes = options.max_response_mb * 1024 * 1024;
+  const auto deadline = std::chrono::milliseconds(static_cast<long long>(options.deadline_s * 1e3));
+  if (options.deadline_s > 0) client.call_deadline = deadline;
   auto connection = make_wisdom_connection(client, io.get_executor());
   if (!connection) {
     std::cerr << "embark-bench worker: " << connection.error().to_string() << "\n";
@@ -247,6 +251,7 @@ int run_worker(const WorkerOptions& options) {
   config.set_attributes = options.set_attributes;
   config.impersonate = options.impersonate;
   config.executor = io.get_executor();
+  if (options.deadline_s > 0) config.deadline = deadline;
   auto onboarder = Onboarder::create(config, *connection);
   if (!onboarder) {
     std::cerr << "embark-bench worker: " << onboarder.error().to_string() << "\n";
@@ -278,9 +283,11 @@ int run_worker(const WorkerOptions& options) {
 #ifdef EMBARK_BENCH_CALLGRIND
   CALLGRIND_START_INSTRUMENTATION;
 #endif
-  const double cpu_before = cpu_seconds();
+  double sys_before = 0, sys_after = 0;
+  const double cpu_before = cpu_seconds(&sys_before);
   auto result = window.run(options.concurrency);
-  result.cpu_s = cpu_seconds() - cpu_before;
+  result.cpu_s = cpu_seconds(&sys_after) - cpu_before;
+  const double sys_s = sys_after - sys_before;
 #ifdef EMBARK_BENCH_CALLGRIND
   CALLGRIND_STOP_INSTRUMENTATION;
 #endif
@@ -290,6 +297,7 @@ int run_worker(const WorkerOptions& options) {
                    {"failed", result.failed},
                    {"wall_s", result.wall_s},
                    {"cpu_s", result.cpu_s},
+                   {"sys_s", sys_s},
                    {"p50_ms", result.p50_ms},
                    {"p90_ms", result.p90_ms},
                    {"p99_ms", result.p99_ms},

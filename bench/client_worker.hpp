@@ -23,6 +23,7 @@ struct WorkerOptions {
   std::string impersonate = "reuse";
   std::size_t max_connections = 0;  ///< 0: the library's default pool size
   std::size_t max_response_mb = 0;  ///< 0: the library's default response size limit
+  double deadline_s = 0;            ///< > 0: the call deadline and the onboarding deadline
   bool loop = false;                ///< the window goes round the workload until its time is up
   bool list_users_only = false;     ///< each window "login" is one listUsers call, nothing else
 };

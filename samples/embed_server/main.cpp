@@ -82,10 +82,12 @@ int run(const ServerOptions& options) {
   asio::thread_pool cpu_pool{2};
 
   // ---- embark: connection + onboarder, created once --------------------------------------
+  // embark's metrics (stage outcomes, vendor calls) are served under /metrics with the app's.
+  auto embark_metrics = std::make_shared<embark::MetricsObserver>();
   auto shared_onboarder =
       make_sample_onboarder({endpoint, ca_file, embed_origin, access_key, options.workspace, ca_pem,
                              options.redis_url, options.redis_token_key},
-                            io.get_executor());
+                            io.get_executor(), {embark_metrics});
   OnboarderGateway gateway(shared_onboarder, embed_origin, options.dashboard_id);
 
   // ---- the app's own state -------------------------------------------------------------------
@@ -101,7 +103,7 @@ int run(const ServerOptions& options) {
   StaticAssets assets(
       options.assets_dir.empty() ? default_assets_dir() : fs::path(options.assets_dir),
       {"style.css", "dashboard.js", "embark-bridge.js"});
-  Metrics metrics;
+  Metrics metrics(embark_metrics);
 
   AppConfig app_config;
   app_config.https = options.public_url.starts_with("https://");

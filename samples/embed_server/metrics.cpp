@@ -76,6 +76,7 @@ std::string Metrics::render() const {
                  onboarding_count_);
   fmt::format_to(it, "sample_onboarding_duration_seconds_sum {}\n", onboarding_sum_seconds_);
   fmt::format_to(it, "sample_onboarding_duration_seconds_count {}\n", onboarding_count_);
+  if (embark_) out += embark_->render_prometheus();
   return out;
 }
 

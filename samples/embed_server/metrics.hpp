@@ -5,8 +5,11 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
+
+#include "embark/observers/metrics.hpp"
 
 namespace embark::sample {
 
@@ -15,9 +18,15 @@ enum class LoginOutcome { success, bad_credentials, csrf_rejected, throttled, ov
 /// Outcome of a token refresh, a label of sample_token_refreshes_total.
 enum class RefreshOutcome { success, unauthenticated, csrf_rejected, vendor_error, count_ };
 
-/// The app's metrics. Thread-safe: counters are atomics, the histogram takes a mutex.
+/// The app's metrics, followed by embark's own (runs, stages and their outcomes, vendor calls)
+/// when an embark::MetricsObserver is given. Thread-safe: counters are atomics, the histogram
+/// takes a mutex.
 class Metrics {
  public:
+  /// `embark`: the observer the app's Onboarder reports to (null: the app's metrics only).
+  explicit Metrics(std::shared_ptr<const embark::MetricsObserver> embark = nullptr)
+      : embark_(std::move(embark)) {}
+
   /// Upper bounds (seconds) of the onboarding latency buckets; +Inf is implicit.
   static constexpr std::array<double, 10> kBuckets{0.005, 0.01, 0.025, 0.05, 0.1,
                                                    0.25,  0.5,  1,     2.5,  5};
@@ -31,10 +40,11 @@ class Metrics {
   /// Records one onboarding (login-time call into embark) and whether it failed.
   void observe_onboarding(std::chrono::nanoseconds duration, bool failed);
 
-  /// All metrics in the Prometheus text exposition format (version 0.0.4).
+  /// All metrics (the app's, then embark's) in the Prometheus text exposition format (0.0.4).
   std::string render() const;
 
  private:
+  std::shared_ptr<const embark::MetricsObserver> embark_;
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(LoginOutcome::count_)> logins_{};
   std::array<std::atomic<std::uint64_t>, static_cast<std::size_t>(RefreshOutcome::count_)>
       refreshes_{};

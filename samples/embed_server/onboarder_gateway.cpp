@@ -74,7 +74,8 @@ asio::awaitable<embark::Result<RefreshedToken>> OnboarderGateway::refresh(const 
 }
 
 std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
-    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor) {
+    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor,
+    std::vector<std::shared_ptr<embark::Observer>> observers) {
   embark::ClientOptions client_options;
   client_options.endpoint = wisdom.graphql_url;
   client_options.access_key = wisdom.access_key;
@@ -90,6 +91,7 @@ std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
   config.default_workspace = wisdom.workspace;
   config.validation.required_attribute_keys = {"tenant_id"};
   config.executor = executor;
+  config.observers = std::move(observers);
   if (!wisdom.redis_url.empty()) {
 #ifdef EMBARK_HAS_REDIS
     embark::RedisOptions redis;

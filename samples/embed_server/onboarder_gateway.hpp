@@ -3,10 +3,12 @@
 
 #include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 
 #include "embark/embed.hpp"
+#include "embark/observer.hpp"
 #include "embark/onboarder.hpp"
 #include "embark/request.hpp"
 #include "embark/secret.hpp"
@@ -52,9 +54,10 @@ struct WisdomEndpoint {
 };
 
 /// embark's connection and the app's one Onboarder (tenant_id required as a row-level attribute,
-/// so nobody is onboarded without RLS), running on `executor`. Throws std::runtime_error naming
-/// the part that failed.
+/// so nobody is onboarded without RLS), running on `executor` and reporting to `observers`.
+/// Throws std::runtime_error naming the part that failed.
 std::shared_ptr<const embark::Onboarder> make_sample_onboarder(
-    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor);
+    const WisdomEndpoint& wisdom, boost::asio::any_io_executor executor,
+    std::vector<std::shared_ptr<embark::Observer>> observers = {});
 
 }  // namespace embark::sample

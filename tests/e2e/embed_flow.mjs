@@ -2,6 +2,8 @@
 //   log in -> the WisdomAI iframe shows "Signed in as <email>" with the tenant's attributes
 //   -> the short-lived token is refreshed over postMessage (fingerprint changes, no reload)
 //   -> token messages from a foreign origin are ignored
+//   -> the app moves alice to another region in its database while she is signed in: the next
+//      refresh's token carries the new region, and so does the token of her next sign-in
 //   -> a user of the other tenant sees the other attributes
 //   -> logout -> the token-refresh endpoint refuses (401).
 //
@@ -9,8 +11,9 @@
 // env:   E2E_ARTIFACTS_DIR (screenshots; default build/e2e-artifacts), CHROMIUM (default /usr/bin/chromium),
 //        E2E_TOKEN_TTL (seconds, default 15)
 // exit:  0 passed, 1 failed, 77 skipped (no chromium or no playwright-core: run ./dev setup)
+// Tokens are decoded to check their claims, never printed.
 
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import fs from 'node:fs';
 import http from 'node:http';
@@ -49,15 +52,19 @@ if (!fs.existsSync(playwrightEntry)) {
   process.exit(SKIP);
 }
 const { chromium } = await import(pathToFileURL(playwrightEntry).href);
+// The app's database is changed as an admin tool or a sync job would: straight into SQLite, with
+// the sqlite3 shell, else Python's sqlite3 module.
+const sqlite3Path = process.env.SQLITE3 || '/usr/bin/sqlite3';
 
 const artifacts = path.resolve(process.env.E2E_ARTIFACTS_DIR || path.join(repoRoot, 'build', 'e2e-artifacts'));
 fs.mkdirSync(artifacts, { recursive: true });
 const tokenTtl = process.env.E2E_TOKEN_TTL || '15';
 
 // ---- helpers ---------------------------------------------------------------------------------
-/** Starts embark-sample-server on port 0 and resolves with its base URL once it prints it. */
-async function startServer() {
-  const child = spawn(serverBinary, ['--port', '0', '--token-ttl', tokenTtl], {
+/** Starts embark-sample-server on port 0 over the SQLite file `db` (seeded with the demo tenants)
+ *  and resolves with its base URL once it prints it. */
+async function startServer(db) {
+  const child = spawn(serverBinary, ['--port', '0', '--token-ttl', tokenTtl, '--db', db], {
     stdio: ['ignore', 'pipe', 'pipe'],
     env: { ...process.env, WISDOM_URL: '', WISDOM_ACCESS_KEY: '' },
   });
@@ -106,6 +113,40 @@ async function attributesOf(frame) {
   return frame.$$eval('#attributes li', (items) => items.map((li) => li.textContent.trim()));
 }
 
+/** Runs one SQL statement on the app's database while the server has it open. */
+function sql(db, statement) {
+  const options = { stdio: ['ignore', 'ignore', 'pipe'] };
+  if (fs.existsSync(sqlite3Path)) {
+    execFileSync(sqlite3Path, ['-bail', '-cmd', '.timeout 5000', db, statement], options);
+  } else {
+    const script = 'import sqlite3, sys\nc = sqlite3.connect(sys.argv[1], timeout=5)\nc.execute(sys.argv[2])\nc.commit()\n';
+    execFileSync('python3', ['-c', script, db, statement], options);
+  }
+}
+
+/** The claims of a JWT (its payload, base64url JSON). The token itself is never logged. */
+function claimsOf(jwt) {
+  const parts = String(jwt).split('.');
+  if (parts.length !== 3) throw new Error('not a JWT (three dot-separated parts expected)');
+  return JSON.parse(Buffer.from(parts[1], 'base64url').toString('utf8'));
+}
+
+/** The session JWT an iframe was opened with (the embed URL's token parameter). */
+async function tokenOfFrame(page) {
+  return new URL(await page.getAttribute('#wisdom-frame', 'src')).searchParams.get('token');
+}
+
+/** Sum of the Prometheus series `name` whose labels include every one of `labels`. */
+function metric(text, name, labels) {
+  let sum = 0;
+  for (const line of text.split('\n')) {
+    const m = line.match(/^([a-z_]+)(\{[^}]*\})? (\S+)$/);
+    if (!m || m[1] !== name) continue;
+    if (Object.entries(labels).every(([k, v]) => (m[2] || '').includes(`${k}="${v}"`))) sum += Number(m[3]);
+  }
+  return sum;
+}
+
 async function login(page, base, email, password) {
   await page.goto(`${base}/login`);
   await page.fill('#email', email);
@@ -118,9 +159,12 @@ let server;
 let foreign;
 let context;
 let userDataDir;
+let dbDir;
 let failed = false;
 try {
-  server = await startServer();
+  dbDir = fs.mkdtempSync(path.join(os.tmpdir(), 'embark-e2e-db-'));
+  const db = path.join(dbDir, 'northwind.sqlite');
+  server = await startServer(db);
   const base = server.url;
   log(`server at ${base}`);
   foreign = await startForeignOrigin();
@@ -160,12 +204,16 @@ try {
     check(aliceAttrs.includes(a), `alice's effective attributes include "${a}"`);
   }
   check(await page.textContent('#tenant-name') === 'Acme Corp', 'header shows the tenant');
+  check(claimsOf(await tokenOfFrame(page)).attributes.region === 'us-west', "alice's login token carries region=us-west");
   await shot(page, '02-dashboard-acme.png');
 
   // 2. The short-lived token is refreshed through the bridge: new fingerprint, same documents.
   const tokenPosts = [];
+  const refreshedTokens = [];  // JWTs the token endpoint answered the bridge with (kept, never printed)
   page.on('response', (r) => {
-    if (r.url() === `${base}/api/wisdom/token` && r.request().method() === 'POST') tokenPosts.push(r.status());
+    if (r.url() !== `${base}/api/wisdom/token` || r.request().method() !== 'POST') return;
+    tokenPosts.push(r.status());
+    if (r.status() === 200) refreshedTokens.push(r.json().then((body) => body.token, () => null));
   });
   let navigations = 0;
   page.on('framenavigated', () => { navigations += 1; });
@@ -250,7 +298,51 @@ try {
   await popup.close();
   await foreignPage.close();
 
-  // 4. The other tenant: after signing out alice, carol (globex) sees globex's attributes.
+  // 4. The app moves alice to region eu-north while she is signed in (its database changes, nothing
+  //    tells the app or embark). The iframe's next refresh carries eu-north, written to WisdomAI
+  //    once; signing out and in again keeps it.
+  const metricsBefore = await (await context.request.get(`${base}/metrics`)).text();
+  const writesBefore = metric(metricsBefore, 'embark_vendor_calls_total', { operation: 'setUserAttributes', result: 'ok' });
+  const refreshWritesBefore = metric(metricsBefore, 'embark_stage_total', { stage: 'set-attributes', outcome: 'called' });
+  const refreshesBefore = Number(await frame.textContent('#refresh-count'));
+  sql(db, `INSERT OR REPLACE INTO user_attributes (user_id, key, value)
+           SELECT id, 'region', 'eu-north' FROM users WHERE email = 'alice@acme.test'`);
+  log('the app moved alice to region eu-north in its database');
+  await frame.waitForFunction(
+    () => [...document.querySelectorAll('#attributes li')].some((li) => li.textContent.trim() === 'region = eu-north'),
+    null, { timeout: (Number(tokenTtl) + 45) * 1000 }).catch(async (e) => {
+    throw new Error(`the iframe never showed region = eu-north after the change (${(await attributesOf(frame)).join(', ')}): ${e.message}`);
+  });
+  check(Number(await frame.textContent('#refresh-count')) > refreshesBefore, 'the iframe took a refreshed token, without a reload');
+  const movedAttrs = await attributesOf(frame);
+  check(!movedAttrs.includes('region = us-west'), `the refreshed session no longer carries us-west (${movedAttrs.join(', ')})`);
+  const lastRefreshed = await refreshedTokens[refreshedTokens.length - 1];
+  check(lastRefreshed && claimsOf(lastRefreshed).attributes.region === 'eu-north', 'the token endpoint answered with a JWT carrying region=eu-north');
+  check(claimsOf(lastRefreshed).attributes.tenant_id === 'acme', 'the refreshed JWT still carries tenant_id=acme');
+  const metricsMoved = await (await context.request.get(`${base}/metrics`)).text();
+  check(metric(metricsMoved, 'embark_vendor_calls_total', { operation: 'setUserAttributes', result: 'ok' }) === writesBefore + 1,
+        'the refresh wrote the new attributes to WisdomAI once (setUserAttributes)');
+  check(metric(metricsMoved, 'embark_stage_total', { stage: 'set-attributes', outcome: 'called' }) === refreshWritesBefore + 1,
+        'one set-attributes stage was called');
+  check(metric(metricsMoved, 'embark_runs_total', { run: 'refresh', result: 'ok' }) >= 1, 'embark counts the refresh runs');
+  await shot(page, '05-moved-to-eu-north.png');
+
+  await Promise.all([page.waitForURL(/\/login/, WAIT), page.click('#logout')]);
+  await login(page, base, 'alice@acme.test', 'acme-demo-alice');
+  frame = await wisdomFrame(page);
+  const againAttrs = await attributesOf(frame);
+  check(againAttrs.includes('region = eu-north') && !againAttrs.includes('region = us-west'),
+        `after signing out and in, the iframe shows region = eu-north (${againAttrs.join(', ')})`);
+  check(claimsOf(await tokenOfFrame(page)).attributes.region === 'eu-north', "the new sign-in's token carries region=eu-north");
+  const metricsAgain = await (await context.request.get(`${base}/metrics`)).text();
+  check(metric(metricsAgain, 'embark_vendor_calls_total', { operation: 'setUserAttributes', result: 'ok' }) === writesBefore + 1,
+        'the sign-in found the attributes already written (no second setUserAttributes)');
+  check(metric(metricsAgain, 'embark_stage_total', { stage: 'set-attributes', outcome: 'skipped_unchanged' }) >
+        metric(metricsMoved, 'embark_stage_total', { stage: 'set-attributes', outcome: 'skipped_unchanged' }),
+        'the sign-in\'s set-attributes stage was skipped_unchanged');
+  await shot(page, '06-signed-in-again-eu-north.png');
+
+  // 5. The other tenant: after signing out alice, carol (globex) sees globex's attributes.
   await Promise.all([page.waitForURL(/\/login/, WAIT), page.click('#logout')]);
   await login(page, base, 'carol@globex.test', 'globex-demo-carol');
   frame = await wisdomFrame(page);
@@ -262,13 +354,13 @@ try {
   }
   check(!carolAttrs.some((a) => a.includes('acme') || a.includes('us-west')), 'none of acme\'s attributes leak to globex');
   check(await page.textContent('#tenant-name') === 'Globex Industries', 'header shows the other tenant');
-  await shot(page, '05-dashboard-globex.png');
+  await shot(page, '07-dashboard-globex.png');
 
-  // 5. Logout: the refresh endpoint refuses afterwards, even with the old CSRF token.
+  // 6. Logout: the refresh endpoint refuses afterwards, even with the old CSRF token.
   const carolCsrf = await page.getAttribute('meta[name="csrf-token"]', 'content');
   await Promise.all([page.waitForURL(/\/login\?signed_out=1/, WAIT), page.click('#logout')]);
   await page.waitForSelector('.notice', WAIT);
-  await shot(page, '06-signed-out.png');
+  await shot(page, '08-signed-out.png');
   const refused = await context.request.post(`${base}/api/wisdom/token`, { headers: { 'X-CSRF-Token': carolCsrf, Origin: base } });
   check(refused.status() === 401, `the token endpoint refuses after logout (${refused.status()})`);
   const dashboardAfter = await context.request.get(`${base}/dashboard`, { maxRedirects: 0 });
@@ -292,5 +384,6 @@ try {
     server.child.kill('SIGTERM');
     await once(server.child, 'exit').catch(() => {});
   }
+  if (dbDir) fs.rmSync(dbDir, { recursive: true, force: true });
 }
 process.exit(failed ? 1 : 0);

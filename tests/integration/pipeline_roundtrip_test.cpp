@@ -423,3 +423,114 @@ TEST_CASE("a createUsers applied but its answer lost: one re-check, and admin-se
     }
   }
 }
+
+TEST_CASE("two concurrent logins of one user with other attributes: each token carries its own") {
+  auto options = fast_options();
+  options.slow_latency = 1500ms;  // holds the first login's write while the second one starts
+  testing::EmulatorFixture emulator(options);
+  Stack stack(emulator);
+  auto& onboarder = *stack.onboarder;
+  CHECK(region_of(onboard_ok(onboarder, alice_in("us-west"))) == "us-west");
+
+  emulator.reset();
+  emulator.server().inject_fault("setUserAttributes", emu::InjectedFault::slow, 1);
+  auto first =
+      std::async(std::launch::async, [&] { return onboarder.onboard(alice_in("eu-north")); });
+  // The emulator counts a call when it arrives: the first login's write has been applied and its
+  // answer is held.
+  while (calls(emulator.stats(), "setUserAttributes") == 0) {
+    if (first.wait_for(1ms) == std::future_status::ready) FAIL("the first login ended early");
+  }
+  auto second =
+      std::async(std::launch::async, [&] { return onboarder.onboard(alice_in("ap-south")); });
+  auto a = first.get();
+  auto b = second.get();
+  REQUIRE_MESSAGE(a.has_value(), (a ? "" : a.error().to_string()));
+  REQUIRE_MESSAGE(b.has_value(), (b ? "" : b.error().to_string()));
+  CHECK(region_of(*a) == "eu-north");
+  CHECK(region_of(*b) == "ap-south");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 2);
+
+  // The directory and the token cache remember what the vendor holds: a third login with the
+  // first login's attributes writes them again and gets a token that carries them.
+  emulator.reset();
+  auto third = onboard_ok(onboarder, alice_in("eu-north"));
+  CHECK(region_of(third) == "eu-north");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 1);
+}
+
+TEST_CASE(
+    "a user the directory forgot is listed again inside min_refresh_interval, not re-created") {
+  auto options = fast_options();
+  options.existing_user = emu::ExistingUserMode::reapply;  // createUsers would reset her roles
+  testing::EmulatorFixture emulator(options);
+  auto admin = WisdomClient::create(emulator.client_options());
+  REQUIRE(admin.has_value());
+  const auto admin_roles =
+      std::vector<RoleAssignment>{RoleAssignment{resolve_role_id("creator").value(), {"domain_9"}}};
+  CreateUsersRequest dora;
+  dora.emails = {"dora@example.com"};
+  dora.roles = admin_roles;
+  dora.attributes = AttributeMap{{"tenant_id", "acme"}, {"region", "eu"}};
+  REQUIRE(admin->create_users(dora).has_value());
+
+  Stack stack(emulator);
+  auto& onboarder = *stack.onboarder;
+  onboard_ok(onboarder, request_for("erin@example.com"));  // lists the workspace: dora is known
+  REQUIRE(onboarder.directory().find("", "dora@example.com"));
+  REQUIRE(onboarder.forget("dora@example.com").has_value());
+
+  // Within min_refresh_interval of that listing: it showed dora, so her missing entry is no proof
+  // she does not exist; a listing, not a createUsers, decides.
+  emulator.reset();
+  auto session = onboarder.onboard(request_for("dora@example.com"));
+  REQUIRE_MESSAGE(session.has_value(), (session ? "" : session.error().to_string()));
+  auto s = emulator.stats();
+  CHECK(calls(s, "listUsers") == 1);
+  CHECK(calls(s, "createUsers") == 0);
+  REQUIRE(session->stages.size() == 3);
+  CHECK(session->stages[0].vendor_calls == 1);  // ensure-user: the listing
+  auto users = admin->list_users();
+  REQUIRE(users.has_value());
+  bool found = false;
+  for (const auto& user : *users) {
+    if (user.email != "dora@example.com") continue;
+    found = true;
+    CHECK(fingerprint(user.roles) == fingerprint(std::span<const RoleAssignment>(admin_roles)));
+  }
+  CHECK(found);
+
+  // A user the last listing did not show is a confirmed miss: created without listing again.
+  emulator.reset();
+  auto fay = onboard_ok(onboarder, request_for("fay@example.com"));
+  REQUIRE(fay.stages.size() == 3);
+  CHECK(fay.stages[0].vendor_calls == 1);  // ensure-user: createUsers, no listing before it
+  CHECK(calls(emulator.stats(), "createUsers") == 1);
+}
+
+TEST_CASE("a login waiting for an earlier run of the same user still ends at its own deadline") {
+  auto options = fast_options();
+  options.slow_latency = 1500ms;
+  testing::EmulatorFixture emulator(options);
+  Stack stack(emulator);
+  auto& onboarder = *stack.onboarder;
+  onboard_ok(onboarder, alice_in("us-west"));
+
+  emulator.reset();
+  emulator.server().inject_fault("setUserAttributes", emu::InjectedFault::slow, 1);
+  auto first =
+      std::async(std::launch::async, [&] { return onboarder.onboard(alice_in("eu-north")); });
+  while (calls(emulator.stats(), "setUserAttributes") == 0) {
+    if (first.wait_for(1ms) == std::future_status::ready) FAIL("the first login ended early");
+  }
+  auto hurried = alice_in("ap-south");
+  hurried.deadline = 200ms;
+  auto waited = onboarder.onboard(hurried);
+  REQUIRE_FALSE(waited.has_value());
+  CHECK(waited.error().code() == ErrorCode::deadline_exceeded);
+  CHECK(waited.error().message().find("earlier run of the same user") != std::string::npos);
+  auto a = first.get();
+  REQUIRE_MESSAGE(a.has_value(), (a ? "" : a.error().to_string()));
+  CHECK(region_of(*a) == "eu-north");
+  CHECK(calls(emulator.stats(), "setUserAttributes") == 1);  // the hurried login sent nothing
+}

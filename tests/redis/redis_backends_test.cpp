@@ -209,6 +209,32 @@ TEST_CASE("client: down, slow and garbage servers fail fast; a restarted server 
   ::unlink(path.c_str());
 }
 
+TEST_CASE("client: an io_context destroyed with a call in flight gets nothing posted into it") {
+  testing::RedisServer server;
+  redis::Client client(url_of(server), {.timeout = 5000ms});
+  REQUIRE(client.exec({{"PING"}}).has_value());
+  server.pause();  // the reply comes only after the caller's context is gone
+  bool resumed = false;
+  {
+    asio::io_context ioc;
+    asio::co_spawn(
+        ioc,
+        [&]() -> asio::awaitable<void> {
+          std::vector<Command> ping{{"PING"}};
+          (void)co_await client.co_batch(std::move(ping));
+          resumed = true;
+        },
+        asio::detached);
+    ioc.poll();  // the call is sent; its coroutine waits
+  }              // destroyed with the call in flight (an app shutting down)
+  server.resume();
+  // The reply reaches a client whose caller is gone: dropped, and the client goes on.
+  auto pong = eventually([&] { return client.exec({{"PING"}}); });
+  REQUIRE(pong.has_value());
+  CHECK((*pong)[0].str == "PONG");
+  CHECK_FALSE(resumed);
+}
+
 TEST_CASE("lock: SET NX PX with fencing; only the holder releases; a dead holder's lock expires") {
   testing::RedisServer server;
   auto state = make_redis_shared_state(options_for(server)).value();
@@ -430,9 +456,13 @@ TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared 
     after = a.directory->find("ws", "carol@example.com");
   }
   CHECK(a.stats().connected);
-  CHECK_FALSE(a.directory->find("ws", "carol@example.com"));  // fresh Redis: a miss, not stale
-  a.directory->put("ws", "carol@example.com", during);
+  // Another instance finds nothing in the fresh Redis (nothing stale); this one still answers
+  // its own write of the outage from its local copy until it is shared again.
+  auto b = make_redis_shared_state(options_for(server)).value();
+  CHECK_FALSE(b.directory->find("ws", "carol@example.com"));
   CHECK(a.directory->find("ws", "carol@example.com")->attributes == 6u);
+  a.directory->put("ws", "carol@example.com", during);
+  CHECK(b.directory->find("ws", "carol@example.com")->attributes == 6u);
 
   // A stopped (slow) Redis: a write that timed out is repaired on the next connection, so the
   // shared entry is never older than what the vendor confirmed.
@@ -449,8 +479,11 @@ TEST_CASE("degradation: Redis down or stopped -> local answers, counted; shared 
   CHECK(a.stats().connected);
   CHECK(a.stats().repairs >= 1);
   // The timed-out write either ran before the repair (then deleted) or after it (then refused by
-  // its old generation): never found afterwards, whatever Redis did with it.
-  CHECK_FALSE(seen);
+  // its old generation): never in the shared directory, whatever Redis did with it; this
+  // instance answers it from its local copy.
+  CHECK_FALSE(b.directory->find("ws", "carol@example.com"));
+  REQUIRE(seen);
+  CHECK(seen->attributes == 7u);
 }
 
 TEST_CASE("late writes: a dropped connection's write that Redis runs after the repair is refused") {
@@ -468,21 +501,26 @@ TEST_CASE("late writes: a dropped connection's write that Redis runs after the r
   DirectoryEntry newer = e;
   newer.attributes = 2;
   auto late = directory.put_command("ws", "ivy@example.com", newer);
+  for (auto& arg : late) {
+    if (arg == redis::kWriteGeneration) arg = "1";  // a's first connection, the one it goes on
+  }
   server.pause();
   a.directory->put("ws", "ivy@example.com", newer);  // times out: the connection is dropped
   server.resume();
   for (int i = 0; i < 500 && !a.stats().connected; ++i) (void)a.directory->find("ws", "x@y.z");
   REQUIRE(a.stats().connected);
-  CHECK_FALSE(a.directory->find("ws", "ivy@example.com"));  // repaired: deleted
+  auto b = make_redis_shared_state(options_for(server)).value();
+  CHECK_FALSE(b.directory->find("ws", "ivy@example.com"));              // repaired: deleted
+  CHECK(a.directory->find("ws", "ivy@example.com")->attributes == 2u);  // a's own copy
 
   // Redis runs the dropped connection's write now: refused, the entry stays deleted.
   redis::Client raw(url_of(server), {.timeout = 500ms});
   auto replayed = raw.exec({late}).value();
   CHECK(replayed[0].integer == -1);
-  CHECK_FALSE(a.directory->find("ws", "ivy@example.com"));
+  CHECK_FALSE(b.directory->find("ws", "ivy@example.com"));
   // Today's writes of the same instance are accepted.
   a.directory->put("ws", "ivy@example.com", newer);
-  CHECK(a.directory->find("ws", "ivy@example.com")->attributes == 2u);
+  CHECK(b.directory->find("ws", "ivy@example.com")->attributes == 2u);
   CHECK(a.stats().late_writes_refused == 0);  // the replay was not this instance's own call
   auto gens = raw.exec({{"KEYS", "embark:v1:{ws}:gen:*"}}).value();
   CHECK(gens[0].elements.size() == 1);  // one generation key: this instance, this workspace

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include <fcntl.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -21,7 +22,8 @@ namespace embark::testing {
 /// Ready means the server printed that it accepts connections (read from its stdout, no
 /// polling; Redis 7.0 says "The server is now ready to accept connections", later ones "Ready to
 /// accept connections"). kill() / restart() / pause() / resume() drive the process for fault tests;
-/// the destructor kills it and removes the folder. Not thread-safe.
+/// the destructor kills it and removes the folder, and it dies with the thread that started it
+/// (PR_SET_PDEATHSIG) if the test process crashes. Not thread-safe.
 class RedisServer {
  public:
   /// `extra`: more redis-server arguments, e.g. {"--requirepass", "pw"}.
@@ -85,9 +87,13 @@ class RedisServer {
     if (::pipe(out) != 0) throw std::runtime_error("pipe failed");
     const std::string sock = socket_path();
     const std::string dir = dir_.string();
+    const pid_t parent = ::getpid();
     pid_ = ::fork();
     if (pid_ < 0) throw std::runtime_error("fork failed");
     if (pid_ == 0) {
+      // A test that crashes or is killed must not leave its server running forever.
+      ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+      if (::getppid() != parent) ::_exit(1);
       ::dup2(out[1], STDOUT_FILENO);
       ::close(out[0]);
       ::close(out[1]);

@@ -102,11 +102,18 @@ ExitCode list_users(Context& context) {
   ExitCode code = ExitCode::ok;
   auto ws = open_workspace(context, code);
   if (!ws) return code;
-  const std::vector<UserRecord>& users = ws->users;
+  std::vector<UserRecord>& users = ws->users;
   if (context.json()) {
-    json::array out;
-    for (const UserRecord& u : users) out.push_back(user_json(u));
-    context.io().out << json::serialize(out) << '\n';
+    // One record at a time, each freed once written: a 100,000-user workspace never exists as a
+    // JSON document or as one output string next to its records.
+    std::ostream& out = context.io().out;
+    out << '[';
+    for (std::size_t i = 0; i < users.size(); ++i) {
+      if (i > 0) out << ',';
+      out << json::serialize(user_json(users[i]));
+      users[i] = UserRecord{};
+    }
+    out << "]\n";
     return ExitCode::ok;
   }
   Table table({"email", "id", "roles", "attributes"});

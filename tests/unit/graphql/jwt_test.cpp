@@ -69,3 +69,17 @@ TEST_CASE("an exp beyond the clock's range is refused, not overflowed (fuzzing f
   auto latest = decode_jwt_expiry(jwt_with_payload(R"({"exp":9000000000})"));  // year 2255
   CHECK(latest.has_value());
 }
+
+TEST_CASE("only the top-level exp counts") {
+  // The claims are scanned, not built into a document: nesting must still be respected.
+  auto nested = decode_jwt_expiry(jwt_with_payload(R"({"sub":{"exp":1795777200}})"));
+  REQUIRE_FALSE(nested.has_value());
+  CHECK(nested.error().message().find("no `exp`") != std::string::npos);
+  auto in_array = decode_jwt_expiry(jwt_with_payload(R"({"aud":[{"exp":1}],"exp":1795777200})"));
+  REQUIRE(in_array.has_value());
+  CHECK(std::chrono::duration_cast<std::chrono::seconds>(in_array->time_since_epoch()).count() ==
+        1795777200);
+  CHECK_FALSE(decode_jwt_expiry(jwt_with_payload(R"({"exp":{"at":1795777200}})")).has_value());
+  CHECK_FALSE(decode_jwt_expiry(jwt_with_payload(R"([{"exp":1795777200}])")).has_value());
+  CHECK_FALSE(decode_jwt_expiry(jwt_with_payload(R"({"exp":1795777200)")).has_value());
+}

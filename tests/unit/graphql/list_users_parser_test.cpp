@@ -112,6 +112,45 @@ TEST_CASE("broken answers are protocol errors") {
   CHECK(empty->empty());
 }
 
+TEST_CASE("strings embark keeps must be UTF-8; fields it skips are not checked") {
+  // The parser checks only the strings it keeps (ids, emails, attributes, roles, scopes).
+  const std::string bad = "\xC3\x28";            // a lead byte without its continuation
+  const std::string surrogate = "\xED\xA0\x80";  // U+D800 encoded: not UTF-8
+  const std::string overlong = "\xC0\xAF";       // '/' in two bytes
+  for (const std::string& garbage : {bad, surrogate, overlong}) {
+    CAPTURE(garbage);
+    for (const char* field : {"id", "email"}) {
+      const std::string body = std::string(R"({"data":{"listUsers":[{"id":"u1","email":"a@b",")") +
+                               field + R"(":"x)" + garbage + R"("}]}})";
+      auto r = parse_in_chunks(body, {});
+      REQUIRE_FALSE(r.has_value());
+      CHECK(r.error().code() == ErrorCode::protocol);
+    }
+    const std::string in_attribute =
+        R"({"data":{"listUsers":[{"id":"u1","email":"a@b","userAttributes":[{"key":"k","value":")" +
+        garbage + R"(","source":"DATABASE"}]}]}})";
+    CHECK_FALSE(parse_in_chunks(in_attribute, {}).has_value());
+    const std::string in_scope =
+        R"({"data":{"listUsers":[{"id":"u1","email":"a@b","roleAssignments":[{"roleId":"r","scopes":[")" +
+        garbage + R"("]}]}]}})";
+    CHECK_FALSE(parse_in_chunks(in_scope, {}).has_value());
+    const std::string in_skipped_field =
+        R"({"data":{"listUsers":[{"id":"u1","email":"a@b","name":")" + garbage + R"("}]}})";
+    auto skipped = parse_in_chunks(in_skipped_field, {});
+    REQUIRE(skipped.has_value());
+    CHECK(skipped->size() == 1);
+  }
+  // Multi-byte characters of every length are kept as they are.
+  const std::string utf8 = "caf\xC3\xA9-\xE2\x82\xAC-\xF0\x9F\x98\x80";
+  auto good = parse_in_chunks(
+      R"({"data":{"listUsers":[{"id":"u1","email":"a@b","userAttributes":[{"key":"k","value":")" +
+          utf8 + R"(","source":"DATABASE"}]}]}})",
+      {});
+  REQUIRE(good.has_value());
+  REQUIRE(good->size() == 1);
+  CHECK(good->front().attributes.at("k") == utf8);
+}
+
 TEST_CASE("a 100,000-user answer is parsed with bounded memory") {
   constexpr int kUsers = 100'000;
   constexpr std::size_t kChunk = 64 * 1024;

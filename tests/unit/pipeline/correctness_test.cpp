@@ -2,11 +2,15 @@
 // they carry, refresh applying the app's attributes, forget, not_found), and shared-state
 // backends whose failures never fail a login.
 #include <atomic>
+#include <map>
 #include <mutex>
 #include <vector>
 
+#include <boost/asio/io_context.hpp>
+
 #include "embark/directory.hpp"
 #include "embark/observer.hpp"
+#include "embark/shared_state.hpp"
 #include "embark/token_cache.hpp"
 
 #include "pipeline/harness.hpp"
@@ -359,4 +363,138 @@ TEST_CASE("after createUsers for a user that may have existed, stored attributes
   REQUIRE(session);
   CHECK(h.fake->set_calls == 1);  // settled by a listing and a write, not assumed
   CHECK(h.fake->carried(session->jwt).at("region") == "us-west");
+}
+
+TEST_CASE(
+    "logins and refreshes of one user with other attributes take turns: tokens carry theirs") {
+  for (bool single_flight : {true, false}) {
+    CAPTURE(single_flight);
+    Harness h;
+    boost::asio::io_context io;
+    auto config = h.config();
+    config.executor = io.get_executor();
+    config.single_flight = single_flight;
+    auto onboarder = h.make(config);
+    std::optional<Result<Session>> created;
+    onboarder.async_onboard(alice_in("us-west"),
+                            [&](Result<Session> r) { created = std::move(r); });
+    io.run();
+    REQUIRE(created);
+    REQUIRE(*created);
+
+    // Started together on one thread; the fake vendor yields inside every call, so runs that did
+    // not take turns would interleave their writes and mints.
+    const std::vector<std::string> regions{"eu-north", "ap-south", "us-west",  "eu-north",
+                                           "ap-south", "us-west",  "eu-north", "ap-south"};
+    std::vector<std::optional<Result<Session>>> results(regions.size());
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      auto done = [&results, i](Result<Session> r) { results[i] = std::move(r); };
+      if (i % 2 == 0) {
+        onboarder.async_onboard(alice_in(regions[i]), done);
+      } else {
+        onboarder.async_refresh(alice_in(regions[i]), done);
+      }
+    }
+    io.restart();
+    io.run();
+    for (std::size_t i = 0; i < regions.size(); ++i) {
+      CAPTURE(i);
+      REQUIRE(results[i]);
+      REQUIRE_MESSAGE(*results[i], (*results[i] ? "" : results[i]->error().to_string()));
+      CHECK(h.fake->carried((*results[i])->jwt).at("region") == regions[i]);
+    }
+
+    // What the caches kept is what each token carries.
+    for (const std::string region : {"eu-north", "ap-south", "us-west"}) {
+      CAPTURE(region);
+      std::optional<Result<Session>> again;
+      onboarder.async_onboard(alice_in(region), [&](Result<Session> r) { again = std::move(r); });
+      io.restart();
+      io.run();
+      REQUIRE(again);
+      REQUIRE(*again);
+      CHECK(h.fake->carried((*again)->jwt).at("region") == region);
+    }
+  }
+}
+
+namespace {
+
+// A lock service for instances of one process (the Redis one does this across processes).
+class LocalLocks final : public LockService {
+ public:
+  boost::asio::awaitable<Result<std::optional<LockLease>>> async_try_acquire(
+      std::string_view workspace, std::string_view name, std::chrono::milliseconds) override {
+    std::lock_guard lock(mutex_);
+    std::string key = std::string(workspace) + '\x1f' + std::string(name);
+    std::optional<LockLease> lease;
+    if (!held_.contains(key)) {
+      lease = LockLease{key, std::to_string(++grants_), grants_};
+      held_[key] = lease->owner;
+    }
+    co_return lease;
+  }
+  boost::asio::awaitable<Result<bool>> async_release(const LockLease& lease) override {
+    std::lock_guard lock(mutex_);
+    auto it = held_.find(lease.key);
+    if (it == held_.end() || it->second != lease.owner) co_return false;
+    held_.erase(it);
+    co_return true;
+  }
+  boost::asio::awaitable<Result<bool>> async_is_held(std::string_view workspace,
+                                                     std::string_view name) override {
+    std::lock_guard lock(mutex_);
+    co_return held_.contains(std::string(workspace) + '\x1f' + std::string(name));
+  }
+
+ private:
+  std::mutex mutex_;
+  std::map<std::string, std::string> held_;
+  std::uint64_t grants_ = 0;
+};
+
+}  // namespace
+
+TEST_CASE("two instances sharing state: a refresh on one takes turns with a login on the other") {
+  Harness h;
+  boost::asio::io_context io;
+  auto locks = std::make_shared<LocalLocks>();
+  auto directory = std::make_shared<InMemoryUserDirectory>();
+  auto tokens = std::make_shared<InMemoryTokenCache>();
+  auto instance = [&] {
+    auto config = h.config();
+    config.executor = io.get_executor();
+    config.lock_service = locks;
+    config.directory = directory;
+    config.token_cache = tokens;
+    return h.make(config);
+  };
+  auto one = instance();
+  auto two = instance();
+  std::optional<Result<Session>> created, a, b;
+  one.async_onboard(alice_in("us-west"), [&](Result<Session> r) { created = std::move(r); });
+  io.run();
+  REQUIRE(created);
+  REQUIRE(*created);
+
+  // Started together; the fake vendor yields inside every call.
+  one.async_onboard(alice_in("eu-north"), [&](Result<Session> r) { a = std::move(r); });
+  two.async_refresh(alice_in("ap-south"), [&](Result<Session> r) { b = std::move(r); });
+  io.restart();
+  io.run();
+  REQUIRE(a);
+  REQUIRE(b);
+  REQUIRE_MESSAGE(*a, (*a ? "" : a->error().to_string()));
+  REQUIRE_MESSAGE(*b, (*b ? "" : b->error().to_string()));
+  CHECK(h.fake->carried((*a)->jwt).at("region") == "eu-north");
+  CHECK(h.fake->carried((*b)->jwt).at("region") == "ap-south");
+
+  // The shared caches hold what each token carries.
+  std::optional<Result<Session>> again;
+  two.async_onboard(alice_in("eu-north"), [&](Result<Session> r) { again = std::move(r); });
+  io.restart();
+  io.run();
+  REQUIRE(again);
+  REQUIRE(*again);
+  CHECK(h.fake->carried((*again)->jwt).at("region") == "eu-north");
 }

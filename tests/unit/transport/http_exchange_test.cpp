@@ -4,6 +4,7 @@
 #include "internal/transport/http_exchange.hpp"
 
 #include <optional>
+#include <sstream>
 #include <string>
 
 #include <boost/asio/co_spawn.hpp>
@@ -289,4 +290,16 @@ TEST_CASE("exchange: a failure at every operation yields a typed error, never a 
     CHECK(succeeded);
     CHECK(n > 10);  // small reads make many failure points: the loop really visited them
   }
+}
+
+TEST_CASE("exchange: the request goes out byte for byte as Beast would serialize it") {
+  // exchange() writes a Content-Length request as one buffer of its own making; a chunked one
+  // through Beast's serializer. Both must put the same bytes on the wire.
+  auto run = run_exchange(kOk);
+  REQUIRE(run.outcome.response.has_value());
+  std::ostringstream beast_bytes;
+  beast_bytes << make_request();
+  CHECK(run.written == beast_bytes.str());
+  CHECK(run.written.find("Content-Length: ") != std::string::npos);
+  CHECK(run.written.find("\r\n\r\n{\"query\"") != std::string::npos);
 }

@@ -29,6 +29,11 @@ class TokenCache;
 ///
 /// Every entry point validates the request before any vendor call (errors name the field) and
 /// returns errors as values; a failing stage's error names the stage and strategy.
+///
+/// One run per user (workspace and email) at a time: a concurrent identical request shares the
+/// running one (OnboarderConfig::single_flight); any other request of that user, an onboarding or
+/// a refresh, waits for it (within its own deadline), then runs against what the vendor confirmed.
+/// With OnboarderConfig::lock_service, onboardings and refreshes take turns across instances too.
 class Onboarder {
  public:
   /// Validates `config`, builds the strategies, caches and (if no executor is given) starts the

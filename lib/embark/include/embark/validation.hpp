@@ -46,6 +46,9 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
 /// name folded into the `display_name` attribute (a conflicting value is an error).
 Result<OnboardRequest> normalize_request(const OnboardRequest& request,
                                          const ValidationPolicy& policy = {});
+/// normalize_request() of a request the caller gives up: normalized in place, no copy.
+Result<OnboardRequest> normalize_request(OnboardRequest&& request,
+                                         const ValidationPolicy& policy = {});
 
 /// Tenant-safe plus-address: tenant_email("alice@example.com", "Tenant123") ==
 /// "alice+tenant123@example.com". Both inputs validated (fields "email", "tenant";

@@ -5,28 +5,20 @@
 #include <variant>
 
 #include <boost/asio/as_tuple.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
+#include "internal/core/within.hpp"
 #include "internal/graphql/response_mapping.hpp"
 
 namespace embark::internal {
 namespace {
 
 namespace asio = boost::asio;
-using namespace boost::asio::experimental::awaitable_operators;
 
 // Error bodies are read only for their GraphQL messages; a bounded prefix is enough.
 constexpr std::size_t kErrorBodyPrefix = 64 * 1024;
-
-asio::awaitable<Result<void>> wait_until(std::chrono::steady_clock::time_point deadline) {
-  asio::steady_timer timer(co_await asio::this_coro::executor, deadline);
-  auto [ec] = co_await timer.async_wait(asio::as_tuple(asio::use_awaitable));
-  if (ec) co_return Error(ErrorCode::cancelled, "deadline timer cancelled");
-  co_return Result<void>();
-}
 
 }  // namespace
 
@@ -52,13 +44,13 @@ asio::awaitable<Result<HttpResponse>> GraphqlLayer::send(const CallContext& ctx,
   request.timeout = std::min(operation_timeout_, remaining);
   // The transport re-arms its timeout per network step; racing the deadline bounds the whole
   // attempt.
-  auto raced = co_await (transport_->send(std::move(request)) || wait_until(ctx.deadline));
-  if (raced.index() == 1) {
+  auto raced = co_await within(transport_->send(std::move(request)), ctx.deadline);
+  if (!raced) {
     co_return Error(ErrorCode::deadline_exceeded,
                     "the call's deadline passed while waiting for the vendor")
         .with_operation(std::string(operation));
   }
-  auto response = std::get<0>(std::move(raced));
+  auto response = std::move(*raced);
   if (!response && response.error().operation().empty()) {
     Error error = std::move(response).error();
     error.with_operation(std::string(operation));

@@ -6,9 +6,9 @@
 #include <mutex>
 #include <vector>
 
-#include <openssl/evp.h>
-
 #include "embark/directory.hpp"
+
+#include "internal/sha256.hpp"
 
 namespace embark {
 namespace {
@@ -29,11 +29,9 @@ struct Key {
 
 Key key_of(std::string_view email) {
   const std::string lower = lower_email(email);
-  unsigned char digest[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  // An explicitly fetched digest skips OpenSSL 3's per-call implicit fetch.
-  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-  EVP_Digest(lower.data(), lower.size(), digest, &len, kSha256, nullptr);
+  unsigned char digest[32];
+  const std::string_view part(lower);
+  internal::sha256(std::span(&part, 1), digest);
   Key key{0, 0};
   for (int i = 0; i < 8; ++i) key.hi = (key.hi << 8) | digest[i];
   for (int i = 8; i < 16; ++i) key.lo = (key.lo << 8) | digest[i];

@@ -4,8 +4,7 @@
 #include <cmath>
 #include <cstdint>
 
-#include <boost/json/monotonic_resource.hpp>
-#include <boost/json/parse.hpp>
+#include <boost/json/basic_parser_impl.hpp>
 
 namespace embark::internal {
 
@@ -25,6 +24,79 @@ constexpr std::array<std::uint8_t, 256> kBase64urlValues = [] {
   table['_'] = 63;
   return table;
 }();
+
+// Finds the top-level `exp` of a claims object (the last one, if repeated); everything else is
+// only checked to be JSON.
+class ExpiryHandler {
+  using error_code = boost::system::error_code;
+
+ public:
+  enum class Exp { missing, number, not_a_number };
+  struct Found {
+    bool top_is_object = false;
+    Exp exp = Exp::missing;
+    double seconds = 0;
+  };
+  static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
+  static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+
+  explicit ExpiryHandler(Found& found) : found_(found) {}
+
+  bool on_document_begin(error_code&) { return true; }
+  bool on_document_end(error_code&) { return true; }
+  bool on_object_begin(error_code&) {
+    if (depth_ == 0) found_.top_is_object = true;
+    value(Exp::not_a_number, 0);
+    ++depth_;
+    return true;
+  }
+  bool on_object_end(std::size_t, error_code&) { return --depth_, true; }
+  bool on_array_begin(error_code&) { return value(Exp::not_a_number, 0), ++depth_, true; }
+  bool on_array_end(std::size_t, error_code&) { return --depth_, true; }
+  bool on_key_part(boost::json::string_view s, std::size_t, error_code&) {
+    key_.append(s.data(), s.size());
+    return true;
+  }
+  bool on_key(boost::json::string_view s, std::size_t, error_code&) {
+    key_.append(s.data(), s.size());
+    is_exp_ = depth_ == 1 && key_ == "exp";
+    key_.clear();
+    return true;
+  }
+  bool on_string_part(boost::json::string_view, std::size_t, error_code&) { return true; }
+  bool on_string(boost::json::string_view, std::size_t, error_code&) {
+    return value(Exp::not_a_number, 0), true;
+  }
+  bool on_number_part(boost::json::string_view, error_code&) { return true; }
+  bool on_int64(std::int64_t v, boost::json::string_view, error_code&) {
+    return value(Exp::number, static_cast<double>(v)), true;
+  }
+  bool on_uint64(std::uint64_t v, boost::json::string_view, error_code&) {
+    return value(Exp::number, static_cast<double>(v)), true;
+  }
+  bool on_double(double v, boost::json::string_view, error_code&) {
+    return value(Exp::number, v), true;
+  }
+  bool on_bool(bool, error_code&) { return value(Exp::not_a_number, 0), true; }
+  bool on_null(error_code&) { return value(Exp::not_a_number, 0), true; }
+  bool on_comment_part(boost::json::string_view, error_code&) { return true; }
+  bool on_comment(boost::json::string_view, error_code&) { return true; }
+
+ private:
+  // A value at depth 1 right after the key "exp" is the claim.
+  void value(Exp kind, double v) {
+    if (depth_ != 1 || !is_exp_) return;
+    found_.exp = kind;
+    found_.seconds = v;
+    is_exp_ = false;
+  }
+  Found& found_;
+  std::size_t depth_ = 0;
+  bool is_exp_ = false;
+  std::string key_;
+};
 
 }  // namespace
 
@@ -65,25 +137,18 @@ Result<std::chrono::system_clock::time_point> decode_jwt_expiry(std::string_view
   }
   auto payload = base64url_decode(jwt.substr(first + 1, second - first - 1));
   if (!payload) return fail(ErrorCode::protocol, "the token's payload is not base64url");
-  // The claims live on the stack: a token payload is a few hundred bytes.
-  unsigned char scratch[4096];
-  boost::json::monotonic_resource resource(scratch, sizeof scratch);
+  // Only `exp` is read: a SAX pass over the claims, no JSON document is built.
+  ExpiryHandler::Found found;
+  boost::json::basic_parser<ExpiryHandler> parser{boost::json::parse_options{}, found};
   boost::system::error_code ec;
-  auto claims = boost::json::parse(*payload, ec, &resource);
-  if (ec || !claims.is_object())
+  parser.write_some(false, payload->data(), payload->size(), ec);
+  if (ec || !found.top_is_object)
     return fail(ErrorCode::protocol, "the token's payload is not a JSON object");
-  const auto* exp = claims.get_object().if_contains("exp");
-  if (!exp) return fail(ErrorCode::protocol, "the token has no `exp` claim");
-  double seconds = 0;
-  if (exp->is_int64()) {
-    seconds = static_cast<double>(exp->get_int64());
-  } else if (exp->is_uint64()) {
-    seconds = static_cast<double>(exp->get_uint64());
-  } else if (exp->is_double()) {
-    seconds = exp->get_double();
-  } else {
+  if (found.exp == ExpiryHandler::Exp::missing)
+    return fail(ErrorCode::protocol, "the token has no `exp` claim");
+  if (found.exp == ExpiryHandler::Exp::not_a_number)
     return fail(ErrorCode::protocol, "the token's `exp` claim is not a number");
-  }
+  const double seconds = found.seconds;
   // system_clock's range (nanoseconds: until the year 2262) bounds the value so the conversion
   // below cannot overflow; the former bound, the year 9999, did (found by fuzzing).
   constexpr auto kLatest =

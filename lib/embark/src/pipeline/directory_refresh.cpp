@@ -1,3 +1,8 @@
+#include <algorithm>
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
 #include <boost/asio/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/system/system_error.hpp>
@@ -5,9 +10,23 @@
 #include "pipeline/impl.hpp"
 
 namespace embark {
+namespace {
+
+// FNV-1a of the ASCII-lower-cased email: which users a listing showed, 8 bytes each and no
+// allocation. A collision can only make a miss look unconfirmed, which costs a listing.
+std::uint64_t listed_digest(std::string_view email) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  for (char c : email) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+    h = (h ^ static_cast<unsigned char>(c)) * 0x100000001b3ULL;
+  }
+  return h;
+}
+
+}  // namespace
 
 boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(
-    PipelineContext::Run& run, RefreshMode mode) {
+    PipelineContext::Run& run, RefreshMode mode, std::chrono::seconds min_interval) {
   std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
   for (;;) {
     bool leader = false;
@@ -16,9 +35,13 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       auto& state = refreshes[run.workspace];
       if (state.in_flight) {
         flight = state.in_flight;
-      } else if (mode == RefreshMode::if_due && state.last &&
-                 now() - *state.last < config.min_refresh_interval) {
-        // Too soon after the last listing: trust the directory as it is.
+      } else if (mode == RefreshMode::if_due && state.last && now() - *state.last < min_interval &&
+                 !std::binary_search(state.listed.begin(), state.listed.end(),
+                                     listed_digest(run.email_key))) {
+        // Too soon after the last listing, which did not show this user either: trust the
+        // directory as it is. A user that listing showed and the directory lacks now (forgotten,
+        // lost by the vendor, evicted) is no confirmed miss: it is listed again, so a createUsers
+        // never reaches a user who may exist with roles an administrator set.
         flight.reset();
       } else {
         flight = std::make_shared<internal::Flight<Result<DirectoryRefresh>>>(executor);
@@ -42,6 +65,7 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
 
   const auto started = now();
   Result<DirectoryRefresh> out = DirectoryRefresh{};
+  std::vector<std::uint64_t> shown;
   try {
     auto& conn = *connection;
     ListUsersRequest request{run.workspace};
@@ -55,6 +79,9 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
           !loaded) {
         report_backend_error("directory-backend", run.workspace, {}, loaded.error());
       }
+      shown.reserve(users->size());
+      for (const auto& record : *users) shown.push_back(listed_digest(record.email));
+      std::sort(shown.begin(), shown.end());
       out = DirectoryRefresh{true, false, std::move(users)};
     } else {
       out = listed.error();
@@ -87,7 +114,10 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
     std::lock_guard lock(refresh_mutex);
     auto& state = refreshes[run.workspace];
     state.in_flight.reset();
-    if (out) state.last = started;
+    if (out) {
+      state.last = started;
+      state.listed = std::move(shown);
+    }
   }
   flight->complete(out);
   co_return out;

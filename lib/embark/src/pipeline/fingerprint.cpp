@@ -1,51 +1,71 @@
 #include "embark/fingerprint.hpp"
 
 #include <algorithm>
+#include <span>
 #include <string>
 #include <tuple>
 #include <vector>
 
 #include <openssl/evp.h>
 
+#include "internal/sha256.hpp"
+
 namespace embark {
+namespace internal {
+
+// One EVP context per thread, re-initialised per digest: EVP_MD_CTX_new/free (two allocations
+// and a cleanse) cost more than hashing a short field list.
+void sha256(std::span<const std::string_view> parts, unsigned char (&out)[32]) {
+  // An explicitly fetched digest skips OpenSSL 3's per-call implicit fetch.
+  static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+  struct Context {
+    EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+    ~Context() { EVP_MD_CTX_free(ctx); }
+  };
+  thread_local Context context;
+  EVP_DigestInit_ex2(context.ctx, kSha256, nullptr);
+  for (auto part : parts) EVP_DigestUpdate(context.ctx, part.data(), part.size());
+  unsigned int len = 0;
+  EVP_DigestFinal_ex(context.ctx, out, &len);
+}
+
+}  // namespace internal
+
 namespace {
 
-// SHA-256 over length-prefixed fields: unambiguous framing, so ("ab","c") != ("a","bc").
+// SHA-256 over length-prefixed fields: unambiguous framing, so ("ab","c") != ("a","bc"). The
+// framed fields are gathered in one buffer and hashed at once (one EVP update, not two a field).
 class Digest {
  public:
-  Digest() : ctx_(EVP_MD_CTX_new()) {
-    // An explicitly fetched digest skips OpenSSL 3's per-call implicit fetch.
-    static EVP_MD* const kSha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    EVP_DigestInit_ex(ctx_, kSha256, nullptr);
-  }
-  ~Digest() { EVP_MD_CTX_free(ctx_); }
-  Digest(const Digest&) = delete;
-  Digest& operator=(const Digest&) = delete;
-
   void field(std::string_view text) {
     const std::uint64_t n = text.size();
-    unsigned char len[8];
-    for (int i = 0; i < 8; ++i) len[i] = static_cast<unsigned char>(n >> (8 * i));
-    EVP_DigestUpdate(ctx_, len, sizeof len);
-    EVP_DigestUpdate(ctx_, text.data(), text.size());
+    char len[8];
+    for (int i = 0; i < 8; ++i) len[i] = static_cast<char>(n >> (8 * i));
+    buffer_.append(len, sizeof len);
+    buffer_.append(text);
   }
 
   Fingerprint finish() {
-    unsigned char out[EVP_MAX_MD_SIZE];
-    unsigned int len = 0;
-    EVP_DigestFinal_ex(ctx_, out, &len);
+    unsigned char out[32];
+    const std::string_view whole(buffer_);
+    internal::sha256(std::span(&whole, 1), out);
+    buffer_.clear();
     Fingerprint fp = 0;
     for (int i = 0; i < 8; ++i) fp = (fp << 8) | out[i];
     return fp;
   }
 
  private:
-  EVP_MD_CTX* ctx_;
+  // Reused per thread: no allocation once it has grown to the usual request size.
+  static std::string& thread_buffer() {
+    thread_local std::string buffer;
+    buffer.clear();
+    return buffer;
+  }
+  std::string& buffer_ = thread_buffer();
 };
 
-}  // namespace
-
-Fingerprint fingerprint(const AttributeMap& attributes) {
+Fingerprint attributes_digest(const AttributeMap& attributes) {
   Digest d;
   d.field("attributes");
   for (const auto& [key, value] : attributes) {
@@ -55,7 +75,22 @@ Fingerprint fingerprint(const AttributeMap& attributes) {
   return d.finish();
 }
 
+}  // namespace
+
+Fingerprint fingerprint(const AttributeMap& attributes) {
+  // Most logins send no session attributes and many no attributes: the empty set's digest is
+  // computed once.
+  static const Fingerprint kEmpty = attributes_digest({});
+  return attributes.empty() ? kEmpty : attributes_digest(attributes);
+}
+
 Fingerprint fingerprint(std::span<const RoleAssignment> roles) {
+  static const Fingerprint kNoRoles = [] {
+    Digest d;
+    d.field("roles");
+    return d.finish();
+  }();
+  if (roles.empty()) return kNoRoles;
   std::vector<RoleAssignment> sorted(roles.begin(), roles.end());
   for (auto& role : sorted) std::sort(role.scopes.begin(), role.scopes.end());
   std::sort(sorted.begin(), sorted.end(), [](const RoleAssignment& a, const RoleAssignment& b) {

@@ -2,12 +2,14 @@
 #pragma once
 
 #include <chrono>
+#include <cstdint>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
 #include <string>
 #include <unordered_map>
+#include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -52,37 +54,55 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
     return kind == RunKind::refresh ? refresh_plan : onboard_plan;
   }
 
-  // Single flight of whole runs, keyed by everything that shapes the result.
+  // One run per user at a time, keyed by workspace and lower-cased email. A request identical to
+  // the running one (same flight key, single_flight on) shares its result; any other request of
+  // that user waits for it to end, then runs against the state it confirmed.
+  struct UserRun {
+    std::string key;  // flight key of the running request (empty without single flight)
+    std::shared_ptr<internal::Flight<Result<Session>>> flight;
+  };
   std::mutex runs_mutex;
-  std::unordered_map<std::string, std::shared_ptr<internal::Flight<Result<Session>>>> runs;
+  std::unordered_map<std::string, UserRun> runs;
 
   // Coalesced directory refreshes, per workspace.
   struct RefreshState {
     std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> in_flight;
     std::optional<std::chrono::system_clock::time_point> last;
+    // A digest of the email of every user the last listing showed, sorted: a user it did not
+    // show is a miss the vendor confirmed at `last`.
+    std::vector<std::uint64_t> listed;
   };
   std::mutex refresh_mutex;
   std::unordered_map<std::string, RefreshState> refreshes;
 
-  // Pending pre-mints, one per token key; touched only on the `background` strand.
-  std::mutex premint_mutex;
-  std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> premints;
+  // Strategies' pending background tasks (PipelineContext::schedule), one per key; each timer is
+  // touched only on the `background` strand.
+  std::mutex background_mutex;
+  std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> pending;
   bool stopping = false;
 
   std::chrono::system_clock::time_point now() const { return config.clock(); }
 
   boost::asio::awaitable<Result<Session>> run(OnboardRequest request, const PipelinePlan& plan);
+  // The request's digests, computed once per run: each is a SHA-256 (see fingerprint.hpp).
+  struct RunDigests {
+    std::string email_key;  // lower-cased email
+    Fingerprint attributes = 0;
+    Fingerprint roles = 0;
+    Fingerprint session_attributes = 0;
+  };
   boost::asio::awaitable<Result<Session>> execute(const OnboardRequest& request,
                                                   const std::string& workspace,
                                                   const std::string& user,
+                                                  const RunDigests& digests,
                                                   const PipelinePlan& plan);
   boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
                                                                        const std::string& user);
-  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
-                                                                     RefreshMode mode);
-  void schedule_premint(const TokenKey& key, Fingerprint stored_attributes,
-                        ImpersonateRequest request, std::string user,
-                        std::chrono::system_clock::time_point expires_at);
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(
+      PipelineContext::Run& run, RefreshMode mode, std::chrono::seconds min_interval);
+  // See PipelineContext::schedule; `run` names the user the task works for.
+  void schedule(const PipelineContext::Run& run, std::string key,
+                std::chrono::system_clock::time_point due, BackgroundTask task);
   void stop();
 
   // Shared-state writes outside a stage's context too (pre-mint, forget, not_found): reported on
@@ -131,6 +151,7 @@ struct PipelineContext::Run {
   std::string user;  // fingerprint hex, for observers
   Fingerprint attributes_fp = 0;
   Fingerprint roles_fp = 0;
+  Fingerprint session_attributes_fp = 0;  // of request.session_attributes
   int stage_calls = 0;
   int total_calls = 0;
 

@@ -1,7 +1,6 @@
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/experimental/awaitable_operators.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -12,6 +11,7 @@
 #include "embark/strategies/ensure_user/assume_exists.hpp"
 #include "embark/validation.hpp"
 
+#include "internal/core/within.hpp"
 #include "pipeline/impl.hpp"
 
 namespace embark {
@@ -25,16 +25,16 @@ std::chrono::microseconds since(SteadyClock::time_point start) {
 
 // Everything that shapes a run's result; identical keys may share one run.
 std::string flight_key(const OnboardRequest& r, const std::string& workspace,
-                       std::string_view kind) {
+                       const Onboarder::Impl::RunDigests& digests, std::string_view kind) {
   std::string key(kind);
   key += '\x1f';
   key += workspace;
   key += '\x1f';
-  key += lower_email(r.email);
+  key += digests.email_key;
   key += '\x1f';
-  key += to_hex(fingerprint(r.attributes));
-  key += to_hex(fingerprint(r.session_attributes));
-  key += to_hex(fingerprint(r.roles));
+  key += to_hex(digests.attributes);
+  key += to_hex(digests.session_attributes);
+  key += to_hex(digests.roles);
   for (const auto& g : r.groups) {
     key += '\x1e';
     key += g;
@@ -58,12 +58,6 @@ Session joined_copy(const Session& original, std::chrono::microseconds waited) {
   return s;
 }
 
-// Completes at `deadline`; raced with `||` against a run or a wait, whose loser is cancelled.
-boost::asio::awaitable<void> until(SteadyClock::time_point deadline) {
-  boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, deadline);
-  co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
-}
-
 Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
   return Error(ErrorCode::deadline_exceeded,
                fmt::format("the onboarding did not finish within its deadline of {} ms ({})",
@@ -74,7 +68,6 @@ Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
                                                              const PipelinePlan& plan) {
-  using namespace boost::asio::experimental::awaitable_operators;
   const auto start = SteadyClock::now();
   RunEvent event;
   event.run = plan.kind;
@@ -85,7 +78,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
       allowed <= std::chrono::milliseconds(0)
           ? Result<OnboardRequest>(
                 Error(ErrorCode::invalid_input, "deadline must be positive").with_field("deadline"))
-          : normalize_request(raw, config.validation);
+          : normalize_request(std::move(raw), config.validation);
   if (!normalized) {
     const Error error = normalized.error();
     event.error = &error;
@@ -96,51 +89,75 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   const OnboardRequest& request = *normalized;
   const std::string workspace =
       request.workspace.empty() ? config.default_workspace : request.workspace;
-  const std::string user = to_hex(user_fingerprint(workspace, request.email));
+  RunDigests digests{.email_key = lower_email(request.email),
+                     .attributes = fingerprint(request.attributes),
+                     .roles = fingerprint(request.roles),
+                     .session_attributes = fingerprint(request.session_attributes)};
+  // The user's digest names the user to observers and in the cross-instance lock; with neither
+  // configured nobody reads it, and a SHA-256 per login is saved.
+  const std::string user = config.observers.empty() && !config.lock_service
+                               ? std::string()
+                               : to_hex(user_fingerprint(workspace, digests.email_key));
   event.workspace = workspace;
   event.user = user;
 
-  std::shared_ptr<internal::Flight<Result<Session>>> flight;
-  std::string key;
-  if (config.single_flight) {
-    key = flight_key(request, workspace, plan.kind);
+  // One run per user at a time: two runs of one user with other attributes would otherwise
+  // interleave their writes and mints, and file a token under the attributes the other run wrote.
+  std::string user_key = workspace;
+  user_key += '\x1f';
+  user_key += digests.email_key;
+  const std::string key =
+      config.single_flight ? flight_key(request, workspace, digests, plan.kind) : "";
+  auto flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
+  for (;;) {
     std::unique_lock lock(runs_mutex);
-    if (auto it = runs.find(key); it != runs.end()) {
-      auto joined = it->second;
-      lock.unlock();
-      // The leader goes on for the others when this waiter's own deadline passes.
-      auto raced = co_await (joined->async_wait(boost::asio::use_awaitable) || until(deadline));
-      Result<Session> shared = raced.index() == 0
-                                   ? std::get<0>(std::move(raced))
-                                   : Result<Session>(past_deadline(allowed,
-                                                                   "waiting for the "
-                                                                   "identical run it "
-                                                                   "joined"));
-      event.joined_in_flight = true;
-      event.elapsed = since(start);
-      std::optional<Error> error;
-      if (shared) {
-        shared = joined_copy(*shared, event.elapsed);
-      } else {
-        error = shared.error();
-        event.error = &*error;
-      }
-      notify_run(event);
-      co_return shared;
+    auto [it, leading] = runs.try_emplace(user_key, UserRun{key, flight});
+    if (leading) break;
+    auto running = it->second.flight;
+    const bool identical = config.single_flight && it->second.key == key;
+    lock.unlock();
+    // The running one goes on for the others when this waiter's own deadline passes.
+    auto raced =
+        co_await internal::within(running->async_wait(boost::asio::use_awaitable), deadline);
+    const auto state = co_await boost::asio::this_coro::cancellation_state;
+    Result<Session> shared = Error(ErrorCode::internal, "the wait for a run ended unexpectedly");
+    if (!raced) {
+      shared = past_deadline(allowed, identical ? "waiting for the identical run it joined"
+                                                : "waiting for an earlier run of the same user");
+    } else if (identical) {
+      shared = std::move(*raced);
+    } else if (state.cancelled() != boost::asio::cancellation_type::none) {
+      shared = Error(ErrorCode::cancelled,
+                     "the onboarding was cancelled while an earlier run of the same user ran");
+    } else {
+      // That run is over and what it wrote is confirmed (or known to have failed): this request
+      // runs against that state, leading or joining an identical run that got there first.
+      continue;
     }
-    flight = std::make_shared<internal::Flight<Result<Session>>>(executor);
-    runs.emplace(key, flight);
+    event.joined_in_flight = identical;
+    event.elapsed = since(start);
+    std::optional<Error> error;
+    if (shared) {
+      shared = joined_copy(*shared, event.elapsed);
+    } else {
+      error = shared.error();
+      event.error = &*error;
+    }
+    notify_run(event);
+    co_return shared;
   }
 
   Result<Session> result = Error(ErrorCode::internal, "pipeline did not finish");
   try {
     std::optional<LockLease> lease;
-    if (config.lock_service && plan.kind != "refresh")
-      lease = co_await cross_instance_turn(workspace, user);
+    // Refreshes too: one that writes changed attributes must not interleave with another
+    // instance's run of the user (the same race as in process, across instances).
+    if (config.lock_service) lease = co_await cross_instance_turn(workspace, user);
     // The deadline cancels whatever the run is doing: a vendor call, a backoff, a wait.
-    auto raced = co_await (execute(request, workspace, user, plan) || until(deadline));
-    if (raced.index() == 0) {
-      result = std::get<0>(std::move(raced));
+    auto raced =
+        co_await internal::within(execute(request, workspace, user, digests, plan), deadline);
+    if (raced) {
+      result = std::move(*raced);
     } else {
       result = past_deadline(allowed, "vendor calls still in progress were cancelled");
     }
@@ -158,14 +175,12 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
   if (result) result->elapsed = since(start);
-  if (flight) {
-    {
-      // Leave the table before completing, so later arrivals start afresh (and hit the caches).
-      std::lock_guard lock(runs_mutex);
-      runs.erase(key);
-    }
-    flight->complete(result);
+  {
+    // Leave the table before completing, so later arrivals start afresh (and hit the caches).
+    std::lock_guard lock(runs_mutex);
+    runs.erase(user_key);
   }
+  flight->complete(result);
   event.elapsed = since(start);
   std::optional<Error> error;
   if (result) {
@@ -286,18 +301,21 @@ Onboarder::Impl::Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn,
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRequest& request,
                                                                  const std::string& workspace,
                                                                  const std::string& user_hex,
+                                                                 const RunDigests& digests,
                                                                  const PipelinePlan& plan) {
   PipelineContext::Run run{.impl = *this,
                            .request = request,
                            .plan = plan,
                            .workspace = workspace,
-                           .email_key = lower_email(request.email),
+                           .email_key = digests.email_key,
                            .user = user_hex,
-                           .attributes_fp = fingerprint(request.attributes),
-                           .roles_fp = fingerprint(request.roles)};
+                           .attributes_fp = digests.attributes,
+                           .roles_fp = digests.roles,
+                           .session_attributes_fp = digests.session_attributes};
   PipelineContext context(run);
 
   Session session;
+  session.stages.reserve(3);
   session.email = request.email;
   session.workspace = workspace;
   StageRunner stages{*this, run, session};

@@ -217,7 +217,7 @@ Core::Core(RedisOptions o)
   local_directory = std::make_shared<InMemoryUserDirectory>(d);
   reset_local_tokens();
   client->set_connect_hook(ConnectHook{
-      .commands = [this] { return repair_commands(); },
+      .commands = [this](std::uint64_t generation) { return repair_commands(generation); },
       .done = [this](bool ok) { repaired(ok); },
   });
 }
@@ -362,14 +362,14 @@ void Core::mark_dirty_key(std::string key) {
 
 // First on a new connection: raise the write generation of every workspace with failed writes
 // (their late copies are then refused), then delete what they may have left behind.
-std::vector<Command> Core::repair_commands() {
+std::vector<Command> Core::repair_commands(std::uint64_t generation) {
   std::lock_guard lock(dirty_mutex);
   std::vector<Command> out;
   repairing_fields.assign(dirty_fields.begin(), dirty_fields.end());
   repairing_keys.assign(dirty_keys.begin(), dirty_keys.end());
   repairing_prefixes.assign(dirty_prefixes.begin(), dirty_prefixes.end());
   if (repairing_prefixes.empty()) return out;
-  const auto gen = std::to_string(write_generation.fetch_add(1) + 1);
+  const auto gen = std::to_string(generation);
   for (const auto& p : repairing_prefixes)
     out.push_back({"SET", generation_key(p), gen, "PX", std::to_string(kGenerationTtlMs)});
   for (const auto& [key, field] : repairing_fields) out.push_back({"HDEL", key, field});
@@ -384,10 +384,43 @@ void Core::repaired(bool ok) {
     for (const auto& f : repairing_fields) dirty_fields.erase(f);
     for (const auto& k : repairing_keys) dirty_keys.erase(k);
     for (const auto& p : repairing_prefixes) dirty_prefixes.erase(p);
+    // What the repair deleted is now known only to this instance's local copy.
+    if (unshared_fields.size() + repairing_fields.size() > kMaxDirty) unshared_fields.clear();
+    unshared_fields.insert(repairing_fields.begin(), repairing_fields.end());
+    unshared_keys.insert(repairing_keys.begin(), repairing_keys.end());
   }
   repairing_fields.clear();
   repairing_keys.clear();
   repairing_prefixes.clear();
+}
+
+bool Core::unshared(const std::string& key, const std::string& field) {
+  std::lock_guard lock(dirty_mutex);
+  return unshared_keys.count(key) > 0 || unshared_fields.count({key, field}) > 0;
+}
+
+void Core::shared_again(const std::string& key, const std::string* field) {
+  std::lock_guard lock(dirty_mutex);
+  if (field) {
+    unshared_fields.erase({key, *field});
+    return;
+  }
+  unshared_keys.erase(key);
+  for (auto it = unshared_fields.lower_bound({key, std::string()});
+       it != unshared_fields.end() && it->first == key;)
+    it = unshared_fields.erase(it);
+}
+
+std::optional<DirectoryEntry> Core::local_answer(std::string_view workspace,
+                                                 std::string_view email) {
+  auto entry = local_directory->find(workspace, email);
+  // Another instance may have changed what the vendor holds since this copy was confirmed:
+  // keep the id, forget fingerprints older than the outage, so attributes are sent again.
+  if (entry && to_ms(entry->seen) < outage_since.load()) {
+    entry->attributes.reset();
+    entry->roles.reset();
+  }
+  return entry;
 }
 
 void Core::lease_granted(const LockLease& lease, milliseconds ttl) {
@@ -439,19 +472,14 @@ std::optional<DirectoryEntry> RedisUserDirectory::on_find(std::string_view works
                                                           std::string_view email,
                                                           const Result<std::vector<Reply>>& r) {
   auto& local = *core_->local_directory;
-  if (!core_->check("directory find", r, 2)) {
-    auto entry = local.find(workspace, email);
-    // Another instance may have changed what the vendor holds since this copy was confirmed:
-    // keep the id, forget fingerprints older than the outage, so attributes are sent again.
-    if (entry && to_ms(entry->seen) < core_->outage_since.load()) {
-      entry->attributes.reset();
-      entry->roles.reset();
-    }
-    return entry;
-  }
+  if (!core_->check("directory find", r, 2)) return core_->local_answer(workspace, email);
   core_->observe_epoch(workspace, (*r)[1]);
   const Reply& value = (*r)[0];
   if (value.is_nil()) {
+    // Deleted by the repair after a failed write of ours (e.g. a listing taken while Redis was
+    // away): this instance's copy is the freshest knowledge until it is shared again.
+    if (core_->unshared(Core::prefix(workspace) + "dir", Core::user_field(email)))
+      return core_->local_answer(workspace, email);
     local.erase(workspace, email);
     return std::nullopt;
   }
@@ -490,7 +518,7 @@ std::string RedisUserDirectory::lock_key(std::string_view workspace, std::string
 Command RedisUserDirectory::put_command(std::string_view workspace, std::string_view email,
                                         const DirectoryEntry& entry) const {
   const auto p = Core::prefix(workspace);
-  const auto gen = std::to_string(core_->write_generation.load());
+  const std::string gen(kWriteGeneration);
   long long ttl_ms = 0;
   auto lease = core_->lease_for(lock_key(workspace, email), ttl_ms);
   if (!lease) {
@@ -518,6 +546,10 @@ void RedisUserDirectory::on_put(std::string_view workspace, std::string_view ema
   on_write("directory put", workspace, email, r);
   if (!r || r->size() != 1 || (*r)[0].type != Reply::Type::integer) return;
   const auto written = (*r)[0].integer;
+  if (written == 1) {
+    const auto field = Core::user_field(email);
+    core_->shared_again(Core::prefix(workspace) + "dir", &field);
+  }
   if (written == -1) {
     core_->late_writes_refused.fetch_add(1, std::memory_order_relaxed);
   } else if (fenced) {
@@ -593,7 +625,7 @@ asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view works
   const auto p = Core::prefix(workspace);
   for (std::size_t i = 0; i < users.size(); i += kChunk) {
     Command hset{"EVAL", std::string(kPutScript),  "2",
-                 key,    core_->generation_key(p), std::to_string(core_->write_generation.load())};
+                 key,    core_->generation_key(p), std::string(kWriteGeneration)};
     for (std::size_t j = i; j < std::min(users.size(), i + kChunk); ++j) {
       const auto& u = users[j];
       DirectoryEntry e;
@@ -643,6 +675,7 @@ asio::awaitable<void> RedisUserDirectory::co_load_listing(std::string_view works
       if (!core_->check("directory listing", pruned, 1)) co_return fail();
     }
   } while (cursor != "0");
+  core_->shared_again(key, nullptr);
   std::lock_guard lock(core_->local_mutex);
   core_->workspaces.insert(std::string(workspace));
 }
@@ -718,9 +751,9 @@ std::optional<std::vector<Command>> RedisTokenCache::put_batch(const TokenKey& k
   std::string sealed = seal(core_->options.token_key, k + '\x1f' + f, plain);
   std::fill(plain.begin(), plain.end(), '\0');
   const auto p = Core::prefix(key.workspace);
-  return std::vector<Command>{
-      {"EVAL", std::string(kTokenPutScript), "2", k, core_->generation_key(p),
-       std::to_string(core_->write_generation.load()), f, std::move(sealed), std::to_string(ttl)}};
+  return std::vector<Command>{{"EVAL", std::string(kTokenPutScript), "2", k,
+                               core_->generation_key(p), std::string(kWriteGeneration), f,
+                               std::move(sealed), std::to_string(ttl)}};
 }
 
 void RedisTokenCache::on_put(const TokenKey& key, const Result<std::vector<Reply>>& r) {

@@ -44,8 +44,16 @@ struct Core {
   void observe_epoch(std::string_view workspace, const Reply& reply);
   void mark_dirty_field(std::string key, std::string field);
   void mark_dirty_key(std::string key);
-  std::vector<Command> repair_commands();
+  /// The repair for a new connection whose writes carry `generation`.
+  std::vector<Command> repair_commands(std::uint64_t generation);
   void repaired(bool ok);
+  /// Whether a Redis miss of the field may be a repair's delete of this instance's own write
+  /// (then the local copy answers).
+  bool unshared(const std::string& key, const std::string& field);
+  /// The field (or, with null, the whole key) holds this instance's writes again.
+  void shared_again(const std::string& key, const std::string* field);
+  /// The local copy's answer, fingerprints confirmed before the last outage dropped.
+  std::optional<DirectoryEntry> local_answer(std::string_view workspace, std::string_view email);
   /// "embark:v1:{ws}:gen:<instance>": the lowest write generation Redis still accepts from this
   /// instance in that workspace.
   std::string generation_key(std::string_view prefix) const;
@@ -77,7 +85,8 @@ struct Core {
   std::vector<std::string> repairing_keys;
   std::set<std::string> dirty_prefixes;  ///< workspaces (key prefixes) with failed writes
   std::vector<std::string> repairing_prefixes;
-  std::atomic<std::uint64_t> write_generation{1};
+  std::set<std::pair<std::string, std::string>> unshared_fields;  ///< deleted by a repair
+  std::set<std::string> unshared_keys;
 
   std::mutex lease_mutex;
   std::unordered_map<std::string, LockLease> leases;

@@ -99,6 +99,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
 
   enum class Phase { idle, connecting, ready } phase = Phase::idle;
   std::uint64_t generation = 0;
+  std::uint64_t write_generation = 0;  // of the current (or next) connection
   std::deque<Pending> pending;
   std::string out;      // formatted, not yet written
   std::string writing;  // being written
@@ -154,7 +155,13 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     p.done = std::move(done);
     p.deadline = now + (timeout.count() > 0 ? timeout : options.timeout);
     try {
-      for (const auto& c : commands) out += format(c);
+      for (auto& c : commands) {
+        for (auto& arg : c) {
+          if (arg.size() == kWriteGeneration.size() && arg == kWriteGeneration)
+            arg = std::to_string(write_generation);
+        }
+        out += format(c);
+      }
     } catch (const std::exception&) {
       p.done(Error(ErrorCode::internal, "redis command could not be formatted"));
       return;
@@ -174,6 +181,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   void connect() {
     phase = Phase::connecting;
     const std::uint64_t gen = ++generation;
+    ++write_generation;
     connects.fetch_add(1, std::memory_order_relaxed);
     std::vector<Command> hello;
     if (!url.password.empty()) {
@@ -186,7 +194,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     if (url.db != 0) hello.push_back({"SELECT", std::to_string(url.db)});
     std::size_t hook_count = 0;
     if (hook.commands) {
-      auto extra = hook.commands();
+      auto extra = hook.commands(write_generation);
       hook_count = extra.size();
       for (auto& c : extra) hello.push_back(std::move(c));
     }
@@ -363,6 +371,39 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
     for (auto& p : failed) p.done(error);
   }
 };
+
+namespace {
+
+// Registered in each execution context that awaits Redis replies. Services shut down before
+// the context destroys its queued work, in reverse order of creation (this one after the
+// scheduler), so the handlers destroyed here may still post their frames' teardown to it.
+class LifeService final : public asio::execution_context::service {
+ public:
+  using key_type = LifeService;
+  static inline asio::execution_context::id id;
+  explicit LifeService(asio::execution_context& context)
+      : asio::execution_context::service(context), life_(std::make_shared<Client::ContextLife>()) {}
+  std::shared_ptr<Client::ContextLife> life() const { return life_; }
+
+ private:
+  void shutdown() override {
+    std::unordered_map<std::uint64_t, std::shared_ptr<void>> waiting;
+    {
+      std::lock_guard lock(life_->mutex);
+      life_->running = false;
+      waiting.swap(life_->waiting);
+    }
+    waiting.clear();  // outside the lock: a frame's teardown may release the last Client
+  }
+  std::shared_ptr<Client::ContextLife> life_;
+};
+
+}  // namespace
+
+std::shared_ptr<Client::ContextLife> Client::ContextLife::of(const asio::any_io_executor& ex) {
+  auto& context = asio::query(ex, asio::execution::context);
+  return asio::use_service<LifeService>(context).life();
+}
 
 Client::Client(RedisUrl url, ClientOptions options)
     : state_(std::make_shared<State>(std::move(url), options)) {

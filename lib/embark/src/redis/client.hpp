@@ -6,14 +6,16 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <mutex>
 #include <string>
+#include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
@@ -45,10 +47,19 @@ struct ClientOptions {
   std::chrono::milliseconds max_reconnect_backoff{1000};
 };
 
+/// A command argument equal to this is replaced, when its batch is queued on a connection, by
+/// that connection's write generation (a number that grows with every new connection), so a
+/// script can tell writes sent on a dropped connection from later ones.
+inline constexpr std::string_view kWriteGeneration =
+    "\x1f"
+    "embark:write-generation"
+    "\x1f";
+
 /// Commands sent first on every new connection (after AUTH and SELECT), and told whether they
 /// succeeded. Used to repair shared entries that went stale while Redis was away.
 struct ConnectHook {
-  std::function<std::vector<Command>()> commands;
+  /// Called with the new connection's write generation.
+  std::function<std::vector<Command>(std::uint64_t generation)> commands;
   std::function<void(bool ok)> done;
 };
 
@@ -68,23 +79,50 @@ class Client {
   void send(std::vector<Command> commands, BatchHandler done,
             std::chrono::milliseconds timeout = std::chrono::milliseconds(0));
 
+  /// Handlers waiting for replies, per execution context. When the context shuts down (an
+  /// application destroys its io_context with a Redis call in flight) they are destroyed there,
+  /// while the context can still take the work their destruction posts, and their replies are
+  /// dropped: nothing is ever posted into a destroyed context.
+  struct ContextLife {
+    std::mutex mutex;
+    bool running = true;
+    std::uint64_t next = 0;
+    std::unordered_map<std::uint64_t, std::shared_ptr<void>> waiting;
+    /// The registry of `ex`'s context (a service of that context, created on first use).
+    static std::shared_ptr<ContextLife> of(const boost::asio::any_io_executor& ex);
+  };
+
   /// A batch in Asio's universal model; the handler runs on its associated executor.
   template <class CompletionToken>
   auto async_exec(std::vector<Command> commands, std::chrono::milliseconds timeout,
                   CompletionToken&& token) {
     return boost::asio::async_initiate<CompletionToken, void(Result<std::vector<Reply>>)>(
         [this](auto handler, std::vector<Command> cmds, std::chrono::milliseconds t) {
+          using Handler = decltype(handler);
           auto ex = boost::asio::get_associated_executor(handler, executor());
-          auto held = std::make_shared<decltype(handler)>(std::move(handler));
-          // The caller's context counts the batch as outstanding work until post() has returned
-          // on this client's thread: its owner cannot run out of work, join and destroy it while
-          // post() still signals its scheduler.
+          auto life = ContextLife::of(ex);
+          std::uint64_t id = 0;
+          {
+            std::lock_guard lock(life->mutex);
+            id = ++life->next;
+            life->waiting.emplace(id, std::make_shared<Handler>(std::move(handler)));
+          }
           send(
               std::move(cmds),
-              [ex, held,
-               work = boost::asio::make_work_guard(ex)](Result<std::vector<Reply>> r) mutable {
+              [ex, life, id](Result<std::vector<Reply>> r) {
+                // Posting under the lock: the context cannot shut down in between.
+                std::lock_guard lock(life->mutex);
+                auto it = life->waiting.find(id);
+                if (it == life->waiting.end()) return;  // destroyed at the context's shutdown
+                auto held = std::static_pointer_cast<Handler>(std::move(it->second));
+                life->waiting.erase(it);
+                if (!life->running) {
+                  // Started during the shutdown itself: neither postable nor safely destroyed
+                  // off the context; left alone (it can only happen as a process winds down).
+                  (void)new std::shared_ptr<Handler>(std::move(held));
+                  return;
+                }
                 boost::asio::post(ex, [held, r = std::move(r)]() mutable { std::move (*held)(r); });
-                work.reset();
               },
               t);
         },

@@ -215,13 +215,26 @@ Result<void> validate_request(const OnboardRequest& request, const ValidationPol
   return {};
 }
 
+namespace {
+
+// The normalization of a validated request.
+OnboardRequest normalize_validated(OnboardRequest request) {
+  for (auto& role : request.roles) role.role_id = resolve_role_id(role.role_id).value();
+  if (!request.display_name.empty()) request.attributes["display_name"] = request.display_name;
+  return request;
+}
+
+}  // namespace
+
 Result<OnboardRequest> normalize_request(const OnboardRequest& request,
                                          const ValidationPolicy& policy) {
   if (auto r = validate_request(request, policy); !r) return r.error();
-  OnboardRequest out = request;
-  for (auto& role : out.roles) role.role_id = resolve_role_id(role.role_id).value();
-  if (!out.display_name.empty()) out.attributes["display_name"] = out.display_name;
-  return out;
+  return normalize_validated(request);
+}
+
+Result<OnboardRequest> normalize_request(OnboardRequest&& request, const ValidationPolicy& policy) {
+  if (auto r = validate_request(request, policy); !r) return r.error();
+  return normalize_validated(std::move(request));
 }
 
 Result<std::string> tenant_email(std::string_view email, std::string_view tenant) {
