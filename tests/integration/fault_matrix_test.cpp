@@ -19,6 +19,7 @@
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/onboarder.hpp"
+#include "embark/strategies/ensure_user/directory.hpp"
 #include "embark/testing/emulator_fixture.hpp"
 #include "embark/token_cache.hpp"
 
@@ -66,7 +67,8 @@ struct Stack {
     REQUIRE_MESSAGE(connection.has_value(), (connection ? "" : connection.error().to_string()));
     OnboarderConfig config;
     config.deadline = kDeadline;
-    config.min_refresh_interval = 0s;
+    config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+        DirectoryEnsureUser::Options{.min_refresh_interval = 0s});
     config.executor = pool.get_executor();
     auto made = Onboarder::create(std::move(config), *connection);
     REQUIRE_MESSAGE(made.has_value(), (made ? "" : made.error().to_string()));

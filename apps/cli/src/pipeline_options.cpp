@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "embark/strategies/ensure_user/directory.hpp"
+#include "embark/strategies/ensure_user/list_then_create.hpp"
 #include "embark/strategies/registry.hpp"
 #ifdef EMBARK_HAS_REDIS
 #include "embark/redis.hpp"
@@ -41,7 +43,8 @@ void add_strategy_options(CLI::App& command, StrategyArgs& args) {
       ->type_name("STRATEGY");
   command.add_flag(
       "--enforce-roles", args.enforce_roles,
-      "re-apply roles to existing users whose roles differ (overwrites roles set by hand)");
+      "re-apply roles to existing users whose roles differ (overwrites roles set by hand; "
+      "ensure-user strategies directory and list-then-create)");
 }
 
 OnboarderConfig onboarder_config(Context& context, const Settings& settings,
@@ -50,7 +53,16 @@ OnboarderConfig onboarder_config(Context& context, const Settings& settings,
   if (!args.ensure_user.empty()) config.ensure_user = args.ensure_user;
   if (!args.attributes.empty()) config.set_attributes = args.attributes;
   if (!args.impersonate.empty()) config.impersonate = args.impersonate;
-  config.role_policy = args.enforce_roles ? RolePolicy::enforce : RolePolicy::on_create;
+  if (args.enforce_roles) {
+    // role_policy is an option of the ensure-user strategies that look users up.
+    if (config.ensure_user == "directory") {
+      config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+          DirectoryEnsureUser::Options{.role_policy = RolePolicy::enforce});
+    } else if (config.ensure_user == "list-then-create") {
+      config.ensure_user_strategy = std::make_shared<ListThenCreateEnsureUser>(
+          ListThenCreateEnsureUser::Options{.role_policy = RolePolicy::enforce});
+    }
+  }
   config.default_workspace = settings.workspace_id;
   config.embed_base_url = settings.embed_base_url;
   config.executor = context.io_context().get_executor();

@@ -250,6 +250,24 @@ TEST_CASE("cli: sync --dry-run plans without writing; sync writes; bad rows exit
   CHECK(h.err.str().find("unknown column 'mail'") != std::string::npos);
 }
 
+TEST_CASE("cli: onboard --enforce-roles re-applies differing roles to an existing user") {
+  const std::string admin = "00000000-0000-0000-0000-000000000001";
+  const std::string viewer = "00000000-0000-0000-0000-000000000003";
+  for (const char* ensure_user : {"directory", "list-then-create"}) {
+    CAPTURE(ensure_user);
+    Harness h;
+    h.fake.add("id-1", "carol@example.com", {{"tenant_id", "t1"}}, {{admin, {"dom_1"}}});
+    CHECK(h.run({"onboard", "carol@example.com", "--ensure-user", ensure_user, "--attr",
+                 "tenant_id=t1", "--role", viewer + ":dom_1"}) == 0);
+    CHECK(h.fake.create_requests.empty());  // default: roles only at creation
+    CHECK(h.run({"onboard", "carol@example.com", "--ensure-user", ensure_user, "--attr",
+                 "tenant_id=t1", "--role", viewer + ":dom_1", "--enforce-roles"}) == 0);
+    REQUIRE(h.fake.create_requests.size() == 1);
+    REQUIRE(h.fake.create_requests[0].roles);
+    CHECK((*h.fake.create_requests[0].roles)[0].role_id == viewer);
+  }
+}
+
 TEST_CASE("cli: onboard runs the pipeline, prints each stage and ends with the embed URL") {
   Harness h;
   CHECK(h.run({"onboard", "not-an-email"}) == 3);

@@ -150,6 +150,36 @@ TEST_CASE("every operation sends its documented document and variables") {
   CHECK_FALSE(seen[6].bearer.has_value());
 }
 
+TEST_CASE("ClientOptions::workspace_id is the workspace of requests that name none") {
+  auto o = options(true);
+  o.workspace_id = "ws-default";
+  Fixture f(o);
+  f.transport->push(ok_json(R"({"data":{"listUsers":[]}})"));
+  f.transport->push(ok_json(kOkStatus("createUsers")));
+  f.transport->push(ok_json(kOkStatus("deleteUsersFromWorkspace")));
+  f.transport->push(ok_json(R"({"data":{"listUsers":[]}})"));
+  f.transport->push(ok_json(kOkStatus("createUsers")));
+  REQUIRE(f.client->list_users({}).has_value());
+  embark::CreateUsersRequest create;
+  create.emails = {"a@x.com"};
+  REQUIRE(f.client->create_users(create).has_value());
+  REQUIRE(f.client->delete_users_from_workspace({{"u1"}, ""}).has_value());
+  // A request naming its workspace keeps it.
+  REQUIRE(f.client->list_users({"ws2"}).has_value());
+  create.workspace_id = "ws2";
+  REQUIRE(f.client->create_users(create).has_value());
+
+  auto seen = f.transport->seen();
+  REQUIRE(seen.size() == 5);
+  CHECK(request_json(seen[0]).at("variables").at("workspaceId").as_string() == "ws-default");
+  CHECK(request_json(seen[1]).at("variables").at("input").at("workspaceID").as_string() ==
+        "ws-default");
+  CHECK(request_json(seen[2]).at("variables").at("input").at("workspaceID").as_string() ==
+        "ws-default");
+  CHECK(request_json(seen[3]).at("variables").at("workspaceId").as_string() == "ws2");
+  CHECK(request_json(seen[4]).at("variables").at("input").at("workspaceID").as_string() == "ws2");
+}
+
 TEST_CASE("bad input is refused before anything is sent, naming the field") {
   Fixture f;
   auto r = f.client->impersonate_user({"", {}, false});

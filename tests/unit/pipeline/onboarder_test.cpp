@@ -14,6 +14,9 @@
 #include "embark/directory.hpp"
 #include "embark/fingerprint.hpp"
 #include "embark/observer.hpp"
+#include "embark/strategies/ensure_user/directory.hpp"
+#include "embark/strategies/impersonate/pre_mint.hpp"
+#include "embark/strategies/impersonate/reuse.hpp"
 #include "embark/token_endpoint.hpp"
 
 #include "pipeline/harness.hpp"
@@ -335,7 +338,8 @@ TEST_CASE("roles: set at creation only, unless enforce and they differ") {
   }
   {
     auto config = h.config();
-    config.role_policy = RolePolicy::enforce;
+    config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+        DirectoryEnsureUser::Options{.role_policy = RolePolicy::enforce});
     auto onboarder = h.make(config);
     h.fake->reset_counters();
     REQUIRE(onboarder.onboard(mallory));  // cold directory: listUsers shows admin != viewer
@@ -465,6 +469,46 @@ TEST_CASE("pre-mint: the next token is ready before the iframe asks") {
   CHECK(refreshed->expires_at == first->expires_at + 3100s);
 }
 
+TEST_CASE("pre-mint: its own premint_lead decides when the next token is minted") {
+  Harness h;
+  auto waiter = std::make_shared<BackgroundWaiter>();
+  auto config = h.config();
+  config.impersonate_strategy = std::make_shared<PreMintImpersonate>(
+      PreMintImpersonate::Options{.token_reuse_margin = 300s, .premint_lead = 1800s});
+  config.observers = {waiter};
+  auto onboarder = h.make(config);
+  auto request = request_for("quinn@example.com");
+  auto first = onboarder.onboard(request);
+  REQUIRE(first);
+  CHECK(h.fake->impersonate_calls == 1);
+  // 28 min before expiry: outside the default lead (10 min), inside this strategy's (30 min).
+  h.clock.advance(1900s);
+  auto second = onboarder.onboard(request);
+  REQUIRE(second);
+  CHECK(second->jwt == first->jwt);
+  auto done = waiter->done.get_future();
+  REQUIRE(done.wait_for(30s) == std::future_status::ready);
+  CHECK(done.get());
+  CHECK(h.fake->impersonate_calls == 2);
+}
+
+TEST_CASE("directory: its own directory_ttl decides when an entry is listed again") {
+  Harness h;
+  auto config = h.config();
+  config.ensure_user_strategy =
+      std::make_shared<DirectoryEnsureUser>(DirectoryEnsureUser::Options{.directory_ttl = 60s});
+  auto onboarder = h.make(config);
+  auto request = request_for("rita@example.com");
+  REQUIRE(onboarder.onboard(request));
+  h.fake->reset_counters();
+  h.clock.advance(30s);
+  REQUIRE(onboarder.onboard(request));
+  CHECK(h.fake->list_calls == 0);  // fresh
+  h.clock.advance(31s);
+  REQUIRE(onboarder.onboard(request));
+  CHECK(h.fake->list_calls == 1);  // 61 s old: past this strategy's TTL (the default is 1 h)
+}
+
 TEST_CASE("async_onboard works with use_awaitable and use_future") {
   Harness h;
   auto onboarder = h.make();
@@ -499,11 +543,29 @@ TEST_CASE("config errors name the field") {
   r = Onboarder::create(config, h.fake);
   REQUIRE_FALSE(r);
   CHECK(r.error().field() == "embed_base_url");
+  // A strategy's own options are checked by Onboarder::create, the field named with its stage.
   config = h.config();
-  config.premint_lead = 60s;
+  config.impersonate_strategy = std::make_shared<PreMintImpersonate>(
+      PreMintImpersonate::Options{.token_reuse_margin = 300s, .premint_lead = 60s});
   r = Onboarder::create(config, h.fake);
   REQUIRE_FALSE(r);
-  CHECK(r.error().field() == "premint_lead");
+  CHECK(r.error().field() == "impersonate.premint_lead");
+  config.impersonate_strategy =
+      std::make_shared<ReuseImpersonate>(ReuseImpersonate::Options{.token_reuse_margin = 3600s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "impersonate.token_reuse_margin");
+  config = h.config();
+  config.ensure_user_strategy =
+      std::make_shared<DirectoryEnsureUser>(DirectoryEnsureUser::Options{.directory_ttl = 0s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "ensure_user.directory_ttl");
+  config.ensure_user_strategy = std::make_shared<DirectoryEnsureUser>(
+      DirectoryEnsureUser::Options{.min_refresh_interval = -1s});
+  r = Onboarder::create(config, h.fake);
+  REQUIRE_FALSE(r);
+  CHECK(r.error().field() == "ensure_user.min_refresh_interval");
   r = Onboarder::create(h.config(), nullptr);
   REQUIRE_FALSE(r);
   CHECK(r.error().field() == "connection");

@@ -57,7 +57,8 @@ struct ClientOptions {
   Secret access_key;
   /// A bearer token for management calls; when empty the access key is exchanged for one.
   Secret api_token;
-  /// Workspace for multi-workspace tenants; empty = the default workspace.
+  /// Workspace of listUsers, createUsers and deleteUsersFromWorkspace calls whose request names
+  /// none (multi-workspace tenants); empty = the vendor's default workspace.
   std::string workspace_id;
   /// Deadline of one call including its retries.
   std::chrono::milliseconds call_deadline{30'000};

@@ -25,45 +25,28 @@ class TokenCache;
 class LockService;
 class Observer;
 
-/// When roles are sent to the vendor.
-enum class RolePolicy {
-  on_create,  ///< only when the user is created (default: never overwrite roles an admin set)
-  enforce,    ///< also re-apply (createUsers) when the app's roles differ from the stored ones
-};
-
-/// "on-create" or "enforce".
-std::string_view to_string(RolePolicy policy) noexcept;
-/// Parses "on-create" / "enforce" (field "role_policy").
-Result<RolePolicy> parse_role_policy(std::string_view text);
-
 /// Everything an Onboarder needs besides the connection. Plain value type; copied and validated
 /// by Onboarder::create, immutable afterwards.
 struct OnboarderConfig {
-  /// Strategy names (see strategies/registry.hpp); ignored for a stage whose object is given below.
+  /// Strategy names (see strategies/registry.hpp), built with their default options; ignored for
+  /// a stage whose object is given below.
   std::string ensure_user = "directory";
   std::string set_attributes = "diff";
   std::string impersonate = "reuse";
-  /// Strategy objects built by code (take precedence over the names). Must be thread-safe.
+  /// Strategy objects built by code, with their own options (take precedence over the names),
+  /// e.g. std::make_shared<PreMintImpersonate>(PreMintImpersonate::Options{...}). Their options
+  /// are validated by Onboarder::create. Must be thread-safe.
   std::shared_ptr<EnsureUserStrategy> ensure_user_strategy;
   std::shared_ptr<SetAttributesStrategy> set_attributes_strategy;
   std::shared_ptr<ImpersonateStrategy> impersonate_strategy;
 
-  RolePolicy role_policy = RolePolicy::on_create;
   /// Workspace of requests that name none (empty: the vendor's default workspace).
   std::string default_workspace;
 
-  /// Directory: an entry older than this is refreshed (by a coalesced listUsers) before use.
-  std::chrono::seconds directory_ttl{3600};
-  /// At most one listUsers per workspace per interval (misses in between trust the directory).
-  std::chrono::seconds min_refresh_interval{10};
   /// Directory backend; null = InMemoryUserDirectory with `directory_max_entries`.
   std::shared_ptr<UserDirectory> directory;
   std::size_t directory_max_entries = 2'000'000;
 
-  /// A cached token is handed out only while its remaining lifetime exceeds this margin.
-  std::chrono::seconds token_reuse_margin{300};
-  /// pre-mint: the next token is minted this long before the current one expires (> margin).
-  std::chrono::seconds premint_lead{600};
   /// Token cache backend; null = InMemoryTokenCache with `token_cache_max_entries`.
   std::shared_ptr<TokenCache> token_cache;
   std::size_t token_cache_max_entries = 100'000;
@@ -92,8 +75,9 @@ struct OnboarderConfig {
   std::optional<boost::asio::any_io_executor> executor;
 };
 
-/// Checks a config without building anything: strategy names, durations, embed base URL.
-/// Errors name the field ("ensure_user", "premint_lead", "embed_base_url", ...).
+/// Checks a config without building anything: strategy names and the options of strategy objects,
+/// durations, embed base URL. Errors name the field ("ensure_user", "impersonate.premint_lead",
+/// "embed_base_url", ...).
 Result<void> validate_config(const OnboarderConfig& config);
 
 }  // namespace embark

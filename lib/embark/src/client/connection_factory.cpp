@@ -48,8 +48,8 @@ ConnectionStack make_connection_stack(const ClientOptions& options, ConnectionPa
         parts.wall_clock);
   }
   layer = std::make_shared<AuthDecorator>(std::move(layer), out.bearer);
-  out.connection =
-      std::make_shared<LayeredConnection>(std::move(layer), options.call_deadline, std::move(now));
+  out.connection = std::make_shared<LayeredConnection>(std::move(layer), options.call_deadline,
+                                                       std::move(now), options.workspace_id);
   return out;
 }
 

@@ -1,3 +1,6 @@
+#include <tuple>
+#include <type_traits>
+
 #include "internal/client/connection_factory.hpp"
 #include "internal/graphql/operations.hpp"
 
@@ -24,15 +27,39 @@ std::optional<Error> check_list(std::string_view operation, const std::vector<st
   return std::nullopt;
 }
 
+// The class a member function pointer belongs to: LayeredConnection when it overrides the member,
+// WisdomConnection when it inherits the "unimplemented" default.
+template <class Member>
+struct MemberClass;
+template <class R, class C, class... Args>
+struct MemberClass<R (C::*)(Args...)> {
+  using Class = C;
+};
+
+template <class... Operations>
+constexpr bool overrides_every(std::tuple<Operations...>*) {
+  return (std::is_same_v<typename MemberClass<std::remove_cv_t<
+                             decltype(Operations::template kMember<LayeredConnection>)>>::Class,
+                         LayeredConnection> &&
+          ...);
+}
+
+// A forgotten override would answer "unimplemented" at run time; it fails here instead.
+static_assert(overrides_every(static_cast<AllOperations*>(nullptr)),
+              "LayeredConnection must override the WisdomConnection member of every operation in "
+              "AllOperations (operations.hpp)");
+
 }  // namespace
 
 asio::awaitable<Result<std::vector<UserRecord>>> LayeredConnection::list_users(
     ListUsersRequest request) {
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<ListUsersOperation>(request);
 }
 
 asio::awaitable<Result<void>> LayeredConnection::create_users(CreateUsersRequest request) {
   if (auto e = check_list(CreateUsersOperation::kName, request.emails, "emails")) co_return *e;
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<CreateUsersOperation>(request);
 }
 
@@ -46,6 +73,7 @@ asio::awaitable<Result<void>> LayeredConnection::set_user_attributes(
 
 asio::awaitable<Result<void>> LayeredConnection::delete_users(DeleteUsersRequest request) {
   if (auto e = check_list(DeleteUsersOperation::kName, request.user_ids, "user_ids")) co_return *e;
+  if (request.workspace_id.empty()) request.workspace_id = default_workspace_;
   co_return co_await run<DeleteUsersOperation>(request);
 }
 

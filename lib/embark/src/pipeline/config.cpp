@@ -12,41 +12,38 @@ namespace {
 
 using internal::invalid;
 
+// A strategy's own options, checked with the stage named in the error's field.
+template <class Strategy>
+Result<void> validate_strategy(const std::shared_ptr<Strategy>& strategy, std::string_view stage) {
+  auto checked = strategy->validate();
+  if (checked) return checked;
+  Error error = checked.error();
+  std::string field(stage);
+  if (!error.field().empty()) field += "." + error.field();
+  error.with_field(std::move(field));
+  return error;
+}
+
 }  // namespace
 
-std::string_view to_string(RolePolicy policy) noexcept {
-  return policy == RolePolicy::enforce ? "enforce" : "on-create";
-}
-
-Result<RolePolicy> parse_role_policy(std::string_view text) {
-  if (text == "on-create") return RolePolicy::on_create;
-  if (text == "enforce") return RolePolicy::enforce;
-  return invalid("role_policy", "expected on-create or enforce");
-}
-
 Result<void> validate_config(const OnboarderConfig& config) {
-  if (!config.ensure_user_strategy) {
-    if (auto s = make_ensure_user_strategy(config.ensure_user); !s) return s.error();
+  if (config.ensure_user_strategy) {
+    if (auto r = validate_strategy(config.ensure_user_strategy, "ensure_user"); !r) return r;
+  } else if (auto s = make_ensure_user_strategy(config.ensure_user); !s) {
+    return s.error();
   }
-  if (!config.set_attributes_strategy) {
-    if (auto s = make_set_attributes_strategy(config.set_attributes); !s) return s.error();
+  if (config.set_attributes_strategy) {
+    if (auto r = validate_strategy(config.set_attributes_strategy, "set_attributes"); !r) return r;
+  } else if (auto s = make_set_attributes_strategy(config.set_attributes); !s) {
+    return s.error();
   }
-  if (!config.impersonate_strategy) {
-    if (auto s = make_impersonate_strategy(config.impersonate); !s) return s.error();
+  if (config.impersonate_strategy) {
+    if (auto r = validate_strategy(config.impersonate_strategy, "impersonate"); !r) return r;
+  } else if (auto s = make_impersonate_strategy(config.impersonate); !s) {
+    return s.error();
   }
-  using std::chrono::seconds;
   if (config.deadline <= std::chrono::milliseconds(0))
     return invalid("deadline", "must be positive");
-  if (config.directory_ttl <= seconds(0)) return invalid("directory_ttl", "must be positive");
-  if (config.min_refresh_interval < seconds(0))
-    return invalid("min_refresh_interval", "must not be negative");
-  if (config.token_reuse_margin < seconds(0) || config.token_reuse_margin >= seconds(3600)) {
-    return invalid("token_reuse_margin",
-                   "must be between 0 and 3600 seconds (tokens live one hour)");
-  }
-  if (config.premint_lead <= config.token_reuse_margin || config.premint_lead >= seconds(3600)) {
-    return invalid("premint_lead", "must exceed token_reuse_margin and be under 3600 seconds");
-  }
   if (!config.directory && config.directory_max_entries == 0)
     return invalid("directory_max_entries", "must be positive");
   if (!config.token_cache && config.token_cache_max_entries == 0) {

@@ -13,10 +13,6 @@ const OnboarderConfig& PipelineContext::config() const noexcept { return run_->i
 std::chrono::system_clock::time_point PipelineContext::now() const { return run_->impl.now(); }
 int PipelineContext::stage_vendor_calls() const noexcept { return run_->stage_calls; }
 
-bool PipelineContext::is_fresh(const DirectoryEntry& entry) const {
-  return now() - entry.seen < run_->impl.config.directory_ttl;
-}
-
 std::optional<AttributeMap> PipelineContext::attributes_at_creation() const {
   return run_->plan.set_attributes->attributes_at_creation(*this);
 }
@@ -67,9 +63,8 @@ boost::asio::awaitable<void> PipelineContext::erase_entry() {
 }
 
 boost::asio::awaitable<std::optional<SessionToken>> PipelineContext::find_token(
-    const TokenKey& key) {
+    const TokenKey& key, std::chrono::seconds margin) {
   auto& tokens = *run_->impl.config.token_cache;
-  const auto margin = run_->impl.config.token_reuse_margin;
   if (tokens.nonblocking()) co_return tokens.find(key, run_->impl.now(), margin);
   auto found = co_await tokens.async_find(key, run_->impl.now(), margin);
   if (!found) {
@@ -86,8 +81,8 @@ boost::asio::awaitable<void> PipelineContext::put_token(const TokenKey& key,
 }
 
 boost::asio::awaitable<Result<DirectoryRefresh>> PipelineContext::refresh_directory(
-    RefreshMode mode) {
-  co_return co_await run_->impl.refresh_directory(*run_, mode);
+    RefreshMode mode, std::chrono::seconds min_interval) {
+  co_return co_await run_->impl.refresh_directory(*run_, mode, min_interval);
 }
 
 boost::asio::awaitable<Result<void>> PipelineContext::create_user(
@@ -122,14 +117,18 @@ boost::asio::awaitable<Result<SessionToken>> PipelineContext::impersonate(
       "impersonateUser", [&] { return connection.impersonate_user(std::move(request)); });
 }
 
-void PipelineContext::schedule_premint(const TokenKey& key, const UserRef& user,
-                                       AttributeMap session_attributes,
-                                       std::chrono::system_clock::time_point expires_at) {
-  if (!user.attributes) return;
-  ImpersonateRequest request;
-  request.email = run_->request.email;
-  request.session_attributes = std::move(session_attributes);
-  run_->impl.schedule_premint(key, *user.attributes, std::move(request), run_->user, expires_at);
+void PipelineContext::schedule(std::string key, std::chrono::system_clock::time_point due,
+                               BackgroundTask task) {
+  run_->impl.schedule(*run_, std::move(key), due, std::move(task));
+}
+
+void PipelineContext::notify_background(std::string_view what, const Error* error) const {
+  BackgroundEvent event;
+  event.what = what;
+  event.workspace = run_->workspace;
+  event.user = run_->user;
+  event.error = error;
+  run_->impl.notify_background(event);
 }
 
 boost::asio::awaitable<void> Onboarder::Impl::put_token(const TokenKey& key,

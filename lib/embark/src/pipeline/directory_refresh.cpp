@@ -26,7 +26,7 @@ std::uint64_t listed_digest(std::string_view email) {
 }  // namespace
 
 boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_directory(
-    PipelineContext::Run& run, RefreshMode mode) {
+    PipelineContext::Run& run, RefreshMode mode, std::chrono::seconds min_interval) {
   std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> flight;
   for (;;) {
     bool leader = false;
@@ -35,8 +35,7 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       auto& state = refreshes[run.workspace];
       if (state.in_flight) {
         flight = state.in_flight;
-      } else if (mode == RefreshMode::if_due && state.last &&
-                 now() - *state.last < config.min_refresh_interval &&
+      } else if (mode == RefreshMode::if_due && state.last && now() - *state.last < min_interval &&
                  !std::binary_search(state.listed.begin(), state.listed.end(),
                                      listed_digest(run.email_key))) {
         // Too soon after the last listing, which did not show this user either: trust the

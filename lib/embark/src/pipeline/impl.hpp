@@ -75,9 +75,10 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   std::mutex refresh_mutex;
   std::unordered_map<std::string, RefreshState> refreshes;
 
-  // Pending pre-mints, one per token key; touched only on the `background` strand.
-  std::mutex premint_mutex;
-  std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> premints;
+  // Strategies' pending background tasks (PipelineContext::schedule), one per key; each timer is
+  // touched only on the `background` strand.
+  std::mutex background_mutex;
+  std::unordered_map<std::string, std::shared_ptr<boost::asio::steady_timer>> pending;
   bool stopping = false;
 
   std::chrono::system_clock::time_point now() const { return config.clock(); }
@@ -97,11 +98,11 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
                                                   const PipelinePlan& plan);
   boost::asio::awaitable<std::optional<LockLease>> cross_instance_turn(const std::string& workspace,
                                                                        const std::string& user);
-  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(PipelineContext::Run& run,
-                                                                     RefreshMode mode);
-  void schedule_premint(const TokenKey& key, Fingerprint stored_attributes,
-                        ImpersonateRequest request, std::string user,
-                        std::chrono::system_clock::time_point expires_at);
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(
+      PipelineContext::Run& run, RefreshMode mode, std::chrono::seconds min_interval);
+  // See PipelineContext::schedule; `run` names the user the task works for.
+  void schedule(const PipelineContext::Run& run, std::string key,
+                std::chrono::system_clock::time_point due, BackgroundTask task);
   void stop();
 
   // Shared-state writes outside a stage's context too (pre-mint, forget, not_found): reported on

@@ -16,6 +16,8 @@
 #include "embark/strategies/set_attributes/session_only.hpp"
 #include "embark/strategies/set_attributes/skip.hpp"
 
+#include "internal/core/invalid.hpp"
+
 namespace embark {
 namespace {
 
@@ -81,6 +83,20 @@ Result<std::shared_ptr<Base>> make_from(const std::vector<RegistryEntry<Base>>& 
 }
 
 }  // namespace
+
+std::string_view to_string(RolePolicy policy) noexcept {
+  return policy == RolePolicy::enforce ? "enforce" : "on-create";
+}
+
+Result<RolePolicy> parse_role_policy(std::string_view text) {
+  if (text == "on-create") return RolePolicy::on_create;
+  if (text == "enforce") return RolePolicy::enforce;
+  return internal::invalid("role_policy", "expected on-create or enforce");
+}
+
+Result<void> EnsureUserStrategy::validate() const { return {}; }
+Result<void> SetAttributesStrategy::validate() const { return {}; }
+Result<void> ImpersonateStrategy::validate() const { return {}; }
 
 std::vector<std::string_view> ensure_user_strategy_names() { return names_of(ensure_user_table()); }
 std::vector<std::string_view> set_attributes_strategy_names() {

@@ -105,7 +105,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
   // interleave their writes and mints, and file a token under the attributes the other run wrote.
   std::string user_key = workspace;
   user_key += '\x1f';
-  user_key += lower_email(request.email);
+  user_key += digests.email_key;
   const std::string key =
       config.single_flight ? flight_key(request, workspace, digests, plan.kind) : "";
   auto flight = std::make_shared<internal::Flight<Result<Session>>>(executor);

@@ -3,6 +3,7 @@
 #pragma once
 
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -21,6 +22,17 @@
 #include "embark/token_cache.hpp"
 
 namespace embark {
+
+/// When roles are sent to the vendor (a knob of the ensure-user strategies that look users up).
+enum class RolePolicy {
+  on_create,  ///< only when the user is created (default: never overwrite roles an admin set)
+  enforce,    ///< also re-apply (createUsers) when the app's roles differ from the stored ones
+};
+
+/// "on-create" or "enforce".
+std::string_view to_string(RolePolicy policy) noexcept;
+/// Parses "on-create" / "enforce" (field "role_policy").
+Result<RolePolicy> parse_role_policy(std::string_view text);
 
 /// What the pipeline knows about the user after ensure-user. Plain value type.
 struct UserRef {
@@ -43,9 +55,18 @@ struct DirectoryRefresh {
 
 /// How eagerly to refresh the directory.
 enum class RefreshMode {
-  if_due,  ///< skip when the last refresh is younger than min_refresh_interval
+  if_due,  ///< skip when the workspace's last listing is younger than the given minimum interval
   force,   ///< refresh now (still joining one already in flight)
 };
+
+/// The default minimum interval between two listUsers of a workspace for RefreshMode::if_due
+/// (the `directory` strategy's option; set-attributes uses it when it must look a user up).
+inline constexpr std::chrono::seconds kDefaultMinRefreshInterval{10};
+
+class PipelineContext;
+/// Background work a strategy schedules (PipelineContext::schedule). Called once, on the
+/// Onboarder's background strand, with a context for the scheduling run's user.
+using BackgroundTask = std::function<boost::asio::awaitable<void>(PipelineContext& context)>;
 
 /// One run of the pipeline as strategies see it. Created by the pipeline per run; not
 /// thread-safe (a run is one coroutine). Vendor calls made through it are counted per stage,
@@ -64,7 +85,7 @@ class PipelineContext {
   /// Fingerprints of the request's stored attributes and roles.
   Fingerprint attributes_fingerprint() const noexcept;
   Fingerprint roles_fingerprint() const noexcept;
-  /// The Onboarder's config.
+  /// The Onboarder's config (strategies keep their own knobs in their own options).
   const OnboarderConfig& config() const noexcept;
   /// The config clock's now().
   std::chrono::system_clock::time_point now() const;
@@ -77,14 +98,13 @@ class PipelineContext {
   boost::asio::awaitable<void> put_entry(const DirectoryEntry& entry);
   /// Drops this user's entry (UserDirectory::async_erase); failures as for put_entry.
   boost::asio::awaitable<void> erase_entry();
-  /// A cached token for `key` with more than token_reuse_margin left (TokenCache::async_find);
-  /// a failed backend read is reported and answered as a miss.
-  boost::asio::awaitable<std::optional<SessionToken>> find_token(const TokenKey& key);
+  /// A cached token for `key` with more than `reuse_margin` left (TokenCache::async_find); a
+  /// failed backend read is reported and answered as a miss.
+  boost::asio::awaitable<std::optional<SessionToken>> find_token(const TokenKey& key,
+                                                                 std::chrono::seconds reuse_margin);
   /// Files a token the vendor minted under `key` (TokenCache::async_put); a failed backend
   /// write is reported and dropped.
   boost::asio::awaitable<void> put_token(const TokenKey& key, const SessionToken& token);
-  /// Whether a directory entry is younger than directory_ttl.
-  bool is_fresh(const DirectoryEntry& entry) const;
   /// Attributes the set-attributes strategy wants written inside createUsers (nullopt: none).
   std::optional<AttributeMap> attributes_at_creation() const;
   /// The token-cache key of a token minted now for `user` with these session attributes: the
@@ -95,8 +115,10 @@ class PipelineContext {
                                     const AttributeMap& session_attributes) const;
 
   /// listUsers for the workspace, coalesced across all concurrent runs, then loaded into the
-  /// directory.
-  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(RefreshMode mode);
+  /// directory. RefreshMode::if_due answers an empty DirectoryRefresh (no call) while the
+  /// workspace's last listing is younger than `min_interval` and did not show this user.
+  boost::asio::awaitable<Result<DirectoryRefresh>> refresh_directory(
+      RefreshMode mode, std::chrono::seconds min_interval = kDefaultMinRefreshInterval);
   /// createUsers for this user (roles / attributes as given, groups and welcome flag from the
   /// request). An "already exists" answer is returned as Error{already_exists}.
   boost::asio::awaitable<Result<void>> create_user(std::optional<std::vector<RoleAssignment>> roles,
@@ -106,11 +128,14 @@ class PipelineContext {
                                                            AttributeMap attributes);
   /// impersonateUser for this user with these session attributes.
   boost::asio::awaitable<Result<SessionToken>> impersonate(AttributeMap session_attributes);
-  /// Mints the next token for `key` in the background at `expires_at - premint_lead` and
-  /// stores it in the token cache (one pending mint per key) — only while the directory still
-  /// says the stored attributes are `user.attributes` (checked before and after the mint).
-  void schedule_premint(const TokenKey& key, const UserRef& user, AttributeMap session_attributes,
-                        std::chrono::system_clock::time_point expires_at);
+  /// Runs `task` in the background at `due` (wall clock; at once when past) with a context for
+  /// this run's user and workspace: its vendor calls go through the same counted, observed path
+  /// as a stage's. One pending task per `key`: while one is pending a new one is dropped, unless
+  /// it is already due (it then replaces the pending one and runs now). Pending tasks are dropped
+  /// when the Onboarder stops; a task runs only while the Onboarder lives.
+  void schedule(std::string key, std::chrono::system_clock::time_point due, BackgroundTask task);
+  /// Reports background work (what = e.g. "pre-mint") to the observers, with its error if any.
+  void notify_background(std::string_view what, const Error* error) const;
 
   /// Vendor calls made so far by the current stage.
   int stage_vendor_calls() const noexcept;
@@ -143,6 +168,9 @@ class EnsureUserStrategy {
   virtual ~EnsureUserStrategy() = default;
   /// The registry name, e.g. "directory".
   virtual std::string_view name() const noexcept = 0;
+  /// Checks the strategy's own options; called by Onboarder::create. Errors name the option
+  /// (the Onboarder prefixes the stage, e.g. "impersonate.premint_lead"). Default: none to check.
+  virtual Result<void> validate() const;
   virtual boost::asio::awaitable<Result<EnsureUserVerdict>> ensure(PipelineContext& context) = 0;
 };
 
@@ -151,6 +179,8 @@ class SetAttributesStrategy {
  public:
   virtual ~SetAttributesStrategy() = default;
   virtual std::string_view name() const noexcept = 0;
+  /// Checks the strategy's own options (as EnsureUserStrategy::validate).
+  virtual Result<void> validate() const;
   /// Attributes to send inside createUsers when ensure-user creates the user (default: none).
   virtual std::optional<AttributeMap> attributes_at_creation(const PipelineContext& context) const;
   /// Attributes this strategy adds to the session attributes of impersonateUser (default: none;
@@ -166,6 +196,8 @@ class ImpersonateStrategy {
  public:
   virtual ~ImpersonateStrategy() = default;
   virtual std::string_view name() const noexcept = 0;
+  /// Checks the strategy's own options (as EnsureUserStrategy::validate).
+  virtual Result<void> validate() const;
   virtual boost::asio::awaitable<Result<ImpersonateVerdict>> impersonate(
       PipelineContext& context, const UserRef& user, const AttributeMap& session_attributes) = 0;
 };

@@ -40,12 +40,18 @@ struct ConnectionStack {
 /// that gives every call `options.call_deadline` and checks input before anything is sent.
 ConnectionStack make_connection_stack(const ClientOptions& options, ConnectionParts parts);
 
-/// WisdomConnection over the top CallLayer: sets each call's deadline and validates input first.
+/// WisdomConnection over the top CallLayer: sets each call's deadline, sends a request that names
+/// no workspace to `default_workspace` (ClientOptions::workspace_id; empty: the vendor's default)
+/// and validates input first.
 class LayeredConnection final : public WisdomConnection {
  public:
   LayeredConnection(std::shared_ptr<CallLayer> top, std::chrono::milliseconds call_deadline,
-                    std::function<std::chrono::steady_clock::time_point()> now)
-      : top_(std::move(top)), call_deadline_(call_deadline), now_(std::move(now)) {}
+                    std::function<std::chrono::steady_clock::time_point()> now,
+                    std::string default_workspace = {})
+      : top_(std::move(top)),
+        call_deadline_(call_deadline),
+        now_(std::move(now)),
+        default_workspace_(std::move(default_workspace)) {}
 
   boost::asio::awaitable<Result<std::vector<UserRecord>>> list_users(
       ListUsersRequest request) override;
@@ -73,6 +79,7 @@ class LayeredConnection final : public WisdomConnection {
   std::shared_ptr<CallLayer> top_;
   std::chrono::milliseconds call_deadline_;
   std::function<std::chrono::steady_clock::time_point()> now_;
+  std::string default_workspace_;
 };
 
 }  // namespace embark::internal

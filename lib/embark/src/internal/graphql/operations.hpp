@@ -5,12 +5,14 @@
 // kMaxAnswerBytes states the largest answer, and the typed halves of a call are Request, Answer,
 // encode() and decode() (or, for an answer parsed as it streams, kStreams and Parser). A new
 // operation is one descriptor here, its build() in operations.cpp, its virtual on
-// WisdomConnection (connection.hpp, core/connection.cpp) and one line in LayeredConnection
-// (connection_factory.hpp, layered_connection.cpp).
+// WisdomConnection (connection.hpp, core/connection.cpp), named by the descriptor's kMember, and
+// one line in LayeredConnection (connection_factory.hpp, layered_connection.cpp); a descriptor in
+// AllOperations whose member LayeredConnection does not override fails to compile.
 #pragma once
 
 #include <cstddef>
 #include <string_view>
+#include <tuple>
 #include <vector>
 
 #include <boost/json/value.hpp>
@@ -44,6 +46,9 @@ struct ExchangeRequest {};
 /// listUsers (note the argument is `workspaceId`, lower-case d). Answer parsed by ListUsersParser.
 struct ListUsersOperation {
   static constexpr std::string_view kName = "listUsers";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::list_users;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes =
       0;  // the transport's limit: a workspace's users, streamed
@@ -63,6 +68,9 @@ struct ListUsersOperation {
 /// createUsers (the input's field is `workspaceID`, capital ID). Answer: `status{code message}`.
 struct CreateUsersOperation {
   static constexpr std::string_view kName = "createUsers";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::create_users;
   // Never re-sent blindly: a repeat after a lost answer may send a second welcome email or
   // re-apply roles the app has since changed. Re-sent only when the vendor cannot have acted
   // (429, failed TLS handshake).
@@ -85,6 +93,9 @@ struct CreateUsersOperation {
 /// setUserAttributes (full replacement of DATABASE attributes). Answer: `status{code message}`.
 struct SetUserAttributesOperation {
   static constexpr std::string_view kName = "setUserAttributes";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::set_user_attributes;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = true;
@@ -105,6 +116,9 @@ struct SetUserAttributesOperation {
 /// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::delete_users;
   // Repeating it after it took effect answers NOT_FOUND.
   static constexpr Idempotency kIdempotency = Idempotency::non_idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
@@ -126,6 +140,9 @@ struct DeleteUsersOperation {
 /// form.
 struct ImpersonateOperation {
   static constexpr std::string_view kName = "impersonateUser";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::impersonate_user;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
@@ -154,6 +171,9 @@ struct ImpersonateOperation {
 /// exchangeAccessToken: the access key for a bearer JWT.
 struct ExchangeOperation {
   static constexpr std::string_view kName = "exchangeAccessToken";
+  /// The WisdomConnection member this operation implements, as seen from connection type C.
+  template <class C>
+  static constexpr auto kMember = &C::exchange_access_token;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
@@ -172,6 +192,12 @@ struct ExchangeOperation {
     return read_token(data, kName);
   }
 };
+
+/// Every operation above. LayeredConnection must override each one's kMember (checked at compile
+/// time in layered_connection.cpp).
+using AllOperations =
+    std::tuple<ListUsersOperation, CreateUsersOperation, SetUserAttributesOperation,
+               DeleteUsersOperation, ImpersonateOperation, ExchangeOperation>;
 
 /// Every document above, for the contract test.
 std::vector<std::string_view> all_documents();

@@ -120,9 +120,9 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
   co_return co_await record_created(context, false, std::nullopt, std::nullopt);
 }
 
-boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user) {
-  if (context.config().role_policy != RolePolicy::enforce || context.request().roles.empty())
-    co_return false;
+boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user,
+                                                   RolePolicy policy) {
+  if (policy != RolePolicy::enforce || context.request().roles.empty()) co_return false;
   if (user.roles && *user.roles == context.roles_fingerprint()) co_return false;
   auto applied = co_await context.create_user(context.request().roles, std::nullopt);
   if (!applied) {
@@ -142,10 +142,11 @@ boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, Use
 }
 
 boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
-                                                                const DirectoryEntry& entry) {
+                                                                const DirectoryEntry& entry,
+                                                                RolePolicy policy) {
   EnsureUserVerdict verdict;
   verdict.user = user_from_entry(context, entry);
-  auto enforced = co_await enforce_roles(context, verdict.user);
+  auto enforced = co_await enforce_roles(context, verdict.user, policy);
   if (!enforced) co_return enforced.error();
   verdict.outcome = outcome_for_calls(context.stage_vendor_calls(), StageOutcome::skipped_cached);
   co_return verdict;

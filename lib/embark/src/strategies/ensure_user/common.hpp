@@ -26,12 +26,14 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
 
 /// RolePolicy::enforce: re-apply roles with createUsers when the app's differ from the stored.
 /// Updates `user` and the directory after the vendor confirmed.
-boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user);
+boost::asio::awaitable<Result<bool>> enforce_roles(PipelineContext& context, UserRef& user,
+                                                   RolePolicy policy);
 
-/// The verdict for a user the directory lists: roles enforced per RolePolicy, outcome "cached"
+/// The verdict for a user the directory lists: roles enforced per `policy`, outcome "cached"
 /// unless enforcing them called the vendor.
 boost::asio::awaitable<Result<EnsureUserVerdict>> existing_user(PipelineContext& context,
-                                                                const DirectoryEntry& entry);
+                                                                const DirectoryEntry& entry,
+                                                                RolePolicy policy);
 
 /// The outcome of a stage that made `calls` calls.
 inline StageOutcome outcome_for_calls(int calls, StageOutcome otherwise) {

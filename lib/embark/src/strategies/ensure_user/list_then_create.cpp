@@ -4,6 +4,9 @@
 
 namespace embark {
 
+ListThenCreateEnsureUser::ListThenCreateEnsureUser() = default;
+ListThenCreateEnsureUser::ListThenCreateEnsureUser(Options options) : options_(options) {}
+
 boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensure(
     PipelineContext& context) {
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
@@ -11,7 +14,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensu
   auto entry = co_await context.find_entry();
   if (!entry) entry = internal::entry_from_listing(context, *refreshed);
   if (!entry) co_return co_await internal::create_missing_user(context, true);
-  co_return co_await internal::existing_user(context, *entry);
+  co_return co_await internal::existing_user(context, *entry, options_.role_policy);
 }
 
 }  // namespace embark
