@@ -10,6 +10,7 @@
 #include <vector>
 
 #include <boost/asio/co_spawn.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
@@ -321,6 +322,8 @@ TEST_CASE("the vendor rate limit is shared through Redis and no retry bypasses i
   options.vendor_rate = 1;  // one call per second for all instances together, no burst
   options.vendor_burst = 1;
   boost::asio::thread_pool pool(2);
+  // The client's calls race child operations on their executor: a strand, not the bare pool.
+  const boost::asio::any_io_executor executor = boost::asio::make_strand(pool);
   struct Side {
     embark::RedisSharedState shared;
     std::shared_ptr<CountingLimiter> limiter;
@@ -334,13 +337,13 @@ TEST_CASE("the vendor rate limit is shared through Redis and no retry bypasses i
     embark::apply(side.shared, client);
     CHECK(client.rate_limiter == side.shared.rate_limiter);
     client.rate_limiter = side.limiter;
-    side.connection = embark::make_wisdom_connection(client, pool.get_executor()).value();
+    side.connection = embark::make_wisdom_connection(client, executor).value();
     return side;
   };
   Side a = make_side();
   Side b = make_side();
   auto list = [&](Side& side) {
-    return boost::asio::co_spawn(pool, side.connection->list_users({}), boost::asio::use_future)
+    return boost::asio::co_spawn(executor, side.connection->list_users({}), boost::asio::use_future)
         .get();
   };
 
