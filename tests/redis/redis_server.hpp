@@ -61,13 +61,23 @@ class RedisServer {
     start();
   }
   /// SIGSTOP: the server accepts nothing and answers nothing (a "slow" Redis).
+  /// Returns once the process is stopped: a signal is delivered asynchronously, and a server
+  /// still running on the other core could otherwise answer the next command.
   void pause() {
-    if (pid_ > 0 && !paused_) ::kill(pid_, SIGSTOP);
+    if (pid_ > 0 && !paused_) {
+      ::kill(pid_, SIGSTOP);
+      int status = 0;
+      ::waitpid(pid_, &status, WUNTRACED);
+    }
     paused_ = true;
   }
-  /// SIGCONT.
+  /// SIGCONT; returns once the process runs again.
   void resume() {
-    if (pid_ > 0 && paused_) ::kill(pid_, SIGCONT);
+    if (pid_ > 0 && paused_) {
+      ::kill(pid_, SIGCONT);
+      int status = 0;
+      ::waitpid(pid_, &status, WCONTINUED);
+    }
     paused_ = false;
   }
 
