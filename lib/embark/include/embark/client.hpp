@@ -26,7 +26,10 @@ namespace embark {
 /// The real connection: HTTPS transport, GraphQL mapping, per-attempt logging, retries (policy,
 /// backoff with jitter, Retry-After, budget, deadline) and bearer handling (the API token, or the
 /// access key exchanged, cached and renewed), stacked in that order. Validates `options` (errors
-/// name the field). Sockets and timers run on `executor`. The result is thread-safe.
+/// name the field). Sockets and timers run on `executor`. The result may be shared by threads,
+/// but await each of its coroutines from a strand (or a one-thread io_context): a call races
+/// child operations against its deadline, which a bare multi-threaded executor could run at once
+/// on two threads. WisdomClient and Onboarder put each of their calls on a strand themselves.
 Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
     ClientOptions options, boost::asio::any_io_executor executor);
 
