@@ -11,10 +11,10 @@
 #include <boost/asio/use_future.hpp>
 
 #include "embark/directory.hpp"
-#include "embark/strategies/ensure_user/list_then_create.hpp"
-#include "embark/strategies/set_attributes/merge.hpp"
 #include "embark/observer.hpp"
 #include "embark/shared_state.hpp"
+#include "embark/strategies/ensure_user/list_then_create.hpp"
+#include "embark/strategies/set_attributes/merge.hpp"
 #include "embark/token_cache.hpp"
 
 #include "pipeline/harness.hpp"

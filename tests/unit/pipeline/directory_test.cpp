@@ -2,9 +2,9 @@
 #include "embark/directory.hpp"
 
 #include <map>
+#include <random>
 #include <string>
 #include <vector>
-#include <random>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>

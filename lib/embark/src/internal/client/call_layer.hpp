@@ -110,7 +110,7 @@ class TypedCall final : public CallBody {
   }
   bool streams() const noexcept override { return Operation::kStreams; }
   bool unbounded() const noexcept override {
-    if constexpr (requires { request_.sink; })
+    if constexpr (requires(const Request& r) { r.sink != nullptr; })
       return request_.sink != nullptr;
     else
       return false;
