@@ -199,6 +199,24 @@ TEST_CASE("a large staged listing commits into an empty directory and finds ever
   }
 }
 
+TEST_CASE("a listing that names one user twice loads the later record") {
+  for (const bool empty_before : {true, false}) {
+    CAPTURE(empty_before);
+    InMemoryUserDirectory dir({.max_entries = 1000, .shards = 2});
+    if (!empty_before) dir.put("w", "other@example.com", entry("o", 1, kT0 + 10s));
+    const std::vector<UserRecord> users{{"first", "Twice@Example.com", {}, {}},
+                                        {"x", "once@example.com", {}, {}},
+                                        {"second", "twice@example.com", {{"k", "v"}}, {}}};
+    dir.load_listing("w", users, kT0, kT0 + 1s);
+    CHECK(dir.size() == (empty_before ? 2u : 3u));
+    auto twice = dir.find("w", "twice@example.com");
+    REQUIRE(twice);
+    CHECK(twice->user_id == "second");
+    CHECK(twice->attributes == fingerprint(AttributeMap{{"k", "v"}}));
+    CHECK(dir.find("w", "once@example.com"));
+  }
+}
+
 TEST_CASE("over-long ids are not cached") {
   InMemoryUserDirectory dir;
   dir.put("", "a@example.com", entry(std::string(300, 'x'), 1));

@@ -379,8 +379,9 @@ void InMemoryUserDirectory::erase(std::string_view workspace, std::string_view e
   if (found) shard.erase_at(slot);
 }
 
-// Staged users in the tables' own form, per shard, in fixed blocks (no doubling vectors: a
-// million-user listing must not need twice its size while it streams in).
+// Staged users in the tables' own form (entries and an id arena per shard), so that a shard
+// with nothing in it yet takes the staged vectors as they are: a first load needs the memory of
+// the finished tables, not twice of it.
 class InMemoryUserDirectory::Listing final : public DirectoryListing {
  public:
   Listing(InMemoryUserDirectory& directory, std::optional<std::uint16_t> workspace)
@@ -390,21 +391,24 @@ class InMemoryUserDirectory::Listing final : public DirectoryListing {
     if (!workspace_ || user.id.size() > UINT8_MAX) return;  // as put(): not cacheable
     const Key key = key_of(user.email);
     Staged& staged = staged_[key.hi & (directory_.shard_count_ - 1)];
-    if (staged.count >= directory_.max_per_shard_) return;  // would be evicted at once
+    if (staged.entries.size() >= directory_.max_per_shard_) return;  // would be evicted at once
     Entry e{};
     e.key = key;
     e.workspace = *workspace_;
     e.attributes = fingerprint(user.attributes);
     e.roles = fingerprint(user.roles);
     e.flags = kHasAttributes | kHasRoles;
+    e.id_offset = static_cast<std::uint32_t>(staged.arena.size());
     unsigned char packed[16];
     if (pack_uuid(user.id, packed)) {
-      staged.store_id(e, reinterpret_cast<const char*>(packed), 16);
+      staged.arena.insert(staged.arena.end(), packed, packed + 16);
+      e.id_len = 16;
       e.flags |= kPackedUuid;
     } else {
-      staged.store_id(e, user.id.data(), user.id.size());
+      staged.arena.insert(staged.arena.end(), user.id.begin(), user.id.end());
+      e.id_len = static_cast<std::uint8_t>(user.id.size());
     }
-    staged.push(e);
+    staged.entries.push_back(e);
   }
 
   void clear() override {
@@ -430,68 +434,72 @@ class InMemoryUserDirectory::Listing final : public DirectoryListing {
     const auto cutoff = to_seconds(started_at);
     for (std::size_t s = 0; s < staged_.size(); ++s) {
       Staged& staged = staged_[s];
+      for (auto& e : staged.entries) e.seen = seen;
+      // Doubling left up to half unused: trimmed before the vectors become the tables.
+      if (staged.entries.capacity() > staged.entries.size() + staged.entries.size() / 4)
+        staged.entries.shrink_to_fit();
+      if (staged.arena.capacity() > staged.arena.size() + staged.arena.size() / 4)
+        staged.arena.shrink_to_fit();
       Shard& shard = directory_.shards_[s];
-      {
-        std::lock_guard lock(shard.mutex);
-        if (shard.entries.empty()) shard.entries.reserve(staged.count);
-        shard.reserve_index(
-            std::min(shard.entries.size() + staged.count, directory_.max_per_shard_));
-        for (std::size_t i = 0; i < staged.count; ++i) {
-          const Entry& in = staged.at(i);
-          const char* id = staged.id_at(in);
-          const bool packed = (in.flags & kPackedUuid) != 0;
-          bool fresh = false;
-          Entry& e = shard.upsert(in.key, in.workspace, directory_.max_per_shard_, fresh);
-          const bool same_id = !fresh && ((e.flags & kPackedUuid) != 0) == packed &&
-                               e.id_len == in.id_len &&
-                               std::memcmp(shard.arena.data() + e.id_offset, id, in.id_len) == 0;
-          if (!same_id) {
-            shard.dead_bytes += e.id_len;
-            shard.store_id_bytes(e, id, in.id_len, packed);
-          }
-          e.attributes = in.attributes;
-          e.roles = in.roles;
-          e.flags = in.flags;
-          e.seen = seen;
-        }
-        shard.prune(*workspace_, cutoff);
-        shard.maybe_compact();
-      }
-      staged = Staged{};  // freed shard by shard: the peak is the tables plus one shard's stage
+      std::lock_guard lock(shard.mutex);
+      if (!(shard.entries.empty() && adopt(shard, staged))) merge(shard, staged);
+      shard.prune(*workspace_, cutoff);
+      shard.maybe_compact();
+      staged = Staged{};
     }
   }
 
  private:
   struct Staged {
-    static constexpr std::size_t kEntries = 1024;
-    static constexpr std::size_t kIdBytes = 16 * 1024;
-    std::vector<std::unique_ptr<Entry[]>> blocks;
-    std::vector<std::unique_ptr<char[]>> id_blocks;
-    std::size_t count = 0;
-    std::size_t id_used = kIdBytes;  // in the last id block
-
-    void push(const Entry& e) {
-      if (count % kEntries == 0)
-        blocks.push_back(std::make_unique_for_overwrite<Entry[]>(kEntries));
-      blocks.back()[count % kEntries] = e;
-      ++count;
-    }
-    const Entry& at(std::size_t i) const { return blocks[i / kEntries][i % kEntries]; }
-    // Ids never straddle two blocks; the offset counts whole blocks before its own.
-    void store_id(Entry& e, const char* bytes, std::size_t len) {
-      if (id_used + len > kIdBytes) {
-        id_blocks.push_back(std::make_unique_for_overwrite<char[]>(kIdBytes));
-        id_used = 0;
-      }
-      std::memcpy(id_blocks.back().get() + id_used, bytes, len);
-      e.id_offset = static_cast<std::uint32_t>((id_blocks.size() - 1) * kIdBytes + id_used);
-      e.id_len = static_cast<std::uint8_t>(len);
-      id_used += len;
-    }
-    const char* id_at(const Entry& e) const {
-      return id_blocks[e.id_offset / kIdBytes].get() + e.id_offset % kIdBytes;
-    }
+    std::vector<Entry> entries;
+    std::vector<char> arena;
   };
+
+  // An empty shard takes the staged vectors and indexes them; false (nothing changed) when the
+  // listing named one user twice, which merge() resolves.
+  static bool adopt(Shard& shard, Staged& staged) {
+    shard.entries.swap(staged.entries);
+    shard.arena.swap(staged.arena);
+    shard.dead_bytes = 0;
+    std::size_t size = 16;
+    while (shard.entries.size() * 4 > size * 3) size *= 2;
+    shard.slots.assign(size, kEmpty);
+    for (std::uint32_t idx = 0; idx < shard.entries.size(); ++idx) {
+      const Entry& e = shard.entries[idx];
+      bool found = false;
+      const std::size_t slot = shard.probe(e.key, e.workspace, found);
+      if (found) {
+        shard.entries.swap(staged.entries);
+        shard.arena.swap(staged.arena);
+        shard.slots.assign(shard.slots.size(), kEmpty);
+        return false;
+      }
+      shard.slots[slot] = idx + 1;
+    }
+    return true;
+  }
+
+  void merge(Shard& shard, const Staged& staged) {
+    shard.reserve_index(
+        std::min(shard.entries.size() + staged.entries.size(), directory_.max_per_shard_));
+    for (const Entry& in : staged.entries) {
+      const char* id = staged.arena.data() + in.id_offset;
+      const bool packed = (in.flags & kPackedUuid) != 0;
+      bool fresh = false;
+      Entry& e = shard.upsert(in.key, in.workspace, directory_.max_per_shard_, fresh);
+      const bool same_id = !fresh && ((e.flags & kPackedUuid) != 0) == packed &&
+                           e.id_len == in.id_len &&
+                           std::memcmp(shard.arena.data() + e.id_offset, id, in.id_len) == 0;
+      if (!same_id) {
+        shard.dead_bytes += e.id_len;
+        shard.store_id_bytes(e, id, in.id_len, packed);
+      }
+      e.attributes = in.attributes;
+      e.roles = in.roles;
+      e.flags = in.flags;
+      e.seen = in.seen;
+    }
+  }
 
   InMemoryUserDirectory& directory_;
   std::optional<std::uint16_t> workspace_;
