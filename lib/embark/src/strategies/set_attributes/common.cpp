@@ -22,7 +22,7 @@ boost::asio::awaitable<Result<void>> resolve_user(PipelineContext& context, User
   co_await adopt(context, user);
   // A joined listing may have been sent before this run created the user: only a listing sent
   // after it can say the user is missing.
-  if (user.user_id.empty() && (!refreshed->users || refreshed->joined)) {
+  if (user.user_id.empty() && (!refreshed->listed || refreshed->joined)) {
     refreshed = co_await context.refresh_directory(RefreshMode::force);
     if (!refreshed) co_return refreshed.error();
     co_await adopt(context, user);
