@@ -180,7 +180,9 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     std::lock_guard lock(runs_mutex);
     runs.erase(user_key);
   }
-  flight->complete(result);
+  // Out of the table, the flight gains no new holders: when this run holds the only reference,
+  // nobody waits or will wait, and the two copies of the session complete() keeps are skipped.
+  if (flight.use_count() > 1) flight->complete(result);
   event.elapsed = since(start);
   std::optional<Error> error;
   if (result) {
@@ -356,9 +358,9 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
     co_return minted.error();
   }
 
-  session.jwt = minted->token.jwt;
+  session.jwt = std::move(minted->token.jwt);
   session.expires_at = minted->token.expires_at;
-  session.user_id = user.user_id;
+  session.user_id = std::move(user.user_id);
   session.vendor_calls = run.total_calls;
   if (!config.embed_base_url.empty() && request.embed.kind != EmbedKind::none) {
     auto url = build_embed_url(config.embed_base_url, request.embed, session.jwt);
