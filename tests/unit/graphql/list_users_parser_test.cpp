@@ -42,9 +42,11 @@ void check_small_answer(const std::vector<UserRecord>& users) {
   CHECK(users[1].roles.empty());
 }
 
-embark::Result<std::vector<UserRecord>> parse_in_chunks(std::string_view text,
-                                                        std::vector<std::size_t> cuts) {
-  ListUsersParser parser;
+// Feeds `text` split at `cuts` into a parser, collecting the users or streaming them into `sink`.
+embark::Result<std::vector<UserRecord>> parse_in_chunks(
+    std::string_view text, std::vector<std::size_t> cuts,
+    std::shared_ptr<embark::UserSink> sink = nullptr) {
+  ListUsersParser parser(std::move(sink));
   std::size_t at = 0;
   cuts.push_back(text.size());
   for (std::size_t cut : cuts) {
@@ -65,27 +67,13 @@ struct CollectingSink final : embark::UserSink {
   void add(const UserRecord& user) override { users.push_back(user); }
 };
 
-// Feeds `text` split at `cuts` into a parser streaming into `sink`.
-embark::Result<std::vector<UserRecord>> stream_in_chunks(std::string_view text,
-                                                         std::vector<std::size_t> cuts,
-                                                         std::shared_ptr<CollectingSink> sink) {
-  ListUsersParser parser(sink);
-  std::size_t at = 0;
-  cuts.push_back(text.size());
-  for (std::size_t cut : cuts) {
-    (void)parser.feed(text.substr(at, cut - at));
-    at = cut;
-  }
-  return parser.finish("listUsers");
-}
-
 }  // namespace
 
 TEST_CASE("a sink gets every user as it is parsed, whatever the chunk boundaries") {
   for (std::size_t i = 0; i <= kAnswer.size(); ++i) {
     CAPTURE(i);
     auto sink = std::make_shared<CollectingSink>();
-    auto r = stream_in_chunks(kAnswer, {i}, sink);
+    auto r = parse_in_chunks(kAnswer, {i}, sink);
     REQUIRE(r.has_value());
     CHECK(r->empty());  // nothing collected: the sink has them
     CHECK(sink->restarts == 1);
@@ -111,14 +99,14 @@ TEST_CASE("streaming: errors[] after the users, or a cut answer, fail the listin
   for (std::size_t i = 0; i <= with_errors.size(); ++i) {
     CAPTURE(i);
     auto sink = std::make_shared<CollectingSink>();
-    auto r = stream_in_chunks(with_errors, {i}, sink);
+    auto r = parse_in_chunks(with_errors, {i}, sink);
     REQUIRE_FALSE(r.has_value());
     CHECK(r.error().graphql_messages().size() == 1);
     CHECK(sink->users.size() == 2);  // handed over, yet the call fails: the caller drops them
   }
   const std::string cut = with_errors.substr(0, with_errors.find(R"({"id":"u2")") + 5);
   auto sink = std::make_shared<CollectingSink>();
-  auto r = stream_in_chunks(cut, {}, sink);
+  auto r = parse_in_chunks(cut, {}, sink);
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::protocol);
   CHECK(sink->users.size() == 1);
