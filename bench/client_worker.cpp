@@ -135,15 +135,22 @@ class Phase {
     request.attributes = login.attributes;
     onboarder_.async_onboard(std::move(request), [this, sent](Result<Session> session) {
       // A login counts only when it ends with a JWT (three segments) that has not expired.
-      const bool valid =
-          session &&
-          std::count(session->jwt.reveal().begin(), session->jwt.reveal().end(), '.') == 2 &&
-          session->expires_at > std::chrono::system_clock::now();
+      const bool valid = session && three_parts(session->jwt.reveal()) &&
+                         session->expires_at > std::chrono::system_clock::now();
       finish(sent, valid,
              valid     ? std::string()
              : session ? std::string("the session JWT is malformed or expired")
                        : session.error().to_string());
     });
+  }
+
+  // Exactly two dots (memchr-based finds: a byte-wise count of a 600-byte token was ~4,000
+  // instructions of the client CPU this benchmark reports per login).
+  static bool three_parts(std::string_view jwt) {
+    const auto first = jwt.find('.');
+    if (first == std::string_view::npos) return false;
+    const auto second = jwt.find('.', first + 1);
+    return second != std::string_view::npos && jwt.find('.', second + 1) == std::string_view::npos;
   }
 
   void finish(SteadyClock::time_point sent, bool valid, std::string error) {
