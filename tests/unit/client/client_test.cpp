@@ -72,6 +72,38 @@ const std::string kOkStatus(std::string_view field) {
 
 }  // namespace
 
+TEST_CASE("listUsers into a sink: users handed over, nothing collected, no byte cap") {
+  struct Counting final : embark::UserSink {
+    int restarts = 0;
+    std::vector<std::string> emails;
+    void restart() override {
+      ++restarts;
+      emails.clear();
+    }
+    void add(const embark::UserRecord& user) override { emails.push_back(user.email); }
+  };
+  const std::string answer =
+      R"({"data":{"listUsers":[{"id":"u1","email":"a@x.com"},{"id":"u2","email":"b@x.com"}]}})";
+  Fixture f;
+  f.transport->push(ok_json(answer));
+  f.transport->push(ok_json(answer));
+  auto sink = std::make_shared<Counting>();
+  embark::ListUsersRequest streamed{"ws1", sink};
+  auto users = f.client->list_users(streamed);
+  REQUIRE(users.has_value());
+  CHECK(users->empty());
+  CHECK(sink->restarts == 1);
+  CHECK(sink->emails == std::vector<std::string>{"a@x.com", "b@x.com"});
+  auto collected = f.client->list_users({"ws1"});
+  REQUIRE(collected.has_value());
+  CHECK(collected->size() == 2);
+  const auto seen = f.transport->seen();
+  REQUIRE(seen.size() >= 2);
+  // The streamed answer is not capped by max_response_bytes; the collected one is.
+  CHECK(seen[seen.size() - 2].max_response_bytes == embark::internal::HttpRequest::kUnbounded);
+  CHECK(seen.back().max_response_bytes != embark::internal::HttpRequest::kUnbounded);
+}
+
 TEST_CASE("every operation sends its documented document and variables") {
   Fixture f;
   const auto exp = std::chrono::system_clock::now() + 37min;

@@ -81,6 +81,7 @@ struct SeenRequest {
   std::optional<Secret> bearer;
   bool idempotent = false;
   bool streamed = false;
+  std::size_t max_response_bytes = 0;
 };
 
 /// A scripted HttpTransport. Answers come from a queue (or a responder function when the queue is
@@ -111,8 +112,8 @@ class FakeTransport final : public internal::HttpTransport {
         Error(ErrorCode::internal, "fake transport: no scripted response");
     {
       std::lock_guard lock(mutex_);
-      seen_.push_back(
-          {request.body, request.bearer, request.idempotent, static_cast<bool>(request.body_sink)});
+      seen_.push_back({request.body, request.bearer, request.idempotent,
+                       static_cast<bool>(request.body_sink), request.max_response_bytes});
       if (!queue_.empty()) {
         response = std::move(queue_.front());
         queue_.pop_front();

@@ -5,6 +5,7 @@
 #include <future>
 #include <map>
 #include <mutex>
+#include <thread>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
@@ -567,5 +568,36 @@ TEST_CASE("runs sharing one listing each get their own user's record") {
     // merged from the run's own record: the other system's attribute survives
     CHECK(stored->attributes.at("other") == "x" + std::to_string(i));
     CHECK(stored->attributes.at("region") == "r" + std::to_string(i));
+  }
+}
+
+TEST_CASE("a run joining a listing after its user went by still finds the user") {
+  for (const bool merge : {false, true}) {
+    CAPTURE(merge);
+    Harness h;
+    h.fake->yield_per_listed_user = true;
+    h.fake->seed("", 30);
+    // "a0..." sorts before every seeded user: its record goes by first.
+    h.fake->put_user("", {.email = "a0@example.com", .attributes = {{"other", "kept"}}});
+    auto config = h.config();
+    config.ensure_user_strategy = std::make_shared<ListThenCreateEnsureUser>();
+    if (merge) config.set_attributes_strategy = std::make_shared<MergeSetAttributes>();
+    auto onboarder = h.make(config);
+    auto leader = alice_in("r1");
+    leader.email = "seed29@example.com";
+    auto late = alice_in("r2");
+    late.email = "a0@example.com";
+    auto first = onboarder.async_onboard(leader, boost::asio::use_future);
+    // Joins while the leader's listing streams (each user yields), after a0's record went by.
+    while (h.fake->users_streamed < 5) std::this_thread::yield();
+    auto second = onboarder.async_onboard(late, boost::asio::use_future);
+    REQUIRE(first.get().has_value());
+    auto joined = second.get();
+    REQUIRE_MESSAGE(joined.has_value(), (joined ? "" : joined.error().to_string()));
+    CHECK(h.fake->create_calls == 0);  // never taken for a missing user
+    auto stored = h.fake->user("", "a0@example.com");
+    REQUIRE(stored);
+    CHECK(stored->attributes.at("region") == "r2");
+    if (merge) CHECK(stored->attributes.at("other") == "kept");
   }
 }

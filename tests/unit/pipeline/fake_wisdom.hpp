@@ -73,6 +73,9 @@ class FakeWisdom final : public WisdomConnection {
   /// listUsers hands users to the request's sink as they "arrive" (as the real client does);
   /// false: collects them into the answer (a connection that ignores the sink).
   bool stream_listing = true;
+  /// Streaming listUsers lets other coroutines run after each user (runs join mid-listing).
+  bool yield_per_listed_user = false;
+  std::atomic<int> users_streamed{0};  ///< users handed to listUsers sinks so far
   /// Fails the next listUsers with this error after every user went to the sink (an `errors`
   /// member after the data, or a connection cut at the end of the answer).
   void fail_next_listing_midway(Error error) {
@@ -136,26 +139,31 @@ class FakeWisdom final : public WisdomConnection {
     ++list_calls;
     co_await yield();
     if (auto e = take_failure("listUsers")) co_return *e;
-    std::lock_guard lock(mutex_);
     std::vector<UserRecord> out;
-    std::size_t bytes = 0;
-    for (const auto& [key, u] : users_) {
-      if (key.first != request.workspace_id) continue;
-      out.push_back(UserRecord{u.id, u.email, u.attributes, u.roles});
-      bytes += u.id.size() + u.email.size() + 64;
-      for (const auto& [k, v] : u.attributes) bytes += k.size() + v.size();
+    std::optional<Error> midway;
+    {
+      std::lock_guard lock(mutex_);
+      std::size_t bytes = 0;
+      for (const auto& [key, u] : users_) {
+        if (key.first != request.workspace_id) continue;
+        out.push_back(UserRecord{u.id, u.email, u.attributes, u.roles});
+        bytes += u.id.size() + u.email.size() + 64;
+        for (const auto& [k, v] : u.attributes) bytes += k.size() + v.size();
+      }
+      list_bytes += bytes;
+      midway.swap(midway_failure_);
     }
-    list_bytes += bytes;
     if (request.sink && stream_listing) {
       request.sink->restart();
-      for (const auto& user : out) request.sink->add(user);
+      for (const auto& user : out) {
+        request.sink->add(user);
+        ++users_streamed;
+        // Other runs may join the listing while its users go by.
+        if (yield_per_listed_user) co_await yield();
+      }
       out.clear();
     }
-    if (midway_failure_) {
-      Error error = std::move(*midway_failure_);
-      midway_failure_.reset();
-      co_return error;
-    }
+    if (midway) co_return *midway;
     co_return out;
   }
 

@@ -176,6 +176,19 @@ TEST_CASE("exchange: the response size limit is enforced and named") {
       chunked, nullptr, [](std::string_view) -> Result<void> { return {}; }, 4096);
   REQUIRE(streamed.outcome.response.has_error());
   CHECK(streamed.outcome.response.error().code() == ErrorCode::protocol);
+
+  // A listing streamed into a sink is not capped (HttpRequest::kUnbounded): all of it arrives.
+  std::size_t sunk = 0;
+  auto uncapped = run_exchange(
+      chunked, nullptr,
+      [&](std::string_view piece) -> Result<void> {
+        sunk += piece.size();
+        return {};
+      },
+      embark::internal::HttpRequest::kUnbounded);
+  REQUIRE(uncapped.outcome.response.has_value());
+  CHECK(sunk == 10'000);
+  CHECK(uncapped.outcome.response->body.empty());
 }
 
 TEST_CASE("exchange: interim 1xx answers are skipped; 101 and too many of them are refused") {

@@ -155,8 +155,10 @@ boost::asio::awaitable<Result<DirectoryRefresh>> Onboarder::Impl::refresh_direct
       // A connection that collects anyway (it ignored the sink) answers the users here.
       for (const auto& record : *listed) sink->add(record);
       // The listing is the vendor's answer either way: a failed load only costs the cache.
-      if (auto loaded = co_await sink->staged()->async_commit(started, now()); !loaded)
-        report_backend_error("directory-backend", run.workspace, {}, loaded.error());
+      if (auto* staged = sink->staged()) {
+        if (auto loaded = co_await staged->async_commit(started, now()); !loaded)
+          report_backend_error("directory-backend", run.workspace, {}, loaded.error());
+      }
       out = sink->seen();
     } else {
       out = listed.error();
