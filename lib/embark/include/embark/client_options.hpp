@@ -37,7 +37,7 @@ struct TransportOptions {
   /// step.
   std::chrono::milliseconds operation_timeout{10'000};
   /// Largest response body accepted, in bytes (listUsers of a big workspace is large).
-  std::size_t max_response_bytes = 256u * 1024u * 1024u;
+  std::size_t max_response_bytes = std::size_t{256} * 1024 * 1024;
 };
 
 /// Retry settings (see docs/architecture.md#retry-and-policies).
