@@ -47,7 +47,7 @@ std::shared_ptr<WisdomConnection> client_connection(const ClientState& state);
 /// Error{internal} when a blocking call would wait for the thread it runs on, else nullopt.
 std::optional<Error> blocking_call_check(const ClientState& state, const char* operation);
 /// Maps an exception escaping an operation's coroutine (a bug) to an Error.
-Error error_from_exception(std::exception_ptr ep, const char* operation);
+Error error_from_exception(const std::exception_ptr& ep, const char* operation);
 
 /// The coroutine of one operation: keeps the connection alive and never lets an exception out.
 template <class T, class Make>

@@ -56,7 +56,7 @@ std::optional<Error> blocking_call_check(const ClientState& state, const char* o
   return error;
 }
 
-Error error_from_exception(std::exception_ptr ep, const char* operation) {
+Error error_from_exception(const std::exception_ptr& ep, const char* operation) {
   try {
     std::rethrow_exception(ep);
   } catch (const boost::system::system_error& e) {
