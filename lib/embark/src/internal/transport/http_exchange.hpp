@@ -210,7 +210,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
   if (auto it = header.find(http::field::content_type); it != header.end())
     response.content_type = std::string(it->value());
 
-  std::array<char, 16 * 1024> chunk;
+  std::array<char, std::size_t{16} * 1024> chunk;
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
