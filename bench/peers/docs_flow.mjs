@@ -124,6 +124,7 @@ process.stdout.write(
     failed: state.failed,
     wall_s: wall,
     cpu_s: (cpu.user + cpu.system) / 1e6,
+    sys_s: cpu.system / 1e6,
     p50_ms: q(latencies, 0.5),
     p90_ms: q(latencies, 0.9),
     p99_ms: q(latencies, 0.99),

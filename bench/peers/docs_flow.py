@@ -141,6 +141,7 @@ def main():
     after = resource.getrusage(resource.RUSAGE_SELF)
     cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
     print(json.dumps({"ok": state["ok"], "failed": state["failed"], "wall_s": wall, "cpu_s": cpu,
+                      "sys_s": after.ru_stime - before.ru_stime,
                       "p50_ms": quantile(lat, 0.5), "p90_ms": quantile(lat, 0.9),
                       "p99_ms": quantile(lat, 0.99), "max_rss_mb": peak_rss_mb(),
                       "first_error": state["error"]}), flush=True)

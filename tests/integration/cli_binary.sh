@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# The built `embark` program itself: help, a usage error, `embark demo` ending with a working
-# embed URL (the demo checks the URL against the emulator before printing it as its last line),
+# The built `embark` program itself: help, a usage error, `embark demo` ending with the embed URL
+# (checked against the emulator, then printed as the last line with its token redacted),
 # and `embark demo --serve`: sign in to the sample app as a printed demo account, then SIGINT.
 set -euo pipefail
 embark="$1"
@@ -31,6 +31,7 @@ grep -q 'answered HTTP 200' "$out" || fail "embark demo: no embed page check"
 last="$(tail -n 1 "$out")"
 [[ $last == https://127.0.0.1:*"/embed/dashboards/sales-overview?token="* ]] || fail "last line is not the embed URL"
 [[ $(grep -c 'token=' "$out") -eq 1 ]] || fail "a token was printed more than once"
+[[ $last == *"?token=REDACTED" ]] || fail "the demo printed the session token without --show-url"
 
 # ---- embark demo --serve ---------------------------------------------------------------------
 demo_help="$("$embark" demo --help)"

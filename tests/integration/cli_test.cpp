@@ -354,7 +354,9 @@ TEST_CASE("cli: demo on its own in-process emulator ends with a working embed UR
   while (!text.empty() && text.back() == '\n') text.pop_back();
   const std::string last = text.substr(text.rfind('\n') + 1);
   CHECK(last.rfind("https://127.0.0.1:", 0) == 0);
-  CHECK(last.find("/embed/dashboards/sales-overview?token=") != std::string::npos);
+  // The session JWT is redacted unless --show-url: no token in the output at all.
+  CHECK(last.find("/embed/dashboards/sales-overview?token=REDACTED") != std::string::npos);
+  CHECK(text.find("eyJ") == std::string::npos);
   CHECK(text.substr(0, text.rfind('\n')).find("token=") ==
         std::string::npos);  // the URL only once, last
 }
@@ -368,14 +370,15 @@ TEST_CASE("cli: demo --json measures both columns, and they add up to the emulat
   REQUIRE(code == 0);
   const auto doc = boost::json::parse(out.str()).as_object();
   check_demo_counts(doc, 12);
-  CHECK(std::string(doc.at("embed_url").as_string()).find("?token=") != std::string::npos);
+  CHECK(std::string(doc.at("embed_url").as_string()).find("?token=REDACTED") != std::string::npos);
+  CHECK(out.str().find("eyJ") == std::string::npos);
   CHECK(!doc.contains("sample"));
 }
 
 TEST_CASE("cli: demo against a running emulator (WISDOM_URL); its URL works after the demo") {
   testing::EmulatorFixture emulator(embark::emulator::Options{.seed_users = 100});
   Cli cli(emulator);
-  REQUIRE(cli.run({"demo", "--burst", "10"}) == 0);
+  REQUIRE(cli.run({"demo", "--burst", "10", "--show-url"}) == 0);
   CHECK(cli.out.str().find("Using the vendor at") != std::string::npos);
   auto page = get(cli.last_line(), emulator.ca_file());
   REQUIRE(page.has_value());

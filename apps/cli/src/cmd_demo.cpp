@@ -37,12 +37,24 @@ struct DemoArgs {
   std::size_t seed_users = 1000;
   std::size_t burst = 50;
   bool keep_running = false;
+  bool show_url = false;
   bool serve = false;
   std::optional<double> serve_for;  ///< seconds; nullopt: until SIGINT/SIGTERM
   std::uint16_t port = 0;
   std::string port_file;
   StrategyArgs strategies;
 };
+
+// `url` with the value of its token parameter replaced, so the demo's output carries no JWT.
+std::string redact_token(std::string_view url) {
+  std::string out(url);
+  const auto at = out.find("token=");
+  if (at == std::string::npos) return out;
+  const auto begin = at + 6;
+  const auto end = out.find('&', begin);
+  out.replace(begin, end == std::string::npos ? std::string::npos : end - begin, "REDACTED");
+  return out;
+}
 
 // A person of the demo: the sample app's demo accounts (samples/embed_server/seed.cpp) with the
 // row-level attributes the app sends, so `--serve` logs the same WisdomAI users in.
@@ -446,8 +458,18 @@ class Demo {
     }
     fmt::print(out_, "\nEmbed page check: GET of the embed URL below answered HTTP 200, \"{}\".\n",
                signed_in);
-    fmt::print(out_, "Session token expires at {}. The URL carries it: treat it as a secret.\n",
-               format_time(session.expires_at));
+    // The URL carries the session JWT: printed whole only when asked for (--show-url).
+    const std::string url = args_.show_url ? std::string(session.embed_url.reveal())
+                                           : redact_token(session.embed_url.reveal());
+    if (args_.show_url) {
+      fmt::print(out_, "Session token expires at {}. The URL carries it: treat it as a secret.\n",
+                 format_time(session.expires_at));
+    } else {
+      fmt::print(out_,
+                 "Session token expires at {}. The URL below has it redacted; --show-url prints "
+                 "the working URL.\n",
+                 format_time(session.expires_at));
+    }
 
     // Installed before anything tells a script that the server is up, so an early SIGINT is ours.
     std::optional<asio::signal_set> signals;
@@ -456,12 +478,12 @@ class Demo {
     if (sample) print_sample(*sample);
     if (context_.json()) {
       boost::json::object doc = report_.to_json();
-      doc["embed_url"] = session.embed_url.reveal();
+      doc["embed_url"] = url;
       doc["expires_at"] = format_time(session.expires_at);
       if (sample) doc["sample"] = sample_json(*sample);
       context_.io().out << boost::json::serialize(doc) << '\n' << std::flush;
     } else {
-      out_ << session.embed_url.reveal() << '\n' << std::flush;
+      out_ << url << '\n' << std::flush;
     }
     if (sample && !args_.port_file.empty()) {
       if (auto written = write_port_file(sample->port()); !written)
@@ -476,8 +498,9 @@ class Demo {
       } else if (server_) {
         fmt::print(context_.io().err,
                    "embark demo: the emulator keeps running at {}; open the URL in a browser "
-                   "(its CA is {}). Ctrl-C stops it.\n",
-                   server_->url(), ca_file_.path);
+                   "(its CA is {}{}). Ctrl-C stops it.\n",
+                   server_->url(), ca_file_.path,
+                   args_.show_url ? "" : "; the printed URL is redacted: run with --show-url");
       }
       wait_until_stopped(*signals);
     }
@@ -622,6 +645,8 @@ void add_demo_command(CLI::App& app, Context& context) {
   cmd->add_flag(
       "--keep-running", args->keep_running,
       "keep the emulator up after the demo (until Ctrl-C) so the URL can be opened in a browser");
+  cmd->add_flag("--show-url", args->show_url,
+                "print the embed URL with its session token (a secret; redacted by default)");
   CLI::Option* serve = cmd->add_flag(
       "--serve", args->serve,
       "then start the sample embed server (embark-sample-server, next to embark or on PATH) on "
@@ -647,14 +672,16 @@ void add_demo_command(CLI::App& app, Context& context) {
       "docs'\n"
       "literal flow for a user of its own; both columns are the emulator's counters. The last line "
       "of\n"
-      "stdout is a working embed URL (with --json: one JSON document with the counts and the "
-      "URL).\n"
+      "stdout is the embed URL, its session token redacted unless --show-url (with --json: one "
+      "JSON\n"
+      "document with the counts and the URL).\n"
       "--serve then starts the sample SaaS app on the same emulator and prints "
       "http://127.0.0.1:PORT/\n"
       "and the sample's demo logins; it stops on SIGINT/SIGTERM (or after --serve-for) with exit "
       "0.\n\n"
       "Example:\n  embark demo\n  embark demo --serve            # then open the printed address "
       "and sign in\n"
+      "  embark demo --keep-running --show-url   # open the URL in a browser while it runs\n"
       "  embark demo --impersonate direct --burst 100\n"
       "  embark demo --json --serve --serve-for 60 --port-file /tmp/sample.port");
   cmd->callback([&context, args] {

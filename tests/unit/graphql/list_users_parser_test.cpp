@@ -1,7 +1,9 @@
 #include "internal/graphql/list_users_parser.hpp"
 
 #include <cstdio>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include <boost/json/parse.hpp>
 #include <doctest/doctest.h>
@@ -52,7 +54,75 @@ embark::Result<std::vector<UserRecord>> parse_in_chunks(std::string_view text,
   return parser.finish("listUsers");
 }
 
+// Records what a streaming parser hands over.
+struct CollectingSink final : embark::UserSink {
+  int restarts = 0;
+  std::vector<UserRecord> users;
+  void restart() override {
+    ++restarts;
+    users.clear();
+  }
+  void add(const UserRecord& user) override { users.push_back(user); }
+};
+
+// Feeds `text` split at `cuts` into a parser streaming into `sink`.
+embark::Result<std::vector<UserRecord>> stream_in_chunks(std::string_view text,
+                                                         std::vector<std::size_t> cuts,
+                                                         std::shared_ptr<CollectingSink> sink) {
+  ListUsersParser parser(sink);
+  std::size_t at = 0;
+  cuts.push_back(text.size());
+  for (std::size_t cut : cuts) {
+    (void)parser.feed(text.substr(at, cut - at));
+    at = cut;
+  }
+  return parser.finish("listUsers");
+}
+
 }  // namespace
+
+TEST_CASE("a sink gets every user as it is parsed, whatever the chunk boundaries") {
+  for (std::size_t i = 0; i <= kAnswer.size(); ++i) {
+    CAPTURE(i);
+    auto sink = std::make_shared<CollectingSink>();
+    auto r = stream_in_chunks(kAnswer, {i}, sink);
+    REQUIRE(r.has_value());
+    CHECK(r->empty());  // nothing collected: the sink has them
+    CHECK(sink->restarts == 1);
+    check_small_answer(sink->users);
+  }
+  // Byte by byte; the first user is handed over before the answer is complete.
+  auto sink = std::make_shared<CollectingSink>();
+  ListUsersParser parser(sink);
+  const std::size_t second = kAnswer.find(R"({"id":"u2")");
+  for (std::size_t i = 0; i < kAnswer.size(); ++i) {
+    REQUIRE(parser.feed(kAnswer.substr(i, 1)).has_value());
+    if (i + 1 == second) CHECK(sink->users.size() == 1);
+  }
+  REQUIRE(parser.finish("listUsers").has_value());
+  CHECK(parser.users_parsed() == 2);
+  check_small_answer(sink->users);
+}
+
+TEST_CASE("streaming: errors[] after the users, or a cut answer, fail the listing") {
+  const std::string with_errors =
+      R"({"data":{"listUsers":[{"id":"u1","email":"a@b"},{"id":"u2","email":"c@d"}]},)"
+      R"("errors":[{"message":"Internal server error"}]})";
+  for (std::size_t i = 0; i <= with_errors.size(); ++i) {
+    CAPTURE(i);
+    auto sink = std::make_shared<CollectingSink>();
+    auto r = stream_in_chunks(with_errors, {i}, sink);
+    REQUIRE_FALSE(r.has_value());
+    CHECK(r.error().graphql_messages().size() == 1);
+    CHECK(sink->users.size() == 2);  // handed over, yet the call fails: the caller drops them
+  }
+  const std::string cut = with_errors.substr(0, with_errors.find(R"({"id":"u2")") + 5);
+  auto sink = std::make_shared<CollectingSink>();
+  auto r = stream_in_chunks(cut, {}, sink);
+  REQUIRE_FALSE(r.has_value());
+  CHECK(r.error().code() == ErrorCode::protocol);
+  CHECK(sink->users.size() == 1);
+}
 
 TEST_CASE("listUsers parses the same whatever the chunk boundaries") {
   REQUIRE(boost::json::parse(kAnswer).is_object());  // the fixture itself is valid JSON

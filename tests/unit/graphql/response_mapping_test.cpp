@@ -219,3 +219,18 @@ TEST_CASE("a write is confirmed only by an OK status; null, empty or missing ans
     CHECK(r.error().operation() == "createUsers");
   }
 }
+
+TEST_CASE("to_body: the query, the variables and the operation name, in that order, escaped") {
+  embark::internal::GraphqlRequest request{"query Q($a: String!) { f(a: \"x\\y\") }", {}, "Q"};
+  request.variables["a"] = "line\nbreak \"quoted\"";
+  request.variables["n"] = 3;
+  const std::string body = embark::internal::to_body(request);
+  CHECK(body == R"({"query":"query Q($a: String!) { f(a: \"x\\y\") }",)"
+                R"("variables":{"a":"line\nbreak \"quoted\"","n":3},"operationName":"Q"})");
+  const auto parsed = boost::json::parse(body).as_object();
+  CHECK(parsed.at("query").as_string() == request.document);
+  CHECK(parsed.at("variables") == boost::json::value(request.variables));
+
+  request.operation_name = {};
+  CHECK(embark::internal::to_body(request).find("operationName") == std::string::npos);
+}

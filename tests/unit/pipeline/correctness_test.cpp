@@ -2,15 +2,19 @@
 // they carry, refresh applying the app's attributes, forget, not_found), and shared-state
 // backends whose failures never fail a login.
 #include <atomic>
+#include <future>
 #include <map>
 #include <mutex>
 #include <vector>
 
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 
 #include "embark/directory.hpp"
 #include "embark/observer.hpp"
 #include "embark/shared_state.hpp"
+#include "embark/strategies/ensure_user/list_then_create.hpp"
+#include "embark/strategies/set_attributes/merge.hpp"
 #include "embark/token_cache.hpp"
 
 #include "pipeline/harness.hpp"
@@ -497,4 +501,71 @@ TEST_CASE("two instances sharing state: a refresh on one takes turns with a logi
   REQUIRE(again);
   REQUIRE(*again);
   CHECK(h.fake->carried((*again)->jwt).at("region") == "eu-north");
+}
+
+TEST_CASE("a listing that fails midway leaves the directory as it was; the next one loads it") {
+  for (const bool streamed : {true, false}) {
+    CAPTURE(streamed);
+    Harness h;
+    h.fake->stream_listing = streamed;
+    h.fake->seed("", 3);
+    auto config = h.config();
+    config.ensure_user_strategy = std::make_shared<ListThenCreateEnsureUser>();
+    auto onboarder = h.make(config);
+    REQUIRE(onboarder.onboard(alice_in("us-west")));  // lists seed0..2, creates alice
+    auto before = onboarder.directory().find("", "seed0@example.com");
+    REQUIRE(before);
+
+    h.fake->put_user("", {.id = "changed-id", .email = "seed0@example.com"});
+    h.fake->put_user("", {.email = "bob@example.com"});
+    h.fake->remove_user("", "seed1@example.com");
+    h.clock.advance(11s);
+    // Every user went by, then the answer turned out broken (an `errors` member, a cut).
+    h.fake->fail_next_listing_midway(
+        Error(ErrorCode::protocol, "the connection closed in the middle of the response"));
+    auto carol = alice_in("us-west");
+    carol.email = "carol@example.com";
+    REQUIRE_FALSE(onboarder.onboard(carol));
+    auto after = onboarder.directory().find("", "seed0@example.com");
+    REQUIRE(after);
+    CHECK(after->user_id == before->user_id);
+    CHECK(after->seen == before->seen);
+    CHECK(onboarder.directory().find("", "seed1@example.com"));
+    CHECK_FALSE(onboarder.directory().find("", "bob@example.com"));
+    CHECK_FALSE(h.fake->user("", "carol@example.com"));  // no createUsers on a failed listing
+
+    REQUIRE(onboarder.onboard(carol));
+    CHECK(onboarder.directory().find("", "seed0@example.com")->user_id == "changed-id");
+    CHECK(onboarder.directory().find("", "bob@example.com"));
+    CHECK_FALSE(onboarder.directory().find("", "seed1@example.com"));
+  }
+}
+
+TEST_CASE("runs sharing one listing each get their own user's record") {
+  Harness h;
+  for (int i = 0; i < 8; ++i) {
+    h.fake->put_user("", {.email = "u" + std::to_string(i) + "@example.com",
+                          .attributes = {{"other", "x" + std::to_string(i)}}});
+  }
+  h.fake->seed("", 50);
+  auto config = h.config();
+  config.set_attributes_strategy = std::make_shared<MergeSetAttributes>();
+  config.ensure_user_strategy = std::make_shared<ListThenCreateEnsureUser>();
+  auto onboarder = h.make(config);
+  std::vector<std::future<Result<Session>>> sessions;
+  for (int i = 0; i < 8; ++i) {
+    auto request = alice_in("r" + std::to_string(i));
+    request.email = "U" + std::to_string(i) + "@example.com";
+    sessions.push_back(onboarder.async_onboard(request, boost::asio::use_future));
+  }
+  for (auto& s : sessions) REQUIRE(s.get().has_value());
+  CHECK(h.fake->list_calls < 16);  // shared listings (each run lists twice at most alone)
+  CHECK(h.fake->create_calls == 0);
+  for (int i = 0; i < 8; ++i) {
+    auto stored = h.fake->user("", "u" + std::to_string(i) + "@example.com");
+    REQUIRE(stored);
+    // merged from the run's own record: the other system's attribute survives
+    CHECK(stored->attributes.at("other") == "x" + std::to_string(i));
+    CHECK(stored->attributes.at("region") == "r" + std::to_string(i));
+  }
 }

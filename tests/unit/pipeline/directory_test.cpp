@@ -3,7 +3,12 @@
 
 #include <map>
 #include <random>
+#include <string>
+#include <vector>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/use_future.hpp>
 #include <doctest/doctest.h>
 
 #include "pipeline/result_printer.hpp"
@@ -108,6 +113,108 @@ TEST_CASE("load_listing adds listed users and drops users deleted before the lis
   CHECK_FALSE(dir.find("w", "gone@example.com"));
   CHECK(dir.find("w", "fresh@example.com"));
   CHECK(dir.find("v", "other@example.com"));
+}
+
+TEST_CASE("a staged listing changes nothing until its commit, then acts as load_listing") {
+  const std::vector<UserRecord> users{
+      {"3f2504e0-4f89-41d3-9a0c-0305e82c3301", "Listed@Example.com", {{"k", "v"}}, {}},
+      {"plain-id", "two@example.com", {}, {{"r", {"s"}}}},
+      {"changed-id", "kept@example.com", {}, {}}};
+  auto prepare = [](InMemoryUserDirectory& dir) {
+    dir.put("w", "gone@example.com", entry("g", 1, kT0));
+    dir.put("w", "kept@example.com", entry("old-id", 2, kT0));
+    dir.put("w", "fresh@example.com", entry("", 3, kT0 + 10s));
+  };
+  InMemoryUserDirectory dir({.max_entries = 1000, .shards = 4});
+  prepare(dir);
+  {
+    auto listing = dir.begin_listing("w");
+    for (const auto& user : users) listing->add(user);
+    // Dropped without a commit (a listing that failed midway): the directory is as it was.
+  }
+  CHECK(dir.size() == 3);
+  CHECK_FALSE(dir.find("w", "listed@example.com"));
+  CHECK(dir.find("w", "kept@example.com")->user_id == "old-id");
+  CHECK(dir.find("w", "gone@example.com"));
+
+  auto listing = dir.begin_listing("w");
+  listing->add({"stale", "dropped@example.com", {}, {}});
+  listing->clear();  // a retried call starts over
+  for (const auto& user : users) listing->add(user);
+  CHECK(dir.size() == 3);  // still nothing until the commit
+  auto committed = [&] {
+    boost::asio::io_context io;
+    auto f = boost::asio::co_spawn(io, listing->async_commit(kT0 + 5s, kT0 + 6s),
+                                   boost::asio::use_future);
+    io.run();
+    return f.get();
+  }();
+  REQUIRE(committed.has_value());
+
+  InMemoryUserDirectory reference({.max_entries = 1000, .shards = 4});
+  prepare(reference);
+  reference.load_listing("w", users, kT0 + 5s, kT0 + 6s);
+  for (const char* email : {"listed@example.com", "two@example.com", "kept@example.com",
+                            "gone@example.com", "fresh@example.com", "dropped@example.com"}) {
+    CAPTURE(email);
+    auto got = dir.find("w", email);
+    auto want = reference.find("w", email);
+    REQUIRE(got.has_value() == want.has_value());
+    if (!got) continue;
+    CHECK(got->user_id == want->user_id);
+    CHECK(got->attributes == want->attributes);
+    CHECK(got->roles == want->roles);
+    CHECK(got->seen == want->seen);
+  }
+  CHECK(dir.find("w", "listed@example.com")->user_id == "3f2504e0-4f89-41d3-9a0c-0305e82c3301");
+  CHECK(dir.find("w", "kept@example.com")->user_id == "changed-id");
+  CHECK(dir.find("w", "two@example.com")->roles ==
+        fingerprint(std::vector<RoleAssignment>{{"r", {"s"}}}));
+  CHECK_FALSE(dir.find("w", "gone@example.com"));
+  CHECK_FALSE(dir.find("w", "dropped@example.com"));
+  CHECK(dir.size() == 4);
+}
+
+TEST_CASE("a large staged listing commits into an empty directory and finds every user") {
+  InMemoryUserDirectory dir;
+  auto listing = dir.begin_listing("big");
+  constexpr int kUsers = 20'000;
+  UserRecord user;
+  for (int i = 0; i < kUsers; ++i) {
+    user.id = "id-" + std::to_string(i);
+    user.email = "user" + std::to_string(i) + "@example.com";
+    user.attributes = {{"tenant", std::to_string(i % 7)}};
+    listing->add(user);
+  }
+  boost::asio::io_context io;
+  auto f = boost::asio::co_spawn(io, listing->async_commit(kT0, kT0), boost::asio::use_future);
+  io.run();
+  REQUIRE(f.get().has_value());
+  REQUIRE(dir.size() == kUsers);
+  for (int i = 0; i < kUsers; i += 997) {
+    auto e = dir.find("big", "USER" + std::to_string(i) + "@example.com");
+    REQUIRE(e);
+    CHECK(e->user_id == "id-" + std::to_string(i));
+    CHECK(e->attributes == fingerprint(AttributeMap{{"tenant", std::to_string(i % 7)}}));
+  }
+}
+
+TEST_CASE("a listing that names one user twice loads the later record") {
+  for (const bool empty_before : {true, false}) {
+    CAPTURE(empty_before);
+    InMemoryUserDirectory dir({.max_entries = 1000, .shards = 2});
+    if (!empty_before) dir.put("w", "other@example.com", entry("o", 1, kT0 + 10s));
+    const std::vector<UserRecord> users{{"first", "Twice@Example.com", {}, {}},
+                                        {"x", "once@example.com", {}, {}},
+                                        {"second", "twice@example.com", {{"k", "v"}}, {}}};
+    dir.load_listing("w", users, kT0, kT0 + 1s);
+    CHECK(dir.size() == (empty_before ? 2u : 3u));
+    auto twice = dir.find("w", "twice@example.com");
+    REQUIRE(twice);
+    CHECK(twice->user_id == "second");
+    CHECK(twice->attributes == fingerprint(AttributeMap{{"k", "v"}}));
+    CHECK(dir.find("w", "once@example.com"));
+  }
 }
 
 TEST_CASE("over-long ids are not cached") {

@@ -70,6 +70,16 @@ class FakeWisdom final : public WisdomConnection {
     }
   }
 
+  /// listUsers hands users to the request's sink as they "arrive" (as the real client does);
+  /// false: collects them into the answer (a connection that ignores the sink).
+  bool stream_listing = true;
+  /// Fails the next listUsers with this error after every user went to the sink (an `errors`
+  /// member after the data, or a connection cut at the end of the answer).
+  void fail_next_listing_midway(Error error) {
+    std::lock_guard lock(mutex_);
+    midway_failure_ = std::move(error);
+  }
+
   std::atomic<int> list_calls{0}, create_calls{0}, set_calls{0}, impersonate_calls{0};
   std::atomic<std::size_t> list_bytes{0};  ///< rough size of listUsers answers
   int total_calls() const { return list_calls + create_calls + set_calls + impersonate_calls; }
@@ -136,6 +146,16 @@ class FakeWisdom final : public WisdomConnection {
       for (const auto& [k, v] : u.attributes) bytes += k.size() + v.size();
     }
     list_bytes += bytes;
+    if (request.sink && stream_listing) {
+      request.sink->restart();
+      for (const auto& user : out) request.sink->add(user);
+      out.clear();
+    }
+    if (midway_failure_) {
+      Error error = std::move(*midway_failure_);
+      midway_failure_.reset();
+      co_return error;
+    }
     co_return out;
   }
 
@@ -234,6 +254,7 @@ class FakeWisdom final : public WisdomConnection {
   std::map<std::string, AttributeMap> carried_;
   std::map<std::string, Error> failures_;
   std::map<std::string, Error> sticky_failures_;
+  std::optional<Error> midway_failure_;
   int ids_ = 0;
   int minted_ = 0;
 };

@@ -36,7 +36,8 @@ struct TransportOptions {
   /// Timeout of each network operation (resolve, connect, handshake, write, read), re-armed per
   /// step.
   std::chrono::milliseconds operation_timeout{10'000};
-  /// Largest response body accepted, in bytes (listUsers of a big workspace is large).
+  /// Largest response body accepted, in bytes (listUsers of a big workspace is large). A
+  /// listUsers streamed into a ListUsersRequest::sink is not capped (nothing holds it whole).
   std::size_t max_response_bytes = std::size_t{256} * 1024 * 1024;
 };
 

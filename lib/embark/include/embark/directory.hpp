@@ -28,6 +28,23 @@ struct DirectoryEntry {
   std::chrono::system_clock::time_point seen;  ///< when the vendor last confirmed this entry
 };
 
+/// A listing on its way into a directory (UserDirectory::begin_listing): users are staged one at
+/// a time as a listUsers answer streams in, and take effect together in async_commit(). A
+/// listing destroyed without a commit leaves the directory exactly as it was. Used by one
+/// coroutine at a time; the directory must outlive it.
+class DirectoryListing {
+ public:
+  virtual ~DirectoryListing() = default;
+  /// Stages one listed user (a later user with the same email replaces an earlier one).
+  virtual void add(const UserRecord& user) = 0;
+  /// Drops everything staged (a retried listUsers starts over).
+  virtual void clear() = 0;
+  /// Applies the staged users as load_listing() with the same times would. Call once.
+  virtual boost::asio::awaitable<Result<void>> async_commit(
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at) = 0;
+};
+
 /// Case-insensitive (workspace, email) -> DirectoryEntry. An interface so that a shared backend
 /// (Redis, docs/architecture.md#scaling-past-one-machine) can replace the in-memory one.
 /// Implementations must be thread-safe.
@@ -61,6 +78,10 @@ class UserDirectory {
                             std::chrono::system_clock::time_point listed_at) = 0;
   /// Number of entries (all workspaces).
   virtual std::size_t size() const = 0;
+  /// Starts staging a listing of `workspace` (the pipeline streams every listUsers answer into
+  /// one). Default: keeps the UserRecords and commits them with async_load_listing(); a
+  /// backend with a compact form of its own overrides it.
+  virtual std::unique_ptr<DirectoryListing> begin_listing(std::string_view workspace);
 
   /// True when the synchronous members never block (an in-memory backend): the pipeline then
   /// calls them directly and saves a coroutine frame per call. Default false.
@@ -108,6 +129,10 @@ class InMemoryUserDirectory final : public UserDirectory {
                     std::chrono::system_clock::time_point started_at,
                     std::chrono::system_clock::time_point listed_at) override;
   std::size_t size() const override;
+  /// Stages users in the directory's own 64-byte form, per shard; the commit moves them into
+  /// the tables shard by shard (one shard locked at a time). At most `max_entries` users are
+  /// staged (the rest would be evicted at once).
+  std::unique_ptr<DirectoryListing> begin_listing(std::string_view workspace) override;
   bool nonblocking() const noexcept override { return true; }
 
   /// Bytes held by tables and arenas (capacity, not just use); for benchmarks and metrics.
@@ -116,6 +141,7 @@ class InMemoryUserDirectory final : public UserDirectory {
  private:
   struct Shard;
   struct Workspaces;
+  class Listing;
   Shard& shard_for(std::uint64_t key_hi) const;
   std::unique_ptr<Shard[]> shards_;
   std::size_t shard_count_;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <vector>
@@ -31,9 +32,26 @@ struct UserRecord {
   std::vector<RoleAssignment> roles;
 };
 
+/// Receives the users of a listUsers answer one at a time, as the answer streams in
+/// (ListUsersRequest::sink). Called from the call's coroutine only, never concurrently.
+class UserSink {
+ public:
+  virtual ~UserSink() = default;
+  /// A new attempt starts (a retried call lists from the beginning): forget what came so far.
+  virtual void restart() = 0;
+  /// The next listed user; the reference is valid during the call only. Users handed over are
+  /// confirmed only when the call succeeds: a call that fails midway (GraphQL `errors`, a cut
+  /// connection, a malformed answer) ends with an error after some users went by.
+  virtual void add(const UserRecord& user) = 0;
+};
+
 /// listUsers: every user of one workspace (the API has no paging or filter).
 struct ListUsersRequest {
   std::string workspace_id;  ///< empty: the default workspace
+  /// When set, every listed user goes to this sink as the answer arrives and the call answers
+  /// an empty vector: the answer is never held whole, so no TransportOptions::max_response_bytes
+  /// applies (the call deadline and the sink bound it). Null: the users are collected.
+  std::shared_ptr<UserSink> sink;
 };
 
 /// createUsers: one call creates (or, per the docs, re-applies roles of) several users at once.

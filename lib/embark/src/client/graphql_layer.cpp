@@ -65,7 +65,8 @@ asio::awaitable<Result<void>> GraphqlLayer::call(CallContext& ctx, const Operati
   request.body = to_body(body.encode(access_key_));
   if (operation.needs_bearer) request.bearer = ctx.bearer;
   request.idempotent = operation.idempotency == Idempotency::idempotent;
-  request.max_response_bytes = operation.max_answer_bytes;
+  request.max_response_bytes =
+      body.unbounded() ? HttpRequest::kUnbounded : operation.max_answer_bytes;
   std::string prefix;
   if (body.streams()) {
     body.restart();

@@ -3,7 +3,10 @@
 #include <cstdint>
 #include <cstring>
 #include <functional>
+#include <memory>
 #include <mutex>
+#include <optional>
+#include <string>
 #include <vector>
 
 #include "embark/directory.hpp"
@@ -144,10 +147,19 @@ struct InMemoryUserDirectory::Shard {
     return i;
   }
 
-  void grow_index() {
+  void grow_index() { rebuild_index(std::max<std::size_t>(16, slots.size() * 2)); }
+
+  // Sizes the index for `n` entries at once (a listing's commit) instead of doubling n times.
+  void reserve_index(std::size_t n) {
+    std::size_t size = std::max<std::size_t>(16, slots.size());
+    while (n * 4 > size * 3) size *= 2;
+    if (size != slots.size()) rebuild_index(size);
+  }
+
+  void rebuild_index(std::size_t size) {
     std::vector<std::uint32_t> old;
     old.swap(slots);
-    slots.assign(std::max<std::size_t>(16, old.size() * 2), kEmpty);
+    slots.assign(size, kEmpty);
     for (std::uint32_t idx = 0; idx < entries.size(); ++idx) {
       const Entry& e = entries[idx];
       std::size_t i = home_of(e.key, e.workspace) & mask();
@@ -215,6 +227,53 @@ struct InMemoryUserDirectory::Shard {
       arena.insert(arena.end(), id.begin(), id.end());
       e.id_len = static_cast<std::uint8_t>(id.size());
       e.flags &= static_cast<std::uint8_t>(~kPackedUuid);
+    }
+  }
+
+  // Copies an id already in the arena's form (packed or text) from `bytes`.
+  void store_id_bytes(Entry& e, const char* bytes, std::uint8_t len, bool packed) {
+    e.id_offset = static_cast<std::uint32_t>(arena.size());
+    arena.insert(arena.end(), bytes, bytes + len);
+    e.id_len = len;
+    if (packed) {
+      e.flags |= kPackedUuid;
+    } else {
+      e.flags &= static_cast<std::uint8_t>(~kPackedUuid);
+    }
+  }
+
+  // The entry of (key, workspace); a new empty one when absent (evicting one first when the
+  // shard holds `max_entries`). `fresh` says which.
+  Entry& upsert(const Key& key, std::uint16_t workspace, std::size_t max_entries, bool& fresh) {
+    if (slots.empty()) grow_index();
+    bool found = false;
+    auto slot = probe(key, workspace, found);
+    fresh = !found;
+    if (found) return entries[slots[slot] - 1];
+    if (entries.size() >= max_entries) {
+      evict_one();
+      slot = probe(key, workspace, found);
+    }
+    if ((entries.size() + 1) * 4 > slots.size() * 3) {
+      grow_index();
+      slot = probe(key, workspace, found);
+    }
+    Entry e{};
+    e.key = key;
+    e.workspace = workspace;
+    e.id_offset = static_cast<std::uint32_t>(arena.size());
+    entries.push_back(e);
+    slots[slot] = static_cast<std::uint32_t>(entries.size());
+    return entries.back();
+  }
+
+  // Drops the workspace's entries last confirmed before `cutoff` (seconds).
+  void prune(std::uint16_t workspace, std::uint32_t cutoff) {
+    for (std::size_t i = entries.size(); i-- > 0;) {
+      if (i >= entries.size()) continue;
+      const Entry& e = entries[i];
+      if (e.workspace == workspace && e.seen < cutoff)
+        erase_at(slot_of_entry(static_cast<std::uint32_t>(i)));
     }
   }
 
@@ -293,32 +352,11 @@ void InMemoryUserDirectory::put(std::string_view workspace, std::string_view ema
   const Key key = key_of(email);
   Shard& shard = shard_for(key.hi);
   std::lock_guard lock(shard.mutex);
-  if (shard.slots.empty()) shard.grow_index();
-  bool found = false;
-  auto slot = shard.probe(key, *ws, found);
-  Entry* e = nullptr;
-  if (found) {
-    e = &shard.entries[shard.slots[slot] - 1];
-    if (shard.id_of(*e) != entry.user_id) {
-      shard.dead_bytes += e->id_len;
-      shard.store_id(*e, entry.user_id);
-    }
-  } else {
-    if (shard.entries.size() >= max_per_shard_) {
-      shard.evict_one();
-      slot = shard.probe(key, *ws, found);
-    }
-    if ((shard.entries.size() + 1) * 4 > shard.slots.size() * 3) {
-      shard.grow_index();
-      slot = shard.probe(key, *ws, found);
-    }
-    Entry fresh{};
-    fresh.key = key;
-    fresh.workspace = *ws;
-    shard.store_id(fresh, entry.user_id);
-    shard.entries.push_back(fresh);
-    shard.slots[slot] = static_cast<std::uint32_t>(shard.entries.size());
-    e = &shard.entries.back();
+  bool fresh = false;
+  Entry* e = &shard.upsert(key, *ws, max_per_shard_, fresh);
+  if (fresh || shard.id_of(*e) != entry.user_id) {
+    shard.dead_bytes += e->id_len;
+    shard.store_id(*e, entry.user_id);
   }
   e->flags &= kPackedUuid;
   e->attributes = entry.attributes.value_or(0);
@@ -341,32 +379,144 @@ void InMemoryUserDirectory::erase(std::string_view workspace, std::string_view e
   if (found) shard.erase_at(slot);
 }
 
+// Staged users in the tables' own form (entries and an id arena per shard), so that a shard
+// with nothing in it yet takes the staged vectors as they are: a first load needs the memory of
+// the finished tables, not twice of it.
+class InMemoryUserDirectory::Listing final : public DirectoryListing {
+ public:
+  Listing(InMemoryUserDirectory& directory, std::optional<std::uint16_t> workspace)
+      : directory_(directory), workspace_(workspace), staged_(directory.shard_count_) {}
+
+  void add(const UserRecord& user) override {
+    if (!workspace_ || user.id.size() > UINT8_MAX) return;  // as put(): not cacheable
+    const Key key = key_of(user.email);
+    Staged& staged = staged_[key.hi & (directory_.shard_count_ - 1)];
+    if (staged.entries.size() >= directory_.max_per_shard_) return;  // would be evicted at once
+    Entry e{};
+    e.key = key;
+    e.workspace = *workspace_;
+    e.attributes = fingerprint(user.attributes);
+    e.roles = fingerprint(user.roles);
+    e.flags = kHasAttributes | kHasRoles;
+    e.id_offset = static_cast<std::uint32_t>(staged.arena.size());
+    unsigned char packed[16];
+    if (pack_uuid(user.id, packed)) {
+      staged.arena.insert(staged.arena.end(), packed, packed + 16);
+      e.id_len = 16;
+      e.flags |= kPackedUuid;
+    } else {
+      staged.arena.insert(staged.arena.end(), user.id.begin(), user.id.end());
+      e.id_len = static_cast<std::uint8_t>(user.id.size());
+    }
+    staged.entries.push_back(e);
+  }
+
+  void clear() override {
+    for (auto& staged : staged_) staged = Staged{};
+  }
+
+  boost::asio::awaitable<Result<void>> async_commit(
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at) override {
+    try {
+      commit(started_at, listed_at);
+      co_return Result<void>{};
+    } catch (const std::exception& e) {
+      co_return Error(ErrorCode::internal, std::string("directory write failed: ") + e.what());
+    }
+  }
+
+  void commit(std::chrono::system_clock::time_point started_at,
+              std::chrono::system_clock::time_point listed_at) {
+    if (!workspace_) return;
+    const auto seen = to_seconds(listed_at);
+    // Users confirmed before the listing was requested and absent from it were deleted meanwhile.
+    const auto cutoff = to_seconds(started_at);
+    for (std::size_t s = 0; s < staged_.size(); ++s) {
+      Staged& staged = staged_[s];
+      for (auto& e : staged.entries) e.seen = seen;
+      // Doubling left up to half unused: trimmed before the vectors become the tables.
+      if (staged.entries.capacity() > staged.entries.size() + staged.entries.size() / 4)
+        staged.entries.shrink_to_fit();
+      if (staged.arena.capacity() > staged.arena.size() + staged.arena.size() / 4)
+        staged.arena.shrink_to_fit();
+      Shard& shard = directory_.shards_[s];
+      std::lock_guard lock(shard.mutex);
+      if (!(shard.entries.empty() && adopt(shard, staged))) merge(shard, staged);
+      shard.prune(*workspace_, cutoff);
+      shard.maybe_compact();
+      staged = Staged{};
+    }
+  }
+
+ private:
+  struct Staged {
+    std::vector<Entry> entries;
+    std::vector<char> arena;
+  };
+
+  // An empty shard takes the staged vectors and indexes them; false (nothing changed) when the
+  // listing named one user twice, which merge() resolves.
+  static bool adopt(Shard& shard, Staged& staged) {
+    shard.entries.swap(staged.entries);
+    shard.arena.swap(staged.arena);
+    shard.dead_bytes = 0;
+    std::size_t size = 16;
+    while (shard.entries.size() * 4 > size * 3) size *= 2;
+    shard.slots.assign(size, kEmpty);
+    for (std::uint32_t idx = 0; idx < shard.entries.size(); ++idx) {
+      const Entry& e = shard.entries[idx];
+      bool found = false;
+      const std::size_t slot = shard.probe(e.key, e.workspace, found);
+      if (found) {
+        shard.entries.swap(staged.entries);
+        shard.arena.swap(staged.arena);
+        shard.slots.assign(shard.slots.size(), kEmpty);
+        return false;
+      }
+      shard.slots[slot] = idx + 1;
+    }
+    return true;
+  }
+
+  void merge(Shard& shard, const Staged& staged) {
+    shard.reserve_index(
+        std::min(shard.entries.size() + staged.entries.size(), directory_.max_per_shard_));
+    for (const Entry& in : staged.entries) {
+      const char* id = staged.arena.data() + in.id_offset;
+      const bool packed = (in.flags & kPackedUuid) != 0;
+      bool fresh = false;
+      Entry& e = shard.upsert(in.key, in.workspace, directory_.max_per_shard_, fresh);
+      const bool same_id = !fresh && ((e.flags & kPackedUuid) != 0) == packed &&
+                           e.id_len == in.id_len &&
+                           std::memcmp(shard.arena.data() + e.id_offset, id, in.id_len) == 0;
+      if (!same_id) {
+        shard.dead_bytes += e.id_len;
+        shard.store_id_bytes(e, id, in.id_len, packed);
+      }
+      e.attributes = in.attributes;
+      e.roles = in.roles;
+      e.flags = in.flags;
+      e.seen = in.seen;
+    }
+  }
+
+  InMemoryUserDirectory& directory_;
+  std::optional<std::uint16_t> workspace_;
+  std::vector<Staged> staged_;
+};
+
+std::unique_ptr<DirectoryListing> InMemoryUserDirectory::begin_listing(std::string_view workspace) {
+  return std::make_unique<Listing>(*this, workspaces_->id(workspace, true));
+}
+
 void InMemoryUserDirectory::load_listing(std::string_view workspace,
                                          std::span<const UserRecord> users,
                                          std::chrono::system_clock::time_point started_at,
                                          std::chrono::system_clock::time_point listed_at) {
-  for (const auto& user : users) {
-    DirectoryEntry entry;
-    entry.user_id = user.id;
-    entry.attributes = fingerprint(user.attributes);
-    entry.roles = fingerprint(user.roles);
-    entry.seen = listed_at;
-    put(workspace, user.email, entry);
-  }
-  const auto ws = workspaces_->id(workspace, false);
-  if (!ws) return;
-  // Users confirmed before the listing was requested and absent from it were deleted meanwhile.
-  const auto cutoff = to_seconds(started_at);
-  for (std::size_t s = 0; s < shard_count_; ++s) {
-    Shard& shard = shards_[s];
-    std::lock_guard lock(shard.mutex);
-    for (std::size_t i = shard.entries.size(); i-- > 0;) {
-      if (i >= shard.entries.size()) continue;
-      const Entry& e = shard.entries[i];
-      if (e.workspace == *ws && e.seen < cutoff)
-        shard.erase_at(shard.slot_of_entry(static_cast<std::uint32_t>(i)));
-    }
-  }
+  Listing listing(*this, workspaces_->id(workspace, true));
+  for (const auto& user : users) listing.add(user);
+  listing.commit(started_at, listed_at);
 }
 
 std::size_t InMemoryUserDirectory::size() const {
@@ -418,6 +568,33 @@ boost::asio::awaitable<Result<void>> UserDirectory::async_erase(std::string_view
   } catch (const std::exception& e) {
     co_return Error(ErrorCode::internal, std::string("directory write failed: ") + e.what());
   }
+}
+
+namespace {
+
+// The default staging: the records themselves, loaded with async_load_listing at the commit.
+class RecordListing final : public DirectoryListing {
+ public:
+  RecordListing(UserDirectory& directory, std::string_view workspace)
+      : directory_(directory), workspace_(workspace) {}
+  void add(const UserRecord& user) override { users_.push_back(user); }
+  void clear() override { users_.clear(); }
+  boost::asio::awaitable<Result<void>> async_commit(
+      std::chrono::system_clock::time_point started_at,
+      std::chrono::system_clock::time_point listed_at) override {
+    co_return co_await directory_.async_load_listing(workspace_, users_, started_at, listed_at);
+  }
+
+ private:
+  UserDirectory& directory_;
+  std::string workspace_;
+  std::vector<UserRecord> users_;
+};
+
+}  // namespace
+
+std::unique_ptr<DirectoryListing> UserDirectory::begin_listing(std::string_view workspace) {
+  return std::make_unique<RecordListing>(*this, workspace);
 }
 
 boost::asio::awaitable<Result<void>> UserDirectory::async_load_listing(

@@ -116,7 +116,9 @@ class Handler {
   static constexpr std::size_t max_string_size = std::size_t{1024} * 1024;
   // NOLINTEND(readability-identifier-naming)
 
+  UserSink* sink = nullptr;  // when set, users go there instead of into `users`
   std::vector<UserRecord> users;
+  std::size_t user_count = 0;
   std::vector<std::string> error_messages;
   bool saw_users = false;
   std::string failure;
@@ -144,8 +146,18 @@ class Handler {
     if (done == Ctx::user) {
       if (user_.id.empty() || user_.email.empty())
         return reject(ec, "listUsers returned a user without `id` or `email`");
-      users.push_back(std::move(user_));
-      user_ = UserRecord{};
+      if (sink) {
+        // The sink copies what it keeps: the record's buffers are reused for the next user.
+        sink->add(user_);
+        user_.id.clear();
+        user_.email.clear();
+        user_.attributes.clear();
+        user_.roles.clear();
+      } else {
+        users.push_back(std::move(user_));
+        user_ = UserRecord{};
+      }
+      ++user_count;
     } else if (done == Ctx::attr) {
       if (!attr_key_) return reject(ec, "listUsers returned an attribute without `key`");
       // JWT-sourced attributes come from SSO claims and are read-only: embark compares DATABASE
@@ -372,6 +384,7 @@ struct ListUsersParser::Impl {
   }()};
   std::size_t bytes = 0;
   std::optional<Error> failure;
+  std::shared_ptr<UserSink> sink;
 
   Error protocol_error(const error_code& ec) {
     const std::string& why = parser.handler().failure;
@@ -382,9 +395,21 @@ struct ListUsersParser::Impl {
 };
 
 ListUsersParser::ListUsersParser() : impl_(std::make_unique<Impl>()) {}
+ListUsersParser::ListUsersParser(std::shared_ptr<UserSink> sink) : ListUsersParser() {
+  impl_->sink = std::move(sink);
+  if (impl_->sink) {
+    impl_->sink->restart();
+    impl_->parser.handler().sink = impl_->sink.get();
+  }
+}
+ListUsersParser::ListUsersParser(const ListUsersRequest& request) : ListUsersParser(request.sink) {}
 ListUsersParser::~ListUsersParser() = default;
 
 std::size_t ListUsersParser::bytes_fed() const noexcept { return impl_->bytes; }
+
+std::size_t ListUsersParser::users_parsed() const noexcept {
+  return impl_->parser.handler().user_count;
+}
 
 Result<void> ListUsersParser::feed(std::string_view chunk) {
   if (impl_->failure) return *impl_->failure;

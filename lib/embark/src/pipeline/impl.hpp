@@ -1,6 +1,7 @@
 // Internal state of an Onboarder and of one pipeline run (never part of the public API).
 #pragma once
 
+#include <atomic>
 #include <chrono>
 #include <cstdint>
 #include <functional>
@@ -65,13 +66,27 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   std::mutex runs_mutex;
   std::unordered_map<std::string, UserRun> runs;
 
+  // What one listing showed, shared by the runs that led or joined it. The listing itself
+  // streams into the directory and is never held: only the records those runs asked for are.
+  struct ListingSeen {
+    std::vector<UserRecord> kept;  // the users the sharing runs asked about, as listed
+    // A digest of the email of every listed user, sorted.
+    std::shared_ptr<const std::vector<std::uint64_t>> shown;
+  };
+  // The lower-cased emails whose records a listing in flight keeps (its leader's and joiners').
+  struct ListingWants {
+    std::mutex mutex;
+    std::vector<std::string> emails;
+    std::atomic<std::uint64_t> version{0};  // bumped per new email; the sink re-reads on change
+  };
   // Coalesced directory refreshes, per workspace.
   struct RefreshState {
-    std::shared_ptr<internal::Flight<Result<DirectoryRefresh>>> in_flight;
+    std::shared_ptr<internal::Flight<Result<std::shared_ptr<const ListingSeen>>>> in_flight;
+    std::shared_ptr<ListingWants> wants;  // of the listing in flight
     std::optional<std::chrono::system_clock::time_point> last;
-    // A digest of the email of every user the last listing showed, sorted: a user it did not
-    // show is a miss the vendor confirmed at `last`.
-    std::vector<std::uint64_t> listed;
+    // The last listing's `shown`: a user it did not show is a miss the vendor confirmed at
+    // `last`.
+    std::shared_ptr<const std::vector<std::uint64_t>> listed;
   };
   std::mutex refresh_mutex;
   std::unordered_map<std::string, RefreshState> refreshes;

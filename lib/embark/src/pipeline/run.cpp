@@ -1,3 +1,5 @@
+#include <iterator>
+
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
@@ -26,15 +28,17 @@ std::chrono::microseconds since(SteadyClock::time_point start) {
 // Everything that shapes a run's result; identical keys may share one run.
 std::string flight_key(const OnboardRequest& r, const std::string& workspace,
                        const Onboarder::Impl::RunDigests& digests, std::string_view kind) {
-  std::string key(kind);
+  std::string key;
+  key.reserve(kind.size() + workspace.size() + digests.email_key.size() + 64);
+  key += kind;
   key += '\x1f';
   key += workspace;
   key += '\x1f';
   key += digests.email_key;
   key += '\x1f';
-  key += to_hex(digests.attributes);
-  key += to_hex(digests.session_attributes);
-  key += to_hex(digests.roles);
+  // to_hex()'s digits, written in place (one allocation for the key, not four).
+  fmt::format_to(std::back_inserter(key), "{:016x}{:016x}{:016x}", digests.attributes,
+                 digests.session_attributes, digests.roles);
   for (const auto& g : r.groups) {
     key += '\x1e';
     key += g;
@@ -180,7 +184,9 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     std::lock_guard lock(runs_mutex);
     runs.erase(user_key);
   }
-  flight->complete(result);
+  // Out of the table, the flight gains no new holders: when this run holds the only reference,
+  // nobody waits or will wait, and the two copies of the session complete() keeps are skipped.
+  if (flight.use_count() > 1) flight->complete(result);
   event.elapsed = since(start);
   std::optional<Error> error;
   if (result) {
@@ -356,9 +362,9 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::execute(const OnboardRe
     co_return minted.error();
   }
 
-  session.jwt = minted->token.jwt;
+  session.jwt = std::move(minted->token.jwt);
   session.expires_at = minted->token.expires_at;
-  session.user_id = user.user_id;
+  session.user_id = std::move(user.user_id);
   session.vendor_calls = run.total_calls;
   if (!config.embed_base_url.empty() && request.embed.kind != EmbedKind::none) {
     auto url = build_embed_url(config.embed_base_url, request.embed, session.jwt);

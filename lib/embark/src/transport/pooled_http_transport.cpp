@@ -235,11 +235,13 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
   auto lease = co_await pool_.acquire();
   if (!lease) co_return lease.error();
 
-  Attempt attempt{*lease, message, request.body_sink,
-                  ExchangeLimits{timeout, request.max_response_bytes == 0
-                                              ? options_.max_response_bytes
-                                              : std::min(request.max_response_bytes,
-                                                         options_.max_response_bytes)}};
+  Attempt attempt{
+      *lease, message, request.body_sink,
+      ExchangeLimits{timeout,
+                     request.max_response_bytes == HttpRequest::kUnbounded ? HttpRequest::kUnbounded
+                     : request.max_response_bytes == 0
+                         ? options_.max_response_bytes
+                         : std::min(request.max_response_bytes, options_.max_response_bytes)}};
   bool resent = false;
   for (;;) {
     // The exchange runs on the connection's strand (a new connection gets a new one): Beast's

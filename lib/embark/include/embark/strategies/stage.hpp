@@ -45,12 +45,20 @@ struct UserRef {
   bool attributes_written = false;        ///< this run's createUsers carried the desired attributes
 };
 
-/// A coalesced listUsers: whether this caller triggered the call or joined one, and the listing.
+/// A coalesced listUsers: whether this caller triggered the call or joined one, and what it
+/// showed of this run's user. The listing streams into the directory as it arrives; nothing
+/// holds all of its users.
 struct DirectoryRefresh {
   bool called = false;  ///< this caller's listUsers went out
   bool joined = false;  ///< an in-flight listUsers was shared
-  /// The listing (null when no refresh ran because of the minimum interval).
-  std::shared_ptr<const std::vector<UserRecord>> users;
+  bool listed = false;  ///< a listing was taken (false when the minimum interval suppressed it)
+  /// The listing shows this run's user. Without `user` this is a 64-bit digest match: a
+  /// collision may say "shown" for a user who is missing, never the reverse.
+  bool shows_user = false;
+  /// This run's user as the listing shows it. Empty when the listing does not show the user,
+  /// or (rarely, `shows_user` set) when the run joined after the user's record had gone by:
+  /// the directory then holds what the listing said.
+  std::optional<UserRecord> user;
 };
 
 /// How eagerly to refresh the directory.

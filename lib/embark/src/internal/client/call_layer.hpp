@@ -56,6 +56,9 @@ class CallBody {
   /// Whether the answer is parsed as it streams in (feed/finish) instead of mapped whole
   /// (decode).
   virtual bool streams() const noexcept = 0;
+  /// Streaming: the answer goes to the caller's sink as it arrives and is never held whole, so
+  /// no byte cap applies (the deadline and the sink bound it).
+  virtual bool unbounded() const noexcept { return false; }
   /// Streaming: forgets what an earlier attempt fed.
   virtual void restart() = 0;
   /// Streaming: the next chunk of the body. A parse error is kept for finish().
@@ -106,12 +109,18 @@ class TypedCall final : public CallBody {
     return Operation::encode(request_, access_key);
   }
   bool streams() const noexcept override { return Operation::kStreams; }
+  bool unbounded() const noexcept override {
+    if constexpr (requires(const Request& r) { r.sink != nullptr; })
+      return request_.sink != nullptr;
+    else
+      return false;
+  }
   void restart() override {
-    if constexpr (Operation::kStreams) parser_.emplace();
+    if constexpr (Operation::kStreams) parser_.emplace(request_);
   }
   void feed(std::string_view chunk) override {
     if constexpr (Operation::kStreams) {
-      if (!parser_) parser_.emplace();
+      if (!parser_) parser_.emplace(request_);
       (void)parser_->feed(chunk);
     }
   }
@@ -122,7 +131,7 @@ class TypedCall final : public CallBody {
   Result<void> finish(std::string_view operation,
                       std::span<const std::string_view> redact) override {
     if constexpr (Operation::kStreams) {
-      if (!parser_) parser_.emplace();
+      if (!parser_) parser_.emplace(request_);
       return keep(parser_->finish(operation, redact));
     } else {
       return {};

@@ -16,6 +16,7 @@
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_range.hpp>
 #include <boost/beast/core/error.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/core/stream_traits.hpp>
@@ -136,9 +137,44 @@ inline std::string serialize_head(
   return head;
 }
 
-/// Writes `request`, reads the response header, then the body in chunks: each chunk goes to
-/// `sink` when it is set, otherwise into HttpResponse::body. `buffer` holds bytes read past the
-/// response and belongs to the connection. Never throws; cancellation is Error{cancelled}.
+/// A response body handed to a sink piece by piece as the parser meets it, straight from the
+/// connection's read buffer (no copy into a chunk). A sink error stops the read.
+struct SinkBody {
+  struct value_type {
+    const std::function<Result<void>(std::string_view)>* sink = nullptr;
+    std::optional<Error> failure;  ///< what the sink refused
+  };
+  class reader {
+   public:
+    template <bool isRequest, class Fields>
+    reader(boost::beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
+    void init(const boost::optional<std::uint64_t>&, boost::system::error_code& ec) { ec = {}; }
+    template <class ConstBufferSequence>
+    std::size_t put(const ConstBufferSequence& buffers, boost::system::error_code& ec) {
+      ec = {};
+      std::size_t used = 0;
+      for (const auto piece : boost::beast::buffers_range_ref(buffers)) {
+        auto sunk =
+            (*body_.sink)(std::string_view(static_cast<const char*>(piece.data()), piece.size()));
+        if (!sunk) {
+          body_.failure = std::move(sunk).error();
+          ec = make_error_code(ErrorCode::protocol);
+          return used;
+        }
+        used += piece.size();
+      }
+      return used;
+    }
+    void finish(boost::system::error_code& ec) { ec = {}; }
+
+   private:
+    value_type& body_;
+  };
+};
+
+/// Writes `request`, reads the response header, then the body: handed to `sink` as it is read
+/// when `sink` is set, otherwise collected into HttpResponse::body. `buffer` holds bytes read past
+/// the response and belongs to the connection. Never throws; cancellation is Error{cancelled}.
 template <class Stream>
 boost::asio::awaitable<ExchangeOutcome> exchange(
     Stream& stream, boost::beast::flat_buffer& buffer,
@@ -210,6 +246,28 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
   if (auto it = header.find(http::field::content_type); it != header.end())
     response.content_type = std::string(it->value());
 
+  if (sink) {
+    // Each read hands what it got to the sink at once; the timeout is re-armed per read, so an
+    // answer that keeps arriving is never cut off.
+    http::response_parser<SinkBody> streaming(std::move(parser));
+    streaming.get().body().sink = &sink;
+    while (!streaming.is_done()) {
+      deadline = arm_timeout(stream, limits.timeout);
+      auto [read_ec, read_bytes] =
+          co_await http::async_read_some(stream, buffer, streaming, kTuple);
+      if (read_ec) {
+        auto& failure = streaming.get().body().failure;
+        outcome.response = failure ? std::move(*failure)
+                                   : exchange_error(read_ec, "reading the response body", limits,
+                                                    passed(deadline));
+        co_return outcome;
+      }
+    }
+    outcome.reusable = streaming.keep_alive() && buffer.size() == 0;
+    outcome.response = std::move(response);
+    co_return outcome;
+  }
+
   std::array<char, std::size_t{16} * 1024> chunk;
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
@@ -223,15 +281,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
       co_return outcome;
     }
     const std::size_t got = chunk.size() - parser.get().body().size;
-    if (got == 0) continue;
-    if (sink) {
-      if (auto sunk = sink(std::string_view(chunk.data(), got)); !sunk) {
-        outcome.response = sunk.error();
-        co_return outcome;
-      }
-    } else {
-      response.body.append(chunk.data(), got);
-    }
+    response.body.append(chunk.data(), got);
   }
   outcome.reusable = parser.keep_alive() && buffer.size() == 0;
   outcome.response = std::move(response);

@@ -24,8 +24,10 @@ struct HttpRequest {
   std::optional<Secret> bearer;     ///< sent as `Authorization: Bearer ...`
   bool idempotent = false;          ///< may be re-sent once when a pooled connection was stale
   std::chrono::milliseconds timeout{10'000};  ///< re-armed before every network operation
+  /// max_response_bytes of an answer streamed into body_sink that nothing holds whole.
+  static constexpr std::size_t kUnbounded = static_cast<std::size_t>(-1);
   /// Largest body this request's answer may have; 0 = TransportOptions::max_response_bytes
-  /// (the smaller of the two applies).
+  /// (the smaller of the two applies); kUnbounded = no cap.
   std::size_t max_response_bytes = 0;
   /// When set, the response body is handed over in chunks as it arrives instead of being
   /// collected in HttpResponse::body (used by listUsers' incremental parser). An error stops

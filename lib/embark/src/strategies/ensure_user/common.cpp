@@ -12,17 +12,14 @@ std::optional<std::vector<RoleAssignment>> roles_to_send(const PipelineContext& 
 
 std::optional<DirectoryEntry> entry_from_listing(const PipelineContext& context,
                                                  const DirectoryRefresh& listing) {
-  if (!listing.users) return std::nullopt;
-  for (const auto& record : *listing.users) {
-    if (lower_email(record.email) != context.email_key()) continue;
-    DirectoryEntry entry;
-    entry.user_id = record.id;
-    entry.attributes = fingerprint(record.attributes);
-    entry.roles = fingerprint(record.roles);
-    entry.seen = context.now();
-    return entry;
-  }
-  return std::nullopt;
+  if (!listing.user) return std::nullopt;
+  const UserRecord& record = *listing.user;
+  DirectoryEntry entry;
+  entry.user_id = record.id;
+  entry.attributes = fingerprint(record.attributes);
+  entry.roles = fingerprint(record.roles);
+  entry.seen = context.now();
+  return entry;
 }
 
 UserRef user_from_entry(const PipelineContext& context, const DirectoryEntry& entry) {
@@ -111,6 +108,8 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> create_missing_user(PipelineCo
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return error;
   if (auto listed = co_await listed_user(context, *refreshed)) co_return listed;
+  // Listed, but neither the directory nor the kept records say more: never re-send.
+  if (refreshed->shows_user) co_return error;
   // Not listed: it was not applied, and the listing (taken after the lost call) shows the user
   // absent, so sending again cannot touch a pre-existing user. Once; "already exists" means the
   // lost call was applied late.

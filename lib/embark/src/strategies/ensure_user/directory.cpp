@@ -19,7 +19,7 @@ Result<void> DirectoryEnsureUser::validate() const {
 boost::asio::awaitable<Result<EnsureUserVerdict>> DirectoryEnsureUser::ensure(
     PipelineContext& context) {
   auto entry = co_await context.find_entry();
-  bool listed = false;  // a listing taken during this run shows whether the user exists
+  bool listed = false;  // a listing taken during this run shows the user absent
   if (!entry || context.now() - entry->seen >= options_.directory_ttl) {
     auto refreshed =
         co_await context.refresh_directory(RefreshMode::if_due, options_.min_refresh_interval);
@@ -27,7 +27,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> DirectoryEnsureUser::ensure(
     // user's roles: it serves when the refresh fails or the minimum interval suppressed it.
     if (!refreshed && !entry) co_return refreshed.error();
     if (refreshed) {
-      listed = refreshed->users != nullptr;
+      listed = refreshed->listed && !refreshed->shows_user;
       entry = co_await context.find_entry();
       // A directory backend that cannot be read must not turn a listed user into a createUsers.
       if (!entry) entry = internal::entry_from_listing(context, *refreshed);

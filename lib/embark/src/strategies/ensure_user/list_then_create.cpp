@@ -13,7 +13,7 @@ boost::asio::awaitable<Result<EnsureUserVerdict>> ListThenCreateEnsureUser::ensu
   if (!refreshed) co_return refreshed.error();
   auto entry = co_await context.find_entry();
   if (!entry) entry = internal::entry_from_listing(context, *refreshed);
-  if (!entry) co_return co_await internal::create_missing_user(context, true);
+  if (!entry) co_return co_await internal::create_missing_user(context, !refreshed->shows_user);
   co_return co_await internal::existing_user(context, *entry, options_.role_policy);
 }
 

@@ -54,15 +54,12 @@ boost::asio::awaitable<Result<SetAttributesVerdict>> MergeSetAttributes::apply(
   // The stored map itself is needed to merge, and only listUsers returns it.
   auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
-  const UserRecord* record = nullptr;
-  if (refreshed->users) {
-    for (const auto& candidate : *refreshed->users) {
-      if (lower_email(candidate.email) == context.email_key()) {
-        record = &candidate;
-        break;
-      }
-    }
+  if (!refreshed->user && refreshed->shows_user) {
+    // Joined a listing after this user's record had gone by: the next one keeps it.
+    refreshed = co_await context.refresh_directory(RefreshMode::force);
+    if (!refreshed) co_return refreshed.error();
   }
+  const UserRecord* record = refreshed->user ? &*refreshed->user : nullptr;
   if (record == nullptr) {
     co_return fail(ErrorCode::not_found, "listUsers does not list the user")
         .with_operation("listUsers");
