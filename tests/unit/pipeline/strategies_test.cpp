@@ -107,6 +107,32 @@ TEST_CASE("always-replace writes on every login but not right after creation") {
   CHECK(h.fake->set_calls == 2);
 }
 
+TEST_CASE("set-attributes looks an unknown user up with one listing, even right after another") {
+  // assume-exists leaves the user id to set-attributes, which must list the workspace: the
+  // minimum interval between listings (a directory-strategy option) never leaves it without one.
+  Harness h;
+  h.fake->put_user("", existing("g@example.com", {{"tenant", "old"}}));
+  auto onboarder = with(h, "assume-exists", "always-replace", "direct");
+  REQUIRE(onboarder.onboard(request_for("g@example.com")));
+  CHECK(h.fake->list_calls == 1);
+  CHECK(h.fake->set_calls == 1);
+  // Added by another system after that listing, one second later: not in the directory yet.
+  h.fake->put_user("", existing("h@example.com", {{"tenant", "old"}}));
+  h.clock.advance(1s);
+  auto second = onboarder.onboard(request_for("h@example.com"));
+  REQUIRE_MESSAGE(second.has_value(), (second ? "" : second.error().to_string()));
+  CHECK(h.fake->list_calls == 2);
+  CHECK(h.fake->set_calls == 2);
+  CHECK(h.fake->user("", "h@example.com")->attributes == request_for("x@y.io").attributes);
+  // A user nobody created: one listing says so, and the login fails naming the operation.
+  h.clock.advance(1s);
+  auto missing = onboarder.onboard(request_for("nobody@example.com"));
+  REQUIRE_FALSE(missing);
+  CHECK(missing.error().code() == ErrorCode::not_found);
+  CHECK(missing.error().operation() == "listUsers");
+  CHECK(h.fake->list_calls == 3);
+}
+
 TEST_CASE("merge keeps attributes other systems set and skips when nothing changes") {
   Harness h;
   h.fake->put_user("", existing("e@example.com", {{"crm_id", "42"}, {"tenant", "old"}}));

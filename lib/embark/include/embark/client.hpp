@@ -31,7 +31,7 @@ namespace embark {
 /// child operations against its deadline, which a bare multi-threaded executor could run at once
 /// on two threads. WisdomClient and Onboarder put each of their calls on a strand themselves.
 Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
-    ClientOptions options, boost::asio::any_io_executor executor);
+    const ClientOptions& options, boost::asio::any_io_executor executor);
 
 /// Checks ClientOptions without connecting; Error{invalid_input} naming the field.
 Result<void> validate(const ClientOptions& options);
@@ -47,7 +47,7 @@ std::shared_ptr<WisdomConnection> client_connection(const ClientState& state);
 /// Error{internal} when a blocking call would wait for the thread it runs on, else nullopt.
 std::optional<Error> blocking_call_check(const ClientState& state, const char* operation);
 /// Maps an exception escaping an operation's coroutine (a bug) to an Error.
-Error error_from_exception(std::exception_ptr ep, const char* operation);
+Error error_from_exception(const std::exception_ptr& ep, const char* operation);
 
 /// The coroutine of one operation: keeps the connection alive and never lets an exception out.
 template <class T, class Make>
@@ -63,7 +63,7 @@ struct Completion {
   Handler handler;
   WorkGuard work;
   const char* operation;
-  void operator()(std::exception_ptr ep, Result<T> result) {
+  void operator()(const std::exception_ptr& ep, Result<T> result) {
     if (ep) result = error_from_exception(ep, operation);
     auto executor = work.get_executor();
     boost::asio::dispatch(executor,
@@ -120,9 +120,10 @@ auto async_run(const std::shared_ptr<ClientState>& state, const char* operation,
 class WisdomClient {
  public:
   /// Connects to `options.endpoint` with the real transport; runs an I/O thread of its own.
-  static Result<WisdomClient> create(ClientOptions options);
+  static Result<WisdomClient> create(const ClientOptions& options);
   /// As above, on `executor` (no thread of its own; run the executor's context yourself).
-  static Result<WisdomClient> create(ClientOptions options, boost::asio::any_io_executor executor);
+  static Result<WisdomClient> create(const ClientOptions& options,
+                                     boost::asio::any_io_executor executor);
   /// Over any connection (e.g. embark::testing::FakeConnection), with an I/O thread of its own.
   explicit WisdomClient(std::shared_ptr<WisdomConnection> connection);
   /// Over any connection, on `executor`.
@@ -133,85 +134,95 @@ class WisdomClient {
   /// The connection the operations use.
   std::shared_ptr<WisdomConnection> connection() const;
 
+  // Each operation below is one line naming its WisdomConnection member: call() and
+  // async_call() are the same for all of them.
+
   /// All users of a workspace (listUsers), parsed incrementally into compact records.
-  Result<std::vector<UserRecord>> list_users(ListUsersRequest request = {}) const;
+  Result<std::vector<UserRecord>> list_users(ListUsersRequest request = {}) const {
+    return call("listUsers", &WisdomConnection::list_users, std::move(request));
+  }
   /// createUsers (an "already exists" answer is Error{already_exists}).
-  Result<void> create_users(CreateUsersRequest request) const;
+  Result<void> create_users(CreateUsersRequest request) const {
+    return call("createUsers", &WisdomConnection::create_users, std::move(request));
+  }
   /// setUserAttributes: replaces the user's DATABASE attributes.
-  Result<void> set_user_attributes(SetUserAttributesRequest request) const;
+  Result<void> set_user_attributes(SetUserAttributesRequest request) const {
+    return call("setUserAttributes", &WisdomConnection::set_user_attributes, std::move(request));
+  }
   /// deleteUsersFromWorkspace (irreversible; not retried once it may have reached the vendor).
-  Result<void> delete_users_from_workspace(DeleteUsersRequest request) const;
+  Result<void> delete_users_from_workspace(DeleteUsersRequest request) const {
+    return call("deleteUsersFromWorkspace", &WisdomConnection::delete_users, std::move(request));
+  }
   /// impersonateUser: a session JWT for one user, expiry decoded from the token.
-  Result<SessionToken> impersonate_user(ImpersonateRequest request) const;
+  Result<SessionToken> impersonate_user(ImpersonateRequest request) const {
+    return call("impersonateUser", &WisdomConnection::impersonate_user, std::move(request));
+  }
   /// exchangeAccessToken: a bearer JWT for management calls (the client does this by itself
   /// when no api_token is configured).
-  Result<SessionToken> exchange_access_token() const;
+  Result<SessionToken> exchange_access_token() const {
+    return call("exchangeAccessToken", &WisdomConnection::exchange_access_token);
+  }
 
   /// Async list_users; completion signature void(Result<std::vector<UserRecord>>).
   template <class Token>
   auto async_list_users(ListUsersRequest request, Token&& token) const {
-    return detail::async_run<std::vector<UserRecord>>(
-        state_, "listUsers",
-        [r = std::move(request)](WisdomConnection& c) mutable {
-          return c.list_users(std::move(r));
-        },
-        std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "listUsers", &WisdomConnection::list_users,
+                      std::move(request));
   }
   /// Async create_users; completion signature void(Result<void>).
   template <class Token>
   auto async_create_users(CreateUsersRequest request, Token&& token) const {
-    return detail::async_run<void>(
-        state_, "createUsers",
-        [r = std::move(request)](WisdomConnection& c) mutable {
-          return c.create_users(std::move(r));
-        },
-        std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "createUsers", &WisdomConnection::create_users,
+                      std::move(request));
   }
   /// Async set_user_attributes; completion signature void(Result<void>).
   template <class Token>
   auto async_set_user_attributes(SetUserAttributesRequest request, Token&& token) const {
-    return detail::async_run<void>(
-        state_, "setUserAttributes",
-        [r = std::move(request)](WisdomConnection& c) mutable {
-          return c.set_user_attributes(std::move(r));
-        },
-        std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "setUserAttributes",
+                      &WisdomConnection::set_user_attributes, std::move(request));
   }
   /// Async delete_users_from_workspace; completion signature void(Result<void>).
   template <class Token>
   auto async_delete_users_from_workspace(DeleteUsersRequest request, Token&& token) const {
-    return detail::async_run<void>(
-        state_, "deleteUsersFromWorkspace",
-        [r = std::move(request)](WisdomConnection& c) mutable {
-          return c.delete_users(std::move(r));
-        },
-        std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "deleteUsersFromWorkspace",
+                      &WisdomConnection::delete_users, std::move(request));
   }
   /// Async impersonate_user; completion signature void(Result<SessionToken>).
   template <class Token>
   auto async_impersonate_user(ImpersonateRequest request, Token&& token) const {
-    return detail::async_run<SessionToken>(
-        state_, "impersonateUser",
-        [r = std::move(request)](WisdomConnection& c) mutable {
-          return c.impersonate_user(std::move(r));
-        },
-        std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "impersonateUser",
+                      &WisdomConnection::impersonate_user, std::move(request));
   }
   /// Async exchange_access_token; completion signature void(Result<SessionToken>).
   template <class Token>
   auto async_exchange_access_token(Token&& token) const {
-    return detail::async_run<SessionToken>(
-        state_, "exchangeAccessToken",
-        [](WisdomConnection& c) { return c.exchange_access_token(); }, std::forward<Token>(token));
+    return async_call(std::forward<Token>(token), "exchangeAccessToken",
+                      &WisdomConnection::exchange_access_token);
   }
 
  private:
   void set_connection(std::shared_ptr<WisdomConnection> connection);
 
-  template <class T, class Make>
-  Result<T> blocking(const char* operation, Make make) const {
+  /// `member(args...)` of the connection on the client's executor, completing `token`.
+  template <class Token, class T, class... Args>
+  auto async_call(Token&& token, const char* operation,
+                  boost::asio::awaitable<Result<T>> (WisdomConnection::*member)(Args...),
+                  Args... args) const {
+    return detail::async_run<T>(
+        state_, operation,
+        [member, ... args = std::move(args)](WisdomConnection& c) mutable {
+          return (c.*member)(std::move(args)...);
+        },
+        std::forward<Token>(token));
+  }
+
+  /// The blocking form of async_call: refuses to wait for the client's own thread.
+  template <class T, class... Args>
+  Result<T> call(const char* operation,
+                 boost::asio::awaitable<Result<T>> (WisdomConnection::*member)(Args...),
+                 Args... args) const {
     if (auto error = detail::blocking_call_check(*state_, operation)) return *error;
-    return detail::async_run<T>(state_, operation, std::move(make), boost::asio::use_future).get();
+    return async_call(boost::asio::use_future, operation, member, std::move(args)...).get();
   }
 
   std::shared_ptr<detail::ClientState> state_;

@@ -38,7 +38,7 @@ struct TransportOptions {
   std::chrono::milliseconds operation_timeout{10'000};
   /// Largest response body accepted, in bytes (listUsers of a big workspace is large). A
   /// listUsers streamed into a ListUsersRequest::sink is not capped (nothing holds it whole).
-  std::size_t max_response_bytes = 256u * 1024u * 1024u;
+  std::size_t max_response_bytes = std::size_t{256} * 1024 * 1024;
 };
 
 /// Retry settings (see docs/architecture.md#retry-and-policies).

@@ -43,8 +43,9 @@ struct RunEvent {
 
 /// Background work finished (a pre-minted token, a directory refresh).
 struct BackgroundEvent {
-  /// "pre-mint", "directory-refresh", or a failed shared-state call ("directory-backend",
-  /// "token-cache-backend"; always with an error: the login went on without the cache).
+  /// "pre-mint", "directory-refresh", a failed shared-state call ("directory-backend",
+  /// "token-cache-backend"; always with an error: the login went on without the cache), or
+  /// "background" for a scheduled task (PipelineContext::schedule) that threw (with the error).
   std::string_view what;
   std::string_view workspace;
   std::string_view user;  ///< fingerprint, empty for workspace-wide work

@@ -115,7 +115,7 @@ class Onboarder {
                                                      OnboardRequest request, RunKind kind);
   /// A new strand of the Onboarder's executor, for one run (see onboarder.cpp).
   static boost::asio::any_io_executor executor_of(const Impl& impl);
-  static Error exception_error(std::exception_ptr error);
+  static Error exception_error(const std::exception_ptr& error);
 
   template <class CompletionToken>
   auto initiate(OnboardRequest request, RunKind kind, CompletionToken&& token) const {
@@ -127,7 +127,7 @@ class Onboarder {
               ex, run(std::move(impl), std::move(req), run_kind),
               boost::asio::bind_executor(
                   handler_ex,
-                  [h = std::move(handler)](std::exception_ptr e, Result<Session> r) mutable {
+                  [h = std::move(handler)](const std::exception_ptr& e, Result<Session> r) mutable {
                     if (e) r = exception_error(e);
                     std::move(h)(std::move(r));
                   }));

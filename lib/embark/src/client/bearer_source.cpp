@@ -14,7 +14,7 @@ namespace asio = boost::asio;
 // Each waiting coroutine gets its own channel on its own executor, so that the exchanging
 // coroutine can wake waiters on any thread safely.
 struct BearerSource::Waiter {
-  explicit Waiter(asio::any_io_executor ex) : channel(std::move(ex), 1) {}
+  explicit Waiter(const asio::any_io_executor& ex) : channel(ex, 1) {}
   asio::experimental::concurrent_channel<void(boost::system::error_code, Result<Secret>)> channel;
 };
 

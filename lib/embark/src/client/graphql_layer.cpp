@@ -18,7 +18,7 @@ namespace {
 namespace asio = boost::asio;
 
 // Error bodies are read only for their GraphQL messages; a bounded prefix is enough.
-constexpr std::size_t kErrorBodyPrefix = 64 * 1024;
+constexpr std::size_t kErrorBodyPrefix = std::size_t{64} * 1024;
 
 }  // namespace
 

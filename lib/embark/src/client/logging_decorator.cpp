@@ -10,9 +10,9 @@ void log_attempt(std::string_view operation, const CallContext& ctx,
                  std::chrono::steady_clock::time_point start, const Error* error) {
   const auto level = error ? LogLevel::debug : LogLevel::trace;
   if (!log_enabled(level)) return;
-  const auto ms = std::chrono::duration_cast<std::chrono::microseconds>(
-                      std::chrono::steady_clock::now() - start)
-                      .count() /
+  const auto ms = static_cast<double>(std::chrono::duration_cast<std::chrono::microseconds>(
+                                          std::chrono::steady_clock::now() - start)
+                                          .count()) /
                   1000.0;
   const std::string bearer = ctx.bearer ? ctx.bearer->redacted() : std::string("none");
   if (!error) {

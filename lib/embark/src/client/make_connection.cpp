@@ -45,7 +45,7 @@ Result<void> validate(const ClientOptions& options) {
 }
 
 Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
-    ClientOptions options, boost::asio::any_io_executor executor) {
+    const ClientOptions& options, boost::asio::any_io_executor executor) {
   if (auto valid = validate(options); !valid) return valid.error();
   auto endpoint = internal::parse_endpoint(options.endpoint, options.transport);
   if (!endpoint) return endpoint.error();
@@ -58,18 +58,18 @@ Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
   return internal::make_connection_stack(options, std::move(parts)).connection;
 }
 
-Result<WisdomClient> WisdomClient::create(ClientOptions options) {
+Result<WisdomClient> WisdomClient::create(const ClientOptions& options) {
   // The connection's sockets must live on the client's own thread, which the client creates.
   WisdomClient client(std::shared_ptr<WisdomConnection>{});
-  auto connection = make_wisdom_connection(std::move(options), client.get_executor());
+  auto connection = make_wisdom_connection(options, client.get_executor());
   if (!connection) return connection.error();
   client.set_connection(std::move(*connection));
   return client;
 }
 
-Result<WisdomClient> WisdomClient::create(ClientOptions options,
+Result<WisdomClient> WisdomClient::create(const ClientOptions& options,
                                           boost::asio::any_io_executor executor) {
-  auto connection = make_wisdom_connection(std::move(options), executor);
+  auto connection = make_wisdom_connection(options, executor);
   if (!connection) return connection.error();
   return WisdomClient(std::move(*connection), std::move(executor));
 }

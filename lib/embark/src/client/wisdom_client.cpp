@@ -56,7 +56,7 @@ std::optional<Error> blocking_call_check(const ClientState& state, const char* o
   return error;
 }
 
-Error error_from_exception(std::exception_ptr ep, const char* operation) {
+Error error_from_exception(const std::exception_ptr& ep, const char* operation) {
   try {
     std::rethrow_exception(ep);
   } catch (const boost::system::system_error& e) {
@@ -105,37 +105,5 @@ void WisdomClient::set_connection(std::shared_ptr<WisdomConnection> connection) 
 boost::asio::any_io_executor WisdomClient::get_executor() const { return state_->executor; }
 
 std::shared_ptr<WisdomConnection> WisdomClient::connection() const { return state_->connection; }
-
-Result<std::vector<UserRecord>> WisdomClient::list_users(ListUsersRequest request) const {
-  return blocking<std::vector<UserRecord>>(
-      "listUsers",
-      [r = std::move(request)](WisdomConnection& c) mutable { return c.list_users(std::move(r)); });
-}
-Result<void> WisdomClient::create_users(CreateUsersRequest request) const {
-  return blocking<void>("createUsers", [r = std::move(request)](WisdomConnection& c) mutable {
-    return c.create_users(std::move(r));
-  });
-}
-Result<void> WisdomClient::set_user_attributes(SetUserAttributesRequest request) const {
-  return blocking<void>("setUserAttributes", [r = std::move(request)](WisdomConnection& c) mutable {
-    return c.set_user_attributes(std::move(r));
-  });
-}
-Result<void> WisdomClient::delete_users_from_workspace(DeleteUsersRequest request) const {
-  return blocking<void>("deleteUsersFromWorkspace",
-                        [r = std::move(request)](WisdomConnection& c) mutable {
-                          return c.delete_users(std::move(r));
-                        });
-}
-Result<SessionToken> WisdomClient::impersonate_user(ImpersonateRequest request) const {
-  return blocking<SessionToken>("impersonateUser",
-                                [r = std::move(request)](WisdomConnection& c) mutable {
-                                  return c.impersonate_user(std::move(r));
-                                });
-}
-Result<SessionToken> WisdomClient::exchange_access_token() const {
-  return blocking<SessionToken>("exchangeAccessToken",
-                                [](WisdomConnection& c) { return c.exchange_access_token(); });
-}
 
 }  // namespace embark

@@ -18,8 +18,8 @@ class Category final : public boost::system::error_category {
 }  // namespace
 
 const boost::system::error_category& error_category() noexcept {
-  static const Category category;
-  return category;
+  static const Category kCategory;
+  return kCategory;
 }
 
 boost::system::error_code make_error_code(ErrorCode code) noexcept {

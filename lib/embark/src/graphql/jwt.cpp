@@ -28,7 +28,7 @@ constexpr std::array<std::uint8_t, 256> kBase64urlValues = [] {
 // Finds the top-level `exp` of a claims object (the last one, if repeated); everything else is
 // only checked to be JSON.
 class ExpiryHandler {
-  using error_code = boost::system::error_code;
+  using ErrorCode = boost::system::error_code;
 
  public:
   enum class Exp { missing, number, not_a_number };
@@ -37,52 +37,55 @@ class ExpiryHandler {
     Exp exp = Exp::missing;
     double seconds = 0;
   };
+  // The names boost::json::basic_parser requires of a handler.
+  // NOLINTBEGIN(readability-identifier-naming)
   static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_key_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_string_size = static_cast<std::size_t>(-1);
+  // NOLINTEND(readability-identifier-naming)
 
   explicit ExpiryHandler(Found& found) : found_(found) {}
 
-  bool on_document_begin(error_code&) { return true; }
-  bool on_document_end(error_code&) { return true; }
-  bool on_object_begin(error_code&) {
+  bool on_document_begin(ErrorCode&) { return true; }
+  bool on_document_end(ErrorCode&) { return true; }
+  bool on_object_begin(ErrorCode&) {
     if (depth_ == 0) found_.top_is_object = true;
     value(Exp::not_a_number, 0);
     ++depth_;
     return true;
   }
-  bool on_object_end(std::size_t, error_code&) { return --depth_, true; }
-  bool on_array_begin(error_code&) { return value(Exp::not_a_number, 0), ++depth_, true; }
-  bool on_array_end(std::size_t, error_code&) { return --depth_, true; }
-  bool on_key_part(boost::json::string_view s, std::size_t, error_code&) {
+  bool on_object_end(std::size_t, ErrorCode&) { return --depth_, true; }
+  bool on_array_begin(ErrorCode&) { return value(Exp::not_a_number, 0), ++depth_, true; }
+  bool on_array_end(std::size_t, ErrorCode&) { return --depth_, true; }
+  bool on_key_part(boost::json::string_view s, std::size_t, ErrorCode&) {
     key_.append(s.data(), s.size());
     return true;
   }
-  bool on_key(boost::json::string_view s, std::size_t, error_code&) {
+  bool on_key(boost::json::string_view s, std::size_t, ErrorCode&) {
     key_.append(s.data(), s.size());
     is_exp_ = depth_ == 1 && key_ == "exp";
     key_.clear();
     return true;
   }
-  bool on_string_part(boost::json::string_view, std::size_t, error_code&) { return true; }
-  bool on_string(boost::json::string_view, std::size_t, error_code&) {
+  bool on_string_part(boost::json::string_view, std::size_t, ErrorCode&) { return true; }
+  bool on_string(boost::json::string_view, std::size_t, ErrorCode&) {
     return value(Exp::not_a_number, 0), true;
   }
-  bool on_number_part(boost::json::string_view, error_code&) { return true; }
-  bool on_int64(std::int64_t v, boost::json::string_view, error_code&) {
+  bool on_number_part(boost::json::string_view, ErrorCode&) { return true; }
+  bool on_int64(std::int64_t v, boost::json::string_view, ErrorCode&) {
     return value(Exp::number, static_cast<double>(v)), true;
   }
-  bool on_uint64(std::uint64_t v, boost::json::string_view, error_code&) {
+  bool on_uint64(std::uint64_t v, boost::json::string_view, ErrorCode&) {
     return value(Exp::number, static_cast<double>(v)), true;
   }
-  bool on_double(double v, boost::json::string_view, error_code&) {
+  bool on_double(double v, boost::json::string_view, ErrorCode&) {
     return value(Exp::number, v), true;
   }
-  bool on_bool(bool, error_code&) { return value(Exp::not_a_number, 0), true; }
-  bool on_null(error_code&) { return value(Exp::not_a_number, 0), true; }
-  bool on_comment_part(boost::json::string_view, error_code&) { return true; }
-  bool on_comment(boost::json::string_view, error_code&) { return true; }
+  bool on_bool(bool, ErrorCode&) { return value(Exp::not_a_number, 0), true; }
+  bool on_null(ErrorCode&) { return value(Exp::not_a_number, 0), true; }
+  bool on_comment_part(boost::json::string_view, ErrorCode&) { return true; }
+  bool on_comment(boost::json::string_view, ErrorCode&) { return true; }
 
  private:
   // A value at depth 1 right after the key "exp" is the claim.

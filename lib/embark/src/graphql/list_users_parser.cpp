@@ -108,10 +108,13 @@ Key classify(std::string_view k) noexcept {
 
 class Handler {
  public:
+  // The names boost::json::basic_parser requires of a handler.
+  // NOLINTBEGIN(readability-identifier-naming)
   static constexpr std::size_t max_object_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_array_size = static_cast<std::size_t>(-1);
   static constexpr std::size_t max_key_size = 4096;
-  static constexpr std::size_t max_string_size = 1024 * 1024;
+  static constexpr std::size_t max_string_size = std::size_t{1024} * 1024;
+  // NOLINTEND(readability-identifier-naming)
 
   UserSink* sink = nullptr;  // when set, users go there instead of into `users`
   std::vector<UserRecord> users;

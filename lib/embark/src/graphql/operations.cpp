@@ -18,6 +18,28 @@ json::array attributes_json(const AttributeMap& attributes) {
   return out;
 }
 
+Error bad_input(std::string_view operation, std::string field, std::string message) {
+  Error error(ErrorCode::invalid_input, std::move(message));
+  error.with_operation(std::string(operation)).with_field(std::move(field));
+  return error;
+}
+
+std::optional<Error> check_list(std::string_view operation, const std::vector<std::string>& values,
+                                const char* field) {
+  if (values.empty()) return bad_input(operation, field, std::string(field) + " must not be empty");
+  for (std::size_t i = 0; i < values.size(); ++i) {
+    if (values[i].empty()) {
+      return bad_input(operation, std::string(field) + "[" + std::to_string(i) + "]",
+                       "an entry is empty");
+    }
+  }
+  return std::nullopt;
+}
+
+void default_workspace_if_none(std::string& workspace_id, const std::string& default_workspace) {
+  if (workspace_id.empty()) workspace_id = default_workspace;
+}
+
 json::array strings_json(const std::vector<std::string>& values) {
   json::array out;
   out.reserve(values.size());
@@ -85,6 +107,44 @@ GraphqlRequest ExchangeOperation::build(const Secret& access_key) {
   GraphqlRequest out{kDocument, {}, kOperationName};
   out.variables["accessToken"] = access_key.reveal();
   return out;
+}
+
+std::optional<Error> ListUsersOperation::prepare(Request& request,
+                                                 const std::string& default_workspace) {
+  default_workspace_if_none(request.workspace_id, default_workspace);
+  return std::nullopt;
+}
+
+std::optional<Error> CreateUsersOperation::prepare(Request& request,
+                                                   const std::string& default_workspace) {
+  if (auto error = check_list(kName, request.emails, "emails")) return error;
+  default_workspace_if_none(request.workspace_id, default_workspace);
+  return std::nullopt;
+}
+
+std::optional<Error> SetUserAttributesOperation::prepare(Request& request, const std::string&) {
+  if (request.user_id.empty()) return bad_input(kName, "user_id", "user_id must not be empty");
+  return std::nullopt;
+}
+
+std::optional<Error> DeleteUsersOperation::prepare(Request& request,
+                                                   const std::string& default_workspace) {
+  if (auto error = check_list(kName, request.user_ids, "user_ids")) return error;
+  default_workspace_if_none(request.workspace_id, default_workspace);
+  return std::nullopt;
+}
+
+std::optional<Error> ImpersonateOperation::prepare(Request& request, const std::string&) {
+  if (request.email.empty()) return bad_input(kName, "email", "email must not be empty");
+  if (request.session_attributes.contains("impersonated_user_id")) {
+    return bad_input(kName, "session_attributes.impersonated_user_id",
+                     "impersonated_user_id is reserved and cannot be a session attribute");
+  }
+  if (request.use_query_form && !request.session_attributes.empty()) {
+    return bad_input(kName, "session_attributes",
+                     "the query form of impersonateUser cannot carry session attributes");
+  }
+  return std::nullopt;
 }
 
 std::vector<std::string_view> all_documents() {

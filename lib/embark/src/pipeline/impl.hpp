@@ -49,7 +49,8 @@ struct Onboarder::Impl : std::enable_shared_from_this<Onboarder::Impl> {
   PipelinePlan onboard_plan;
   PipelinePlan refresh_plan;
 
-  Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn, boost::asio::any_io_executor ex);
+  Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn,
+       const boost::asio::any_io_executor& ex);
 
   const PipelinePlan& plan_of(RunKind kind) const {
     return kind == RunKind::refresh ? refresh_plan : onboard_plan;

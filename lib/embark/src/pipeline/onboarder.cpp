@@ -174,7 +174,7 @@ boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) {
   return internal::make_private_strand(impl.executor);
 }
 
-Error Onboarder::exception_error(std::exception_ptr error) {
+Error Onboarder::exception_error(const std::exception_ptr& error) {
   try {
     if (error) std::rethrow_exception(error);
   } catch (const std::exception& e) {

@@ -33,38 +33,39 @@ auto maker() {
 }
 
 const std::vector<RegistryEntry<EnsureUserStrategy>>& ensure_user_table() {
-  static const std::vector<RegistryEntry<EnsureUserStrategy>> table{
+  static const std::vector<RegistryEntry<EnsureUserStrategy>> kTable{
       {"directory", maker<DirectoryEnsureUser>()},
       {"list-then-create", maker<ListThenCreateEnsureUser>()},
       {"create-always", maker<CreateAlwaysEnsureUser>()},
       {"assume-exists", maker<AssumeExistsEnsureUser>()},
   };
-  return table;
+  return kTable;
 }
 
 const std::vector<RegistryEntry<SetAttributesStrategy>>& set_attributes_table() {
-  static const std::vector<RegistryEntry<SetAttributesStrategy>> table{
+  static const std::vector<RegistryEntry<SetAttributesStrategy>> kTable{
       {"diff", maker<DiffSetAttributes>()},
       {"always-replace", maker<AlwaysReplaceSetAttributes>()},
       {"merge", maker<MergeSetAttributes>()},
       {"session-only", maker<SessionOnlySetAttributes>()},
       {"skip", maker<SkipSetAttributes>()},
   };
-  return table;
+  return kTable;
 }
 
 const std::vector<RegistryEntry<ImpersonateStrategy>>& impersonate_table() {
-  static const std::vector<RegistryEntry<ImpersonateStrategy>> table{
+  static const std::vector<RegistryEntry<ImpersonateStrategy>> kTable{
       {"reuse", maker<ReuseImpersonate>()},
       {"direct", maker<DirectImpersonate>()},
       {"pre-mint", maker<PreMintImpersonate>()},
   };
-  return table;
+  return kTable;
 }
 
 template <class Base>
 std::vector<std::string_view> names_of(const std::vector<RegistryEntry<Base>>& table) {
   std::vector<std::string_view> out;
+  out.reserve(table.size());
   for (const auto& e : table) out.push_back(e.name);
   return out;
 }

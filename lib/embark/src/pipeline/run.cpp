@@ -293,7 +293,7 @@ std::shared_ptr<SetAttributesStrategy> when_changed(std::shared_ptr<SetAttribute
 }
 
 Onboarder::Impl::Impl(OnboarderConfig c, std::shared_ptr<WisdomConnection> conn,
-                      boost::asio::any_io_executor ex)
+                      const boost::asio::any_io_executor& ex)
     : config(std::move(c)), connection(std::move(conn)), executor(ex), background(ex) {
   onboard_plan = {"onboard", config.ensure_user_strategy, config.set_attributes_strategy,
                   config.impersonate_strategy};

@@ -105,7 +105,7 @@ struct Client::State : std::enable_shared_from_this<Client::State> {
   std::string writing;  // being written
   bool write_busy = false;
   bool timer_armed = false;
-  std::array<char, 16 * 1024> buffer{};
+  std::array<char, std::size_t{16} * 1024> buffer{};
   SteadyClock::time_point retry_at{};
   std::chrono::milliseconds backoff{0};
   ConnectHook hook;
@@ -379,7 +379,7 @@ namespace {
 // scheduler), so the handlers destroyed here may still post their frames' teardown to it.
 class LifeService final : public asio::execution_context::service {
  public:
-  using key_type = LifeService;
+  using key_type = LifeService;  // NOLINT(readability-identifier-naming): Asio's service name
   static inline asio::execution_context::id id;
   explicit LifeService(asio::execution_context& context)
       : asio::execution_context::service(context), life_(std::make_shared<Client::ContextLife>()) {}

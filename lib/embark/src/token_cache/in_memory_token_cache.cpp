@@ -39,7 +39,7 @@ struct InMemoryTokenCache::State {
 
 InMemoryTokenCache::InMemoryTokenCache(InMemoryTokenCacheOptions options)
     : state_(std::make_unique<State>()) {
-  state_->options = options;
+  state_->options = std::move(options);
   if (state_->options.max_entries == 0) state_->options.max_entries = 1;
   if (!state_->options.clock) state_->options.clock = system_clock();
 }

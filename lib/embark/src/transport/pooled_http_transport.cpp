@@ -60,7 +60,7 @@ Error handshake_error(const boost::system::error_code& ec, SSL* ssl, const Endpo
 }  // namespace
 
 Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor executor,
-                                                           std::string endpoint_url,
+                                                           const std::string& endpoint_url,
                                                            const TransportOptions& options) {
   auto endpoint = parse_endpoint(endpoint_url, options);
   if (!endpoint) return endpoint.error();
@@ -91,7 +91,7 @@ Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor 
       std::move(executor), std::move(*endpoint), options, std::move(tls_context)));
 }
 
-PooledHttpTransport::PooledHttpTransport(net::any_io_executor executor, Endpoint endpoint,
+PooledHttpTransport::PooledHttpTransport(const net::any_io_executor& executor, Endpoint endpoint,
                                          TransportOptions options,
                                          std::shared_ptr<net::ssl::context> tls_context)
     : executor_(executor),

@@ -146,7 +146,9 @@ Result<void> validate_attributes(const AttributeMap& attributes, std::string_vie
                                " must match [A-Za-z_][A-Za-z0-9_.:-]* and be at most " +
                                std::to_string(policy.max_attribute_key_length) + " characters");
     }
-    const std::string f = base + "." + key;
+    std::string f = base;
+    f += '.';
+    f += key;
     if (value.size() > policy.max_attribute_value_length) {
       return invalid(
           f, "value longer than " + std::to_string(policy.max_attribute_value_length) + " bytes");

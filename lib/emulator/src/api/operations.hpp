@@ -41,19 +41,17 @@ class Operations {
   Caller authenticate(std::string_view authorization) const;
 
   /// Bits of user_json's `fields`: which User fields to fill.
-  enum UserField : unsigned {
-    kUserId = 1u << 0,
-    kUserEmail = 1u << 1,
-    kUserName = 1u << 2,
-    kUserProfilePicture = 1u << 3,
-    kUserCreationTimestamp = 1u << 4,
-    kUserLastActiveSessionTimestamp = 1u << 5,
-    kUserRoleAssignments = 1u << 6,
-    kUserAttributes = 1u << 7,
-    kUserIsScimManaged = 1u << 8,
-    kUserStatus = 1u << 9,
-    kAllUserFields = (1u << 10) - 1,
-  };
+  static constexpr unsigned kUserId = 1u << 0;
+  static constexpr unsigned kUserEmail = 1u << 1;
+  static constexpr unsigned kUserName = 1u << 2;
+  static constexpr unsigned kUserProfilePicture = 1u << 3;
+  static constexpr unsigned kUserCreationTimestamp = 1u << 4;
+  static constexpr unsigned kUserLastActiveSessionTimestamp = 1u << 5;
+  static constexpr unsigned kUserRoleAssignments = 1u << 6;
+  static constexpr unsigned kUserAttributes = 1u << 7;
+  static constexpr unsigned kUserIsScimManaged = 1u << 8;
+  static constexpr unsigned kUserStatus = 1u << 9;
+  static constexpr unsigned kAllUserFields = (1u << 10) - 1;
 
   /// The User fields a call's selection set reads (the engine's lookahead, fragments included).
   static unsigned selected_user_fields(const graphql::FieldCall& call);

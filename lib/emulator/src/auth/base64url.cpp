@@ -8,11 +8,10 @@ namespace {
 
 constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 
-constexpr std::array<std::int8_t, 256> make_reverse() {
-  std::array<std::int8_t, 256> r{};
+constexpr std::array<int, 256> make_reverse() {
+  std::array<int, 256> r{};
   for (auto& v : r) v = -1;
-  for (int i = 0; i < 64; ++i)
-    r[static_cast<unsigned char>(kAlphabet[i])] = static_cast<std::int8_t>(i);
+  for (int i = 0; i < 64; ++i) r[static_cast<unsigned char>(kAlphabet[i])] = i;
   return r;
 }
 constexpr auto kReverse = make_reverse();

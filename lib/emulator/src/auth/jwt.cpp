@@ -1,5 +1,6 @@
 #include "auth/jwt.hpp"
 
+#include <cstddef>
 #include <cstring>
 #include <mutex>
 #include <vector>
@@ -139,7 +140,7 @@ bool ecdsa_der_to_raw(std::string_view der_text, unsigned char (&raw)[64]) {
       --n;
     }
     if (n > kEcCoordinateBytes) return false;
-    unsigned char* o = raw + part * kEcCoordinateBytes;
+    unsigned char* o = raw + static_cast<std::ptrdiff_t>(part) * kEcCoordinateBytes;
     std::memset(o, 0, kEcCoordinateBytes - n);
     std::memcpy(o + kEcCoordinateBytes - n, p, n);
   }

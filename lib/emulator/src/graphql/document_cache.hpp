@@ -17,7 +17,8 @@ namespace embark::emulator::graphql {
 class DocumentCache {
  public:
   /// Keeps at most `capacity` entries; documents longer than `max_document_bytes` are not cached.
-  explicit DocumentCache(std::size_t capacity = 256, std::size_t max_document_bytes = 64 * 1024);
+  explicit DocumentCache(std::size_t capacity = 256,
+                         std::size_t max_document_bytes = std::size_t{64} * 1024);
 
   /// The cached result for (query, operation_name), marking it most recently used.
   std::optional<Prepared> find(std::string_view query, std::string_view operation_name);

@@ -58,6 +58,7 @@ std::vector<std::string> suggestion_list(std::string_view input,
   }
   std::sort(found.begin(), found.end());
   std::vector<std::string> out;
+  out.reserve(found.size());
   for (auto& f : found) out.push_back(std::move(f.second));
   return out;
 }

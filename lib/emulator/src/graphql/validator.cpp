@@ -25,7 +25,7 @@ constexpr std::string_view kTooComplex =
     "Query is too complex to validate: more than 10000 field comparisons.";
 
 const TypeRef& string_non_null() {
-  static const TypeRef type = [] {
+  static const TypeRef kType = [] {
     TypeRef inner;
     inner.name = "String";
     TypeRef t;
@@ -33,7 +33,7 @@ const TypeRef& string_non_null() {
     t.of_type = std::make_shared<TypeRef>(inner);
     return t;
   }();
-  return type;
+  return kType;
 }
 
 bool is_subtype(const TypeRef& sub, const TypeRef& super) {

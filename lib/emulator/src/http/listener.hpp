@@ -21,7 +21,7 @@ struct ListenerConfig {
   boost::asio::ip::tcp::endpoint endpoint;
   boost::asio::ssl::context* tls = nullptr;  ///< null: no TLS
   bool allow_plain = false;  ///< answer plain HTTP too (TLS is detected per connection)
-  std::size_t body_limit = 1024 * 1024;
+  std::size_t body_limit = std::size_t{1024} * 1024;
   std::chrono::seconds idle_timeout{60};
   std::size_t close_after_requests = 0;  ///< Options::close_after_requests
 };

@@ -240,7 +240,7 @@ Outcome Service::handle_graphql(const Request& request) {
   };
   // Counted under the operation it named (parsed only, never validated or run), as a vendor's
   // logs would show it.
-  auto record_refusal = [&](std::string label) {
+  auto record_refusal = [&](const std::string& label) {
     stats_.record(label.empty() ? "(unauthorized)" : label, out.response.body().size(), false);
   };
   if (ctx.caller.kind == Caller::Kind::invalid) {
@@ -258,7 +258,7 @@ Outcome Service::handle_graphql(const Request& request) {
         }
       }
     }
-    record_refusal(std::move(label));
+    record_refusal(label);
     return out;
   }
   boost::system::error_code ec;
@@ -294,7 +294,7 @@ Outcome Service::handle_graphql(const Request& request) {
                                    : engine_.prepare(query->as_string(), name);
   if (prepared.refused) {
     unauthorized();
-    record_refusal(std::move(prepared.refused_field));
+    record_refusal(prepared.refused_field);
     return out;
   }
   if (!prepared.operation) {

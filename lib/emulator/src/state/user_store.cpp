@@ -47,8 +47,8 @@ std::string lower_email(std::string_view email) {
   return out;
 }
 
-UserStore::UserStore(std::vector<std::string> workspaces, std::uint64_t seed) : seed_(seed) {
-  for (auto& w : workspaces) workspaces_[w];
+UserStore::UserStore(const std::vector<std::string>& workspaces, std::uint64_t seed) : seed_(seed) {
+  for (const auto& w : workspaces) workspaces_[w];
 }
 
 bool UserStore::has_workspace(std::string_view workspace) const {

@@ -69,7 +69,7 @@ std::string lower_email(std::string_view email);
 class UserStore {
  public:
   /// `workspaces` are the known workspace ids; `seed` makes the generated user ids deterministic.
-  UserStore(std::vector<std::string> workspaces, std::uint64_t seed);
+  UserStore(const std::vector<std::string>& workspaces, std::uint64_t seed);
 
   bool has_workspace(std::string_view workspace) const;
   /// Every user of the workspace in creation order (empty when the workspace is unknown).

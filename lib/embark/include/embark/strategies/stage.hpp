@@ -68,7 +68,7 @@ enum class RefreshMode {
 };
 
 /// The default minimum interval between two listUsers of a workspace for RefreshMode::if_due
-/// (the `directory` strategy's option; set-attributes uses it when it must look a user up).
+/// (the `directory` strategy's option).
 inline constexpr std::chrono::seconds kDefaultMinRefreshInterval{10};
 
 class PipelineContext;

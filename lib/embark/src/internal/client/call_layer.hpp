@@ -86,11 +86,11 @@ class CallLayer {
 /// The parser slot of TypedCall: Operation::Parser only for streamed answers.
 template <class Operation, bool = Operation::kStreams>
 struct ParserSlot {
-  struct type {};
+  struct Type {};
 };
 template <class Operation>
 struct ParserSlot<Operation, true> {
-  using type = std::optional<typename Operation::Parser>;
+  using Type = std::optional<typename Operation::Parser>;
 };
 
 /// CallBody of an operation descriptor: Operation::Request, Operation::Answer,
@@ -164,7 +164,7 @@ class TypedCall final : public CallBody {
 
   struct NoAnswer {};
   const Request& request_;
-  [[no_unique_address]] typename ParserSlot<Operation>::type parser_;
+  [[no_unique_address]] typename ParserSlot<Operation>::Type parser_;
   [[no_unique_address]] std::conditional_t<std::is_void_v<Answer>, NoAnswer, std::optional<Answer>>
       answer_;
 };

@@ -3,20 +3,26 @@
 // also states the facts the client's layers act on: kIdempotency (retry decorator, transport
 // resend) and kNeedsBearer (auth decorator: management calls carry a bearer token).
 // kMaxAnswerBytes states the largest answer, and the typed halves of a call are Request, Answer,
-// encode() and decode() (or, for an answer parsed as it streams, kStreams and Parser). A new
-// operation is one descriptor here, its build() in operations.cpp, its virtual on
-// WisdomConnection (connection.hpp, core/connection.cpp), named by the descriptor's kMember, and
-// one line in LayeredConnection (connection_factory.hpp, layered_connection.cpp); a descriptor in
-// AllOperations whose member LayeredConnection does not override fails to compile.
+// prepare() (input checks), encode() and decode() (or, for an answer parsed as it streams,
+// kStreams and Parser). Override<Base> is the operation's WisdomConnection member in the real
+// connection: LayeredConnection is the chain of every Override in AllOperations
+// (internal/client/connection_factory.hpp), so a new operation here needs no line there. A
+// descriptor without one of these pieces, or a WisdomConnection virtual without a descriptor in
+// AllOperations, fails to compile (tests/unit/client/compile_checks.cmake).
 #pragma once
 
 #include <cstddef>
+#include <optional>
+#include <string>
 #include <string_view>
 #include <tuple>
 #include <vector>
 
+#include <boost/asio/awaitable.hpp>
 #include <boost/json/value.hpp>
 
+#include "embark/connection.hpp"
+#include "embark/error.hpp"
 #include "embark/model.hpp"
 #include "embark/result.hpp"
 #include "embark/retry.hpp"
@@ -30,7 +36,7 @@ namespace embark::internal {
 /// Largest answer of an operation that returns a status or one token (a few KiB in practice);
 /// anything larger is refused as Error{protocol} before it is buffered. Each operation states its
 /// limit in kMaxAnswerBytes (0 = the transport's own limit).
-inline constexpr std::size_t kSmallAnswerBytes = 64 * 1024;
+inline constexpr std::size_t kSmallAnswerBytes = std::size_t{64} * 1024;
 
 /// The JWT in `data.<field>` of a mapped answer, with its decoded expiry.
 Result<SessionToken> read_token(const boost::json::value& data, std::string_view field);
@@ -46,9 +52,6 @@ struct ExchangeRequest {};
 /// listUsers (note the argument is `workspaceId`, lower-case d). Answer parsed by ListUsersParser.
 struct ListUsersOperation {
   static constexpr std::string_view kName = "listUsers";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::list_users;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes =
       0;  // the transport's limit: a workspace's users, streamed
@@ -63,14 +66,22 @@ struct ListUsersOperation {
   static constexpr bool kStreams = true;
   using Parser = ListUsersParser;
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
+  /// Checks the request and fills what it leaves to the connection (the default workspace);
+  /// Error{invalid_input} naming the field.
+  static std::optional<Error> prepare(Request& request, const std::string& default_workspace);
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> list_users(Request request) override {
+      return this->template send<ListUsersOperation>(std::move(request));
+    }
+  };
 };
 
 /// createUsers (the input's field is `workspaceID`, capital ID). Answer: `status{code message}`.
 struct CreateUsersOperation {
   static constexpr std::string_view kName = "createUsers";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::create_users;
   // Never re-sent blindly: a repeat after a lost answer may send a second welcome email or
   // re-apply roles the app has since changed. Re-sent only when the vendor cannot have acted
   // (429, failed TLS handshake).
@@ -88,14 +99,22 @@ struct CreateUsersOperation {
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
   /// The answer is only its status: OK confirms the write, anything else is an error.
   static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
+  /// Checks the request and fills what it leaves to the connection (the default workspace);
+  /// Error{invalid_input} naming the field.
+  static std::optional<Error> prepare(Request& request, const std::string& default_workspace);
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> create_users(Request request) override {
+      return this->template send<CreateUsersOperation>(std::move(request));
+    }
+  };
 };
 
 /// setUserAttributes (full replacement of DATABASE attributes). Answer: `status{code message}`.
 struct SetUserAttributesOperation {
   static constexpr std::string_view kName = "setUserAttributes";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::set_user_attributes;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = true;
@@ -110,15 +129,23 @@ struct SetUserAttributesOperation {
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
   /// The answer is only its status: OK confirms the write, anything else is an error.
   static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
+  /// Checks the request and fills what it leaves to the connection (the default workspace);
+  /// Error{invalid_input} naming the field.
+  static std::optional<Error> prepare(Request& request, const std::string& default_workspace);
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> set_user_attributes(Request request) override {
+      return this->template send<SetUserAttributesOperation>(std::move(request));
+    }
+  };
 };
 
 /// deleteUsersFromWorkspace (input shape inferred, docs/vendor-api.md#gap-3). Answer: `status{code
 /// message}`.
 struct DeleteUsersOperation {
   static constexpr std::string_view kName = "deleteUsersFromWorkspace";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::delete_users;
   // Repeating it after it took effect answers NOT_FOUND.
   static constexpr Idempotency kIdempotency = Idempotency::non_idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
@@ -134,15 +161,23 @@ struct DeleteUsersOperation {
   static GraphqlRequest encode(const Request& request, const Secret&) { return build(request); }
   /// The answer is only its status: OK confirms the write, anything else is an error.
   static Result<void> decode(const boost::json::value& data) { return read_status(data, kName); }
+  /// Checks the request and fills what it leaves to the connection (the default workspace);
+  /// Error{invalid_input} naming the field.
+  static std::optional<Error> prepare(Request& request, const std::string& default_workspace);
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> delete_users(Request request) override {
+      return this->template send<DeleteUsersOperation>(std::move(request));
+    }
+  };
 };
 
 /// impersonateUser, current mutation form (with optional session attributes) and the old query
 /// form.
 struct ImpersonateOperation {
   static constexpr std::string_view kName = "impersonateUser";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::impersonate_user;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
@@ -166,14 +201,22 @@ struct ImpersonateOperation {
   static Result<SessionToken> decode(const boost::json::value& data) {
     return read_token(data, kName);
   }
+  /// Checks the request and fills what it leaves to the connection (the default workspace);
+  /// Error{invalid_input} naming the field.
+  static std::optional<Error> prepare(Request& request, const std::string& default_workspace);
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> impersonate_user(Request request) override {
+      return this->template send<ImpersonateOperation>(std::move(request));
+    }
+  };
 };
 
 /// exchangeAccessToken: the access key for a bearer JWT.
 struct ExchangeOperation {
   static constexpr std::string_view kName = "exchangeAccessToken";
-  /// The WisdomConnection member this operation implements, as seen from connection type C.
-  template <class C>
-  static constexpr auto kMember = &C::exchange_access_token;
   static constexpr Idempotency kIdempotency = Idempotency::idempotent;
   static constexpr std::size_t kMaxAnswerBytes = kSmallAnswerBytes;
   static constexpr bool kNeedsBearer = false;
@@ -191,10 +234,19 @@ struct ExchangeOperation {
   static Result<SessionToken> decode(const boost::json::value& data) {
     return read_token(data, kName);
   }
+  /// Nothing to check.
+  static std::optional<Error> prepare(Request&, const std::string&) { return std::nullopt; }
+  /// This operation's WisdomConnection member in the real connection; Base provides send<>().
+  template <class Base>
+  struct Override : Base {
+    using Base::Base;
+    boost::asio::awaitable<Result<Answer>> exchange_access_token() override {
+      return this->template send<ExchangeOperation>(Request{});
+    }
+  };
 };
 
-/// Every operation above. LayeredConnection must override each one's kMember (checked at compile
-/// time in layered_connection.cpp).
+/// Every operation above: LayeredConnection is the chain of their Override mixins.
 using AllOperations =
     std::tuple<ListUsersOperation, CreateUsersOperation, SetUserAttributesOperation,
                DeleteUsersOperation, ImpersonateOperation, ExchangeOperation>;

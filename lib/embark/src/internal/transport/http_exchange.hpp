@@ -268,7 +268,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
     co_return outcome;
   }
 
-  std::array<char, 16 * 1024> chunk;
+  std::array<char, std::size_t{16} * 1024> chunk;
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();

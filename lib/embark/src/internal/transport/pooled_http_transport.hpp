@@ -38,7 +38,7 @@ struct TransportStats {
 /// options; logs a warning once when plain http goes to a non-loopback host. Sockets and timers
 /// use `executor`; send() may be awaited from coroutines on any executor. Thread-safe.
 Result<std::shared_ptr<HttpTransport>> make_http_transport(boost::asio::any_io_executor executor,
-                                                           std::string endpoint_url,
+                                                           const std::string& endpoint_url,
                                                            const TransportOptions& options);
 
 /// HttpTransport over a keep-alive pool to one host. Every request is a POST to HttpRequest::target
@@ -49,7 +49,7 @@ class PooledHttpTransport final : public HttpTransport,
                                   public std::enable_shared_from_this<PooledHttpTransport> {
  public:
   /// Use make_http_transport(); public for std::make_shared.
-  PooledHttpTransport(boost::asio::any_io_executor executor, Endpoint endpoint,
+  PooledHttpTransport(const boost::asio::any_io_executor& executor, Endpoint endpoint,
                       TransportOptions options,
                       std::shared_ptr<boost::asio::ssl::context> tls_context);
 

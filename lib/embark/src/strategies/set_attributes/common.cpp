@@ -17,12 +17,15 @@ boost::asio::awaitable<Result<void>> resolve_user(PipelineContext& context, User
   if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
   co_await adopt(context, user);
   if (!user.user_id.empty() && user.attributes) co_return Result<void>{};
-  auto refreshed = co_await context.refresh_directory(RefreshMode::if_due);
+  // Forced, not if_due: a listing the minimum interval suppressed would leave the user unknown
+  // and be followed by a forced one anyway, so the interval (the directory strategy's option)
+  // could only add a step, never save a call.
+  auto refreshed = co_await context.refresh_directory(RefreshMode::force);
   if (!refreshed) co_return refreshed.error();
   co_await adopt(context, user);
   // A joined listing may have been sent before this run created the user: only a listing sent
   // after it can say the user is missing.
-  if (user.user_id.empty() && (!refreshed->listed || refreshed->joined)) {
+  if (user.user_id.empty() && refreshed->joined) {
     refreshed = co_await context.refresh_directory(RefreshMode::force);
     if (!refreshed) co_return refreshed.error();
     co_await adopt(context, user);

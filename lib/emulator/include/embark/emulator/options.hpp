@@ -74,8 +74,8 @@ struct Options {
   std::string key_file;   ///< PEM private key of cert_file
   std::string ca_out;     ///< when set, the generated CA certificate (PEM) is written here
   int threads = 0;        ///< I/O threads; 0 = std::thread::hardware_concurrency()
-  std::size_t max_body_bytes = 1024 * 1024;  ///< larger request bodies get HTTP 413
-  std::chrono::seconds idle_timeout{60};     ///< a keep-alive connection idle this long is closed
+  std::size_t max_body_bytes = std::size_t{1024} * 1024;  ///< larger request bodies get HTTP 413
+  std::chrono::seconds idle_timeout{60};  ///< a keep-alive connection idle this long is closed
   /// After answering this many requests on one connection, close it without announcing it (no
   /// `Connection: close`), as a server closing an idle keep-alive connection does; 0 = never.
   std::size_t close_after_requests = 0;

@@ -128,4 +128,8 @@ class FakeConnection : public WisdomConnection {
   Calls calls_;
 };
 
+// A WisdomConnection operation the fake does not script fails to compile here.
+static_assert(implements_every_operation<FakeConnection>(),
+              "FakeConnection must script every WisdomConnection operation");
+
 }  // namespace embark::testing

@@ -1,0 +1,35 @@
+# The unit_compile_checks test (cmake -P): builds each case of operations_compile_check.cpp.
+# Case 0 (every operation) must compile; each other case must fail with its static_assert's
+# message, so that a forgotten piece of a new vendor operation stays a compile error.
+# -DBUILD_DIR=<build tree> -DTARGET_PREFIX=<object library name without the case number>
+set(expected_0 "")
+set(expected_1 "LayeredConnection must override every WisdomConnection operation")
+set(expected_2 "every operation in AllOperations needs an Override<Base> mixin")
+set(failed FALSE)
+foreach(case 0 1 2)
+  execute_process(
+    COMMAND ${CMAKE_COMMAND} --build ${BUILD_DIR} --target ${TARGET_PREFIX}${case}
+    RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE out)
+  if(case EQUAL 0)
+    if(NOT rc EQUAL 0)
+      message(SEND_ERROR "case 0 (every operation) does not compile:\n${out}")
+      set(failed TRUE)
+    else()
+      message(STATUS "case 0: the complete set of operations compiles")
+    endif()
+  elseif(rc EQUAL 0)
+    message(SEND_ERROR "case ${case} compiled, but must fail with: ${expected_${case}}")
+    set(failed TRUE)
+  else()
+    string(FIND "${out}" "${expected_${case}}" at)
+    if(at EQUAL -1)
+      message(SEND_ERROR "case ${case} failed without \"${expected_${case}}\":\n${out}")
+      set(failed TRUE)
+    else()
+      message(STATUS "case ${case}: fails to compile with \"${expected_${case}}\"")
+    endif()
+  endif()
+endforeach()
+if(failed)
+  message(FATAL_ERROR "compile checks failed")
+endif()
