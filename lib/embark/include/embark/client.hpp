@@ -31,7 +31,7 @@ namespace embark {
 /// child operations against its deadline, which a bare multi-threaded executor could run at once
 /// on two threads. WisdomClient and Onboarder put each of their calls on a strand themselves.
 Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
-    const ClientOptions& options, boost::asio::any_io_executor executor);
+    const ClientOptions& options, const boost::asio::any_io_executor& executor);
 
 /// Checks ClientOptions without connecting; Error{invalid_input} naming the field.
 Result<void> validate(const ClientOptions& options);

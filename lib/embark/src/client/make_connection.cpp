@@ -45,12 +45,11 @@ Result<void> validate(const ClientOptions& options) {
 }
 
 Result<std::shared_ptr<WisdomConnection>> make_wisdom_connection(
-    const ClientOptions& options, boost::asio::any_io_executor executor) {
+    const ClientOptions& options, const boost::asio::any_io_executor& executor) {
   if (auto valid = validate(options); !valid) return valid.error();
   auto endpoint = internal::parse_endpoint(options.endpoint, options.transport);
   if (!endpoint) return endpoint.error();
-  auto transport =
-      internal::make_http_transport(std::move(executor), options.endpoint, options.transport);
+  auto transport = internal::make_http_transport(executor, options.endpoint, options.transport);
   if (!transport) return transport.error();
   internal::ConnectionParts parts;
   parts.transport = std::move(*transport);

@@ -46,8 +46,10 @@ class RefreshSink final : public UserSink {
       for (const auto& email : wants_->emails) wanted_.push_back({listed_digest(email), email});
       version_ = version;
     }
-    for (const auto& [wanted_digest, email] : wanted_) {
-      if (wanted_digest == digest && lower_email(user.email) == email) {
+    for (const auto& wanted : wanted_) {
+      // Named, not a structured binding: clang 14 cannot capture a binding in the lambda.
+      const auto& email = wanted.second;
+      if (wanted.first == digest && lower_email(user.email) == email) {
         std::erase_if(kept_, [&](const UserRecord& k) { return lower_email(k.email) == email; });
         kept_.push_back(user);
         break;

@@ -140,13 +140,13 @@ inline std::string serialize_head(
 /// A response body handed to a sink piece by piece as the parser meets it, straight from the
 /// connection's read buffer (no copy into a chunk). A sink error stops the read.
 struct SinkBody {
-  struct value_type {
+  struct value_type {  // NOLINT(readability-identifier-naming): Beast's Body concept
     const std::function<Result<void>(std::string_view)>* sink = nullptr;
     std::optional<Error> failure;  ///< what the sink refused
   };
-  class reader {
+  class reader {  // NOLINT(readability-identifier-naming): Beast's Body concept
    public:
-    template <bool isRequest, class Fields>
+    template <bool isRequest, class Fields>  // NOLINT(readability-identifier-naming)
     reader(boost::beast::http::header<isRequest, Fields>&, value_type& body) : body_(body) {}
     void init(const boost::optional<std::uint64_t>&, boost::system::error_code& ec) { ec = {}; }
     template <class ConstBufferSequence>
