@@ -123,10 +123,16 @@ class Onboarder {
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl,
                                                      OnboardRequest request, RunKind kind);
   /// One run as a factory of its coroutine (for the runtime), keeping the pipeline alive.
-  auto run_of(OnboardRequest request, RunKind kind) const {
-    return [impl = impl_, request = std::move(request), kind]() mutable {
+  struct RunFactory {
+    std::shared_ptr<Impl> impl;
+    OnboardRequest request;
+    RunKind kind;
+    boost::asio::awaitable<Result<Session>> operator()() {
       return run(std::move(impl), std::move(request), kind);
-    };
+    }
+  };
+  RunFactory run_of(OnboardRequest request, RunKind kind) const {
+    return RunFactory{impl_, std::move(request), kind};
   }
 
   std::shared_ptr<Impl> impl_;
