@@ -48,7 +48,9 @@ class RefreshSink final : public UserSink {
     }
     for (const auto& [wanted_digest, email] : wanted_) {
       if (wanted_digest == digest && lower_email(user.email) == email) {
-        std::erase_if(kept_, [&](const UserRecord& k) { return lower_email(k.email) == email; });
+        // Captured by name: clang 14 (clang-tidy) cannot capture a structured binding.
+        std::erase_if(
+            kept_, [&email = email](const UserRecord& k) { return lower_email(k.email) == email; });
         kept_.push_back(user);
         break;
       }

@@ -59,7 +59,7 @@ Error handshake_error(const boost::system::error_code& ec, SSL* ssl, const Endpo
 
 }  // namespace
 
-Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor executor,
+Result<std::shared_ptr<HttpTransport>> make_http_transport(const net::any_io_executor& executor,
                                                            const std::string& endpoint_url,
                                                            const TransportOptions& options) {
   auto endpoint = parse_endpoint(endpoint_url, options);
@@ -88,7 +88,7 @@ Result<std::shared_ptr<HttpTransport>> make_http_transport(net::any_io_executor 
          endpoint->host);
   }
   return std::shared_ptr<HttpTransport>(std::make_shared<PooledHttpTransport>(
-      std::move(executor), std::move(*endpoint), options, std::move(tls_context)));
+      executor, std::move(*endpoint), options, std::move(tls_context)));
 }
 
 PooledHttpTransport::PooledHttpTransport(const net::any_io_executor& executor, Endpoint endpoint,

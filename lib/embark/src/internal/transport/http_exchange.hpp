@@ -140,6 +140,8 @@ inline std::string serialize_head(
 /// A response body handed to a sink piece by piece as the parser meets it, straight from the
 /// connection's read buffer (no copy into a chunk). A sink error stops the read.
 struct SinkBody {
+  // The names Beast's Body concept requires.
+  // NOLINTBEGIN(readability-identifier-naming)
   struct value_type {
     const std::function<Result<void>(std::string_view)>* sink = nullptr;
     std::optional<Error> failure;  ///< what the sink refused
@@ -170,6 +172,7 @@ struct SinkBody {
    private:
     value_type& body_;
   };
+  // NOLINTEND(readability-identifier-naming)
 };
 
 /// Writes `request`, reads the response header, then the body: handed to `sink` as it is read

@@ -37,9 +37,9 @@ struct TransportStats {
 /// Creates the transport for one endpoint. Validates the URL (see parse_endpoint) and the TLS
 /// options; logs a warning once when plain http goes to a non-loopback host. Sockets and timers
 /// use `executor`; send() may be awaited from coroutines on any executor. Thread-safe.
-Result<std::shared_ptr<HttpTransport>> make_http_transport(boost::asio::any_io_executor executor,
-                                                           const std::string& endpoint_url,
-                                                           const TransportOptions& options);
+Result<std::shared_ptr<HttpTransport>> make_http_transport(
+    const boost::asio::any_io_executor& executor, const std::string& endpoint_url,
+    const TransportOptions& options);
 
 /// HttpTransport over a keep-alive pool to one host. Every request is a POST to HttpRequest::target
 /// with a JSON body. send() is thread-safe and may run concurrently from many coroutines, on any
