@@ -6,6 +6,7 @@
 
 #include <boost/asio/as_tuple.hpp>
 #include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
 #include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/steady_timer.hpp>
@@ -393,6 +394,27 @@ TEST_CASE("async forms: callback, use_awaitable, use_future") {
   CHECK(fut.get().has_value());
 }
 
+TEST_CASE("the handler runs on its associated executor, which the call keeps busy until then") {
+  Fixture f;
+  f.transport->set_responder(
+      [](const embark::internal::HttpRequest&) -> embark::Result<embark::internal::HttpResponse> {
+        return ok_json(R"({"data":{"listUsers":[]}})");
+      });
+  asio::io_context user_io;
+  std::optional<embark::Result<std::vector<embark::UserRecord>>> result;
+  bool on_user_io = false;
+  f.client->async_list_users({}, asio::bind_executor(user_io, [&](auto r) {
+                               on_user_io = user_io.get_executor().running_in_this_thread();
+                               result = std::move(r);
+                             }));
+  // Nothing else is queued on user_io: run() returns before the answer unless the call holds
+  // work on the handler's executor.
+  user_io.run();
+  REQUIRE(result.has_value());
+  CHECK(result->has_value());
+  CHECK(on_user_io);
+}
+
 TEST_CASE(
     "a blocking call on the client's own I/O thread returns Error{internal} instead of hanging") {
   Fixture f;
@@ -406,7 +428,8 @@ TEST_CASE(
   auto r = inner.get_future().get();
   REQUIRE_FALSE(r.has_value());
   CHECK(r.error().code() == ErrorCode::internal);
-  CHECK(r.error().message().find("async_") != std::string::npos);
+  CHECK(r.error().message().find("async_list_users") != std::string::npos);
+  CHECK(r.error().operation() == "listUsers");
 }
 
 namespace {

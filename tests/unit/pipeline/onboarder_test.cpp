@@ -4,9 +4,14 @@
 #include <mutex>
 #include <thread>
 
+#include <boost/asio/as_tuple.hpp>
+#include <boost/asio/bind_cancellation_slot.hpp>
+#include <boost/asio/bind_executor.hpp>
+#include <boost/asio/cancellation_signal.hpp>
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
 #include <boost/asio/io_context.hpp>
+#include <boost/asio/steady_timer.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/use_future.hpp>
@@ -529,6 +534,187 @@ TEST_CASE("async_onboard works with use_awaitable and use_future") {
   REQUIRE(from_coroutine);
   REQUIRE(*from_coroutine);
   CHECK((*from_coroutine)->jwt == from_future->jwt);  // reused token
+}
+
+TEST_CASE("async_onboard: the handler runs on its associated executor, kept busy until then") {
+  Harness h;
+  auto onboarder = h.make();
+  boost::asio::io_context user_io;
+  std::optional<Result<Session>> result;
+  bool on_user_io = false;
+  onboarder.async_onboard(request_for("ivan@example.com"),
+                          boost::asio::bind_executor(user_io, [&](Result<Session> r) {
+                            on_user_io = user_io.get_executor().running_in_this_thread();
+                            result = std::move(r);
+                          }));
+  // Nothing else is queued on user_io: run() returns before the session unless the run holds
+  // work on the handler's executor.
+  user_io.run();
+  REQUIRE(result);
+  CHECK(result->has_value());
+  CHECK(on_user_io);
+}
+
+TEST_CASE("async_refresh and co_onboard complete through the same path") {
+  Harness h;
+  auto onboarder = h.make();
+  REQUIRE(onboarder.onboard(request_for("judy@example.com")));
+  auto refreshed =
+      onboarder.async_refresh(request_for("judy@example.com"), boost::asio::use_future).get();
+  REQUIRE(refreshed);
+
+  boost::asio::io_context io;
+  std::optional<Result<Session>> from_coroutine;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        from_coroutine = co_await onboarder.co_onboard(request_for("judy@example.com"));
+      },
+      boost::asio::detached);
+  io.run();
+  REQUIRE(from_coroutine);
+  REQUIRE(*from_coroutine);
+  CHECK((*from_coroutine)->email == "judy@example.com");
+}
+
+TEST_CASE(
+    "blocking calls on the Onboarder's own thread return Error{internal} instead of hanging") {
+  Harness h;
+  auto onboarder = h.make();
+  struct Inner {
+    Result<Session> onboard = Error(ErrorCode::internal, "not run");
+    Result<Session> refresh = Error(ErrorCode::internal, "not run");
+    Result<void> forget = Error(ErrorCode::internal, "not run");
+  };
+  std::promise<Inner> inner;
+  // The handler's default executor is the Onboarder's: it runs on the Onboarder's own thread.
+  onboarder.async_onboard(request_for("kim@example.com"), [&](Result<Session>) {
+    Inner got;
+    got.onboard = onboarder.onboard(request_for("kim@example.com"));
+    got.refresh = onboarder.refresh(request_for("kim@example.com"));
+    got.forget = onboarder.forget("kim@example.com");
+    inner.set_value(std::move(got));
+  });
+  auto future = inner.get_future();
+  REQUIRE(future.wait_for(30s) == std::future_status::ready);
+  auto got = future.get();
+  REQUIRE_FALSE(got.onboard);
+  CHECK(got.onboard.error().code() == ErrorCode::internal);
+  CHECK(got.onboard.error().message().find("co_onboard") != std::string::npos);
+  REQUIRE_FALSE(got.refresh);
+  CHECK(got.refresh.error().code() == ErrorCode::internal);
+  CHECK(got.refresh.error().message().find("co_refresh") != std::string::npos);
+  REQUIRE_FALSE(got.forget);
+  CHECK(got.forget.error().code() == ErrorCode::internal);
+  CHECK(got.forget.error().message().find("co_forget") != std::string::npos);
+  // Off that thread the same calls work.
+  CHECK(onboarder.onboard(request_for("kim@example.com")));
+  CHECK(onboarder.forget("kim@example.com"));
+}
+
+namespace {
+
+// Its first `hanging` impersonateUser calls never answer unless cancelled (then they report the
+// cancellation, as the real connection does); later ones answer at once.
+class HangingImpersonation final : public WisdomConnection {
+ public:
+  int hanging = 1'000'000;
+  std::atomic<int> started{0};
+  boost::asio::awaitable<Result<SessionToken>> impersonate_user(ImpersonateRequest) override {
+    if (++started > hanging) {
+      SessionToken token;
+      token.jwt = Secret("eyJhbGciOiJIUzI1NiJ9.answered.c2lnbmF0dXJl");
+      token.expires_at = std::chrono::system_clock::now() + 1h;
+      co_return token;
+    }
+    boost::asio::steady_timer timer(co_await boost::asio::this_coro::executor, 1h);
+    auto [ec] = co_await timer.async_wait(boost::asio::as_tuple(boost::asio::use_awaitable));
+    if (ec == boost::asio::error::operation_aborted)
+      co_return Error(ErrorCode::cancelled, "impersonateUser cancelled");
+    co_return Error(ErrorCode::server_error, "not cancelled within an hour");
+  }
+};
+
+Onboarder hanging_onboarder(std::shared_ptr<HangingImpersonation> connection,
+                            std::optional<boost::asio::any_io_executor> executor = {}) {
+  Harness h;
+  auto config = h.config();
+  config.executor = std::move(executor);
+  config.ensure_user = "assume-exists";
+  config.set_attributes = "skip";
+  config.impersonate = "direct";
+  config.deadline = 1h;  // only the cancellation can end the run
+  auto made = Onboarder::create(std::move(config), std::move(connection));
+  REQUIRE_MESSAGE(made.has_value(), (made ? std::string() : made.error().to_string()));
+  return std::move(*made);
+}
+
+}  // namespace
+
+TEST_CASE("async_onboard: cancellation through a cancellation slot gives Error{cancelled}") {
+  auto connection = std::make_shared<HangingImpersonation>();
+  auto onboarder = hanging_onboarder(connection);
+  boost::asio::cancellation_signal signal;
+  std::promise<Result<Session>> promise;
+  onboarder.async_onboard(
+      request_for("lee@example.com"),
+      boost::asio::bind_cancellation_slot(
+          signal.slot(), [&](Result<Session> r) { promise.set_value(std::move(r)); }));
+  while (connection->started.load() == 0) std::this_thread::yield();
+  // Emitted from the Onboarder's thread, which runs the operation.
+  boost::asio::post(onboarder.get_executor(),
+                    [&] { signal.emit(boost::asio::cancellation_type::terminal); });
+  auto future = promise.get_future();
+  REQUIRE(future.wait_for(30s) == std::future_status::ready);
+  auto r = future.get();
+  REQUIRE_FALSE(r);
+  CHECK(r.error().code() == ErrorCode::cancelled);
+}
+
+TEST_CASE("co_onboard: the awaiting coroutine's cancellation gives Error{cancelled}") {
+  auto connection = std::make_shared<HangingImpersonation>();
+  auto onboarder = hanging_onboarder(connection);
+  boost::asio::io_context io;
+  boost::asio::cancellation_signal signal;
+  std::optional<Result<Session>> result;
+  boost::asio::co_spawn(
+      io,
+      [&]() -> boost::asio::awaitable<void> {
+        result = co_await onboarder.co_onboard(request_for("lee@example.com"));
+      },
+      boost::asio::bind_cancellation_slot(signal.slot(), boost::asio::detached));
+  while (connection->started.load() == 0) io.run_one();
+  signal.emit(boost::asio::cancellation_type::terminal);
+  io.run();
+  REQUIRE(result);
+  REQUIRE_FALSE(*result);
+  CHECK(result->error().code() == ErrorCode::cancelled);
+}
+
+TEST_CASE("a run cancelled by its caller does not cancel the identical requests that joined it") {
+  auto connection = std::make_shared<HangingImpersonation>();
+  connection->hanging = 1;
+  boost::asio::io_context io;
+  auto onboarder = hanging_onboarder(connection, io.get_executor());
+  boost::asio::cancellation_signal signal;
+  std::optional<Result<Session>> leader, joiner;
+  onboarder.async_onboard(request_for("mia@example.com"),
+                          boost::asio::bind_cancellation_slot(
+                              signal.slot(), [&](Result<Session> r) { leader = std::move(r); }));
+  onboarder.async_onboard(request_for("mia@example.com"),
+                          [&](Result<Session> r) { joiner = std::move(r); });
+  io.poll();  // both are in: the leader waits for impersonateUser, the joiner for the leader
+  REQUIRE(connection->started == 1);
+  REQUIRE_FALSE(leader);
+  REQUIRE_FALSE(joiner);
+  signal.emit(boost::asio::cancellation_type::terminal);
+  io.run();
+  REQUIRE(leader);
+  REQUIRE_FALSE(*leader);
+  CHECK(leader->error().code() == ErrorCode::cancelled);
+  REQUIRE(joiner);
+  REQUIRE(*joiner);  // ran again, within its own deadline
+  CHECK(connection->started == 2);
 }
 
 TEST_CASE("config errors name the field") {

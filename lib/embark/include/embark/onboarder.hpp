@@ -1,18 +1,16 @@
 // Onboarder: the library's entry point — ensure-user, set-attributes, impersonate, in one call.
 #pragma once
 
-#include <exception>
 #include <memory>
+#include <string>
 #include <string_view>
 #include <utility>
 
 #include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/associated_executor.hpp>
 #include <boost/asio/async_result.hpp>
 #include <boost/asio/awaitable.hpp>
-#include <boost/asio/bind_executor.hpp>
-#include <boost/asio/co_spawn.hpp>
 
+#include "embark/async.hpp"
 #include "embark/config.hpp"
 #include "embark/connection.hpp"
 #include "embark/request.hpp"
@@ -48,20 +46,24 @@ class Onboarder {
   /// Onboarder and the runs it started.
   ~Onboarder();
 
-  /// Blocking onboarding, for thread-per-request servers. Must not be called from the
-  /// Onboarder's own executor (it would wait for itself).
+  /// Blocking onboarding, for thread-per-request servers. Called on a thread that runs the
+  /// Onboarder's executor it returns Error{internal} (it would wait for itself).
   Result<Session> onboard(const OnboardRequest& request) const;
 
   /// Asynchronous onboarding in Asio's universal model: the token may be a callback
   /// `void(Result<Session>)`, `boost::asio::use_awaitable`, `boost::asio::use_future`, ...
   /// The pipeline runs on the Onboarder's executor; the handler is invoked on its own associated
-  /// executor (default: the Onboarder's).
+  /// executor (default: the Onboarder's), which is kept busy until then. Cancellation through the
+  /// token's cancellation slot ends the run with Error{cancelled}.
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
   auto async_onboard(OnboardRequest request, CompletionToken&& token) const {
-    return initiate(std::move(request), RunKind::onboard, std::forward<CompletionToken>(token));
+    return detail::async_run<Session>(*runtime_, kOnboard,
+                                      run_of(std::move(request), RunKind::onboard),
+                                      std::forward<CompletionToken>(token));
   }
 
-  /// The pipeline as a coroutine, run on a strand of the awaiting coroutine's executor.
+  /// The pipeline as a coroutine, run on a strand of the awaiting coroutine's executor; the
+  /// coroutine's cancellation reaches it as with async_onboard.
   boost::asio::awaitable<Result<Session>> co_onboard(OnboardRequest request) const;
 
   /// The iframe's token refresh: the pipeline with a refresh plan — the user from the directory
@@ -75,7 +77,9 @@ class Onboarder {
   /// refresh() in the universal async model.
   template <boost::asio::completion_token_for<void(Result<Session>)> CompletionToken>
   auto async_refresh(OnboardRequest request, CompletionToken&& token) const {
-    return initiate(std::move(request), RunKind::refresh, std::forward<CompletionToken>(token));
+    return detail::async_run<Session>(*runtime_, kRefresh,
+                                      run_of(std::move(request), RunKind::refresh),
+                                      std::forward<CompletionToken>(token));
   }
   /// refresh() as a coroutine.
   boost::asio::awaitable<Result<Session>> co_refresh(OnboardRequest request) const;
@@ -107,36 +111,32 @@ class Onboarder {
   enum class RunKind : unsigned char { onboard, refresh };
 
  private:
-  struct IoThread;
-  Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io);
+  static constexpr detail::CallName kOnboard{"Onboarder::onboard", "",
+                                             "async_onboard or co_onboard"};
+  static constexpr detail::CallName kRefresh{"Onboarder::refresh", "",
+                                             "async_refresh or co_refresh"};
+  static constexpr detail::CallName kForget{"Onboarder::forget", "", "co_forget"};
+
+  Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<detail::Runtime> runtime);
   void shutdown() noexcept;
 
   static boost::asio::awaitable<Result<Session>> run(std::shared_ptr<Impl> impl,
                                                      OnboardRequest request, RunKind kind);
-  /// A new strand of the Onboarder's executor, for one run (see onboarder.cpp).
-  static boost::asio::any_io_executor executor_of(const Impl& impl);
-  static Error exception_error(const std::exception_ptr& error);
-
-  template <class CompletionToken>
-  auto initiate(OnboardRequest request, RunKind kind, CompletionToken&& token) const {
-    return boost::asio::async_initiate<CompletionToken, void(Result<Session>)>(
-        [](auto handler, std::shared_ptr<Impl> impl, OnboardRequest req, RunKind run_kind) {
-          auto ex = executor_of(*impl);
-          auto handler_ex = boost::asio::get_associated_executor(handler, ex);
-          boost::asio::co_spawn(
-              ex, run(std::move(impl), std::move(req), run_kind),
-              boost::asio::bind_executor(
-                  handler_ex,
-                  [h = std::move(handler)](const std::exception_ptr& e, Result<Session> r) mutable {
-                    if (e) r = exception_error(e);
-                    std::move(h)(std::move(r));
-                  }));
-        },
-        token, impl_, std::move(request), kind);
+  /// One run as a factory of its coroutine (for the runtime), keeping the pipeline alive.
+  struct RunFactory {
+    std::shared_ptr<Impl> impl;
+    OnboardRequest request;
+    RunKind kind;
+    boost::asio::awaitable<Result<Session>> operator()() {
+      return run(std::move(impl), std::move(request), kind);
+    }
+  };
+  RunFactory run_of(OnboardRequest request, RunKind kind) const {
+    return RunFactory{impl_, std::move(request), kind};
   }
 
   std::shared_ptr<Impl> impl_;
-  std::unique_ptr<IoThread> io_;
+  std::unique_ptr<detail::Runtime> runtime_;
 };
 
 }  // namespace embark

@@ -1,42 +1,13 @@
 #include "embark/onboarder.hpp"
 
-#include <thread>
-
-#include <boost/asio/executor_work_guard.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <boost/asio/use_future.hpp>
 
 #include "embark/strategies/registry.hpp"
 
-#include "internal/client/blocking.hpp"
 #include "internal/core/strand.hpp"
 #include "pipeline/impl.hpp"
 
 namespace embark {
-
-// The I/O thread an Onboarder owns when the app gives it no executor.
-// Shared with its thread, so that an Onboarder destroyed by one of its own completion handlers
-// (on this very thread) detaches and leaves the io_context alive until run() returns.
-struct Onboarder::IoThread {
-  std::shared_ptr<boost::asio::io_context> context = std::make_shared<boost::asio::io_context>(1);
-  boost::asio::executor_work_guard<boost::asio::io_context::executor_type> work{
-      context->get_executor()};
-  std::thread thread{[context = context] { context->run(); }};
-
-  ~IoThread() {
-    work.reset();
-    if (thread.get_id() == std::this_thread::get_id()) {
-      // Destroyed by one of its own handlers. Not stopped: run() returns once the work other
-      // threads still count on the context is released (a client thread finishing a call), and
-      // only then does the thread's reference destroy the context.
-      thread.detach();
-    } else {
-      context->stop();
-      if (thread.joinable()) thread.join();
-    }
-  }
-};
 
 Result<Onboarder> Onboarder::create(OnboarderConfig config,
                                     std::shared_ptr<WisdomConnection> connection) {
@@ -64,20 +35,14 @@ Result<Onboarder> Onboarder::create(OnboarderConfig config,
     options.clock = config.clock;
     config.token_cache = std::make_shared<InMemoryTokenCache>(options);
   }
-  std::unique_ptr<IoThread> io;
-  boost::asio::any_io_executor executor;
-  if (config.executor) {
-    executor = *config.executor;
-  } else {
-    io = std::make_unique<IoThread>();
-    executor = io->context->get_executor();
-  }
-  auto impl = std::make_shared<Impl>(std::move(config), std::move(connection), executor);
-  return Onboarder(std::move(impl), std::move(io));
+  auto runtime = config.executor ? std::make_unique<detail::Runtime>(*config.executor)
+                                 : std::make_unique<detail::Runtime>();
+  auto impl = std::make_shared<Impl>(std::move(config), std::move(connection), runtime->executor());
+  return Onboarder(std::move(impl), std::move(runtime));
 }
 
-Onboarder::Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<IoThread> io)
-    : impl_(std::move(impl)), io_(std::move(io)) {}
+Onboarder::Onboarder(std::shared_ptr<Impl> impl, std::unique_ptr<detail::Runtime> runtime)
+    : impl_(std::move(impl)), runtime_(std::move(runtime)) {}
 
 Onboarder::Onboarder(Onboarder&&) noexcept = default;
 
@@ -85,7 +50,7 @@ Onboarder& Onboarder::operator=(Onboarder&& other) noexcept {
   if (this != &other) {
     shutdown();
     impl_ = std::move(other.impl_);
-    io_ = std::move(other.io_);
+    runtime_ = std::move(other.runtime_);
   }
   return *this;
 }
@@ -98,45 +63,31 @@ void Onboarder::shutdown() noexcept {
   // last reference (ours, or a coroutine frame's as the context destroys pending work) dies
   // while the strand service still exists.
   impl_.reset();
-  io_.reset();
+  runtime_.reset();
 }
 
 Result<Session> Onboarder::onboard(const OnboardRequest& request) const {
-  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::onboard",
-                                                 "co_onboard or async_onboard"))
-    return *error;
-  try {
-    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
-                                 run(impl_, request, RunKind::onboard), boost::asio::use_future)
-        .get();
-  } catch (...) {
-    return exception_error(std::current_exception());
-  }
+  return detail::run_blocking<Session>(*runtime_, kOnboard, run_of(request, RunKind::onboard));
 }
 
 Result<Session> Onboarder::refresh(const OnboardRequest& request) const {
-  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::refresh",
-                                                 "co_refresh or async_refresh"))
-    return *error;
-  try {
-    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
-                                 run(impl_, request, RunKind::refresh), boost::asio::use_future)
-        .get();
-  } catch (...) {
-    return exception_error(std::current_exception());
-  }
+  return detail::run_blocking<Session>(*runtime_, kRefresh, run_of(request, RunKind::refresh));
 }
 
+// The coroutine forms run on a strand of the awaiting coroutine's executor, through the same
+// initiation as async_onboard (use_awaitable is just one more completion token).
 boost::asio::awaitable<Result<Session>> Onboarder::co_onboard(OnboardRequest request) const {
-  co_return co_await boost::asio::co_spawn(
-      internal::make_private_strand(co_await boost::asio::this_coro::executor),
-      run(impl_, std::move(request), RunKind::onboard), boost::asio::use_awaitable);
+  auto executor = co_await boost::asio::this_coro::executor;
+  co_return co_await detail::async_run_on<Session>(
+      internal::make_private_strand(executor), executor, kOnboard,
+      run_of(std::move(request), RunKind::onboard), boost::asio::use_awaitable);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::co_refresh(OnboardRequest request) const {
-  co_return co_await boost::asio::co_spawn(
-      internal::make_private_strand(co_await boost::asio::this_coro::executor),
-      run(impl_, std::move(request), RunKind::refresh), boost::asio::use_awaitable);
+  auto executor = co_await boost::asio::this_coro::executor;
+  co_return co_await detail::async_run_on<Session>(
+      internal::make_private_strand(executor), executor, kRefresh,
+      run_of(std::move(request), RunKind::refresh), boost::asio::use_awaitable);
 }
 
 boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> impl,
@@ -146,16 +97,10 @@ boost::asio::awaitable<Result<Session>> Onboarder::run(std::shared_ptr<Impl> imp
 }
 
 Result<void> Onboarder::forget(std::string_view email, std::string_view workspace) const {
-  if (auto error = internal::blocking_call_check(impl_->executor, "Onboarder::forget", "co_forget"))
-    return *error;
-  try {
-    return boost::asio::co_spawn(internal::make_private_strand(impl_->executor),
-                                 co_forget(std::string(email), std::string(workspace)),
-                                 boost::asio::use_future)
-        .get();
-  } catch (...) {
-    return exception_error(std::current_exception());
-  }
+  return detail::run_blocking<void>(
+      *runtime_, kForget, [this, email = std::string(email), workspace = std::string(workspace)] {
+        return co_forget(email, workspace);
+      });
 }
 
 boost::asio::awaitable<Result<void>> Onboarder::co_forget(std::string email,
@@ -164,24 +109,6 @@ boost::asio::awaitable<Result<void>> Onboarder::co_forget(std::string email,
   if (workspace.empty()) workspace = impl_->config.default_workspace;
   auto impl = impl_;
   co_return co_await impl->forget(std::move(workspace), lower_email(email));
-}
-
-// Every run (onboard, refresh, forget; blocking, async or coroutine) gets a strand of its own: it
-// races its stages against its deadline with `||`, whose branches would otherwise complete on
-// several threads of a multi-threaded executor at once (Asio's parallel_group registers its
-// cancellation handler after launching them).
-boost::asio::any_io_executor Onboarder::executor_of(const Impl& impl) {
-  return internal::make_private_strand(impl.executor);
-}
-
-Error Onboarder::exception_error(const std::exception_ptr& error) {
-  try {
-    if (error) std::rethrow_exception(error);
-  } catch (const std::exception& e) {
-    return Error(ErrorCode::internal, std::string("unexpected exception: ") + e.what());
-  } catch (...) {
-  }
-  return Error(ErrorCode::internal, "unexpected exception");
 }
 
 boost::asio::any_io_executor Onboarder::get_executor() const noexcept { return impl_->executor; }

@@ -68,6 +68,15 @@ Error past_deadline(std::chrono::milliseconds allowed, std::string_view what) {
                            allowed.count(), what));
 }
 
+// Whether the identical run a waiter joined ended cancelled by its own caller while the waiter
+// was not: that says nothing about the waiter's request, which runs again (leading or joining)
+// within its own deadline.
+bool cut_short_by_its_caller(const Result<Session>& shared,
+                             const boost::asio::cancellation_state& waiter) {
+  return !shared && shared.error().code() == ErrorCode::cancelled &&
+         waiter.cancelled() == boost::asio::cancellation_type::none;
+}
+
 }  // namespace
 
 boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
@@ -128,7 +137,7 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
     if (!raced) {
       shared = past_deadline(allowed, identical ? "waiting for the identical run it joined"
                                                 : "waiting for an earlier run of the same user");
-    } else if (identical) {
+    } else if (identical && !cut_short_by_its_caller(*raced, state)) {
       shared = std::move(*raced);
     } else if (state.cancelled() != boost::asio::cancellation_type::none) {
       shared = Error(ErrorCode::cancelled,
@@ -175,6 +184,12 @@ boost::asio::awaitable<Result<Session>> Onboarder::Impl::run(OnboardRequest raw,
           }(config.lock_service, std::move(*lease)),
           boost::asio::detached);
     }
+  } catch (const boost::system::system_error& e) {
+    // Asio's way of ending a coroutine its caller cancelled (async_onboard's cancellation slot,
+    // co_onboard's awaiting coroutine).
+    result = e.code() == boost::asio::error::operation_aborted
+                 ? Error(ErrorCode::cancelled, "the onboarding was cancelled")
+                 : Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   } catch (const std::exception& e) {
     result = Error(ErrorCode::internal, std::string("pipeline failed: ") + e.what());
   }
