@@ -71,6 +71,7 @@ class Phase {
  public:
   /// `loop`: after the last login start again from the first (a token-cache workload repeats a
   /// few logins for the whole window). `connection` set: each login is one listUsers call alone.
+  /// `count` bounds the logins of a looping window too.
   Phase(const Onboarder& onboarder, const std::vector<Login>& workload, std::size_t first,
         std::size_t count, std::chrono::duration<double> duration, bool loop = false,
         std::shared_ptr<WisdomConnection> connection = nullptr)
@@ -78,7 +79,7 @@ class Phase {
         workload_(workload),
         first_(first),
         next_(first),
-        end_(loop ? static_cast<std::size_t>(-1) : std::min(workload.size(), first + count)),
+        end_(loop ? first + count : std::min(workload.size(), first + count)),
         loop_(loop),
         duration_(duration),
         connection_(std::move(connection)) {
@@ -295,7 +296,10 @@ int run_worker(const WorkerOptions& options) {
   std::string go;
   std::getline(std::cin, go);
 
-  Phase window(*onboarder, *workload, window_first, workload->size() - window_first,
+  std::size_t window_logins =
+      options.loop ? static_cast<std::size_t>(-1) - window_first : workload->size() - window_first;
+  if (options.logins > 0) window_logins = std::min(window_logins, options.logins);
+  Phase window(*onboarder, *workload, window_first, window_logins,
                std::chrono::duration<double>(options.duration_s), options.loop,
                options.list_users_only ? *connection : nullptr);
 #ifdef EMBARK_BENCH_CALLGRIND

@@ -25,7 +25,10 @@ struct WorkerOptions {
   std::size_t max_response_mb = 0;  ///< 0: the library's default response size limit
   double deadline_s = 0;            ///< > 0: the call deadline and the onboarding deadline
   bool loop = false;                ///< the window goes round the workload until its time is up
-  bool list_users_only = false;     ///< each window "login" is one listUsers call, nothing else
+  /// > 0: the window ends after this many logins (or its duration, whichever comes first), so an
+  /// instruction count under callgrind covers the same work on a fast and a loaded machine.
+  std::size_t logins = 0;
+  bool list_users_only = false;  ///< each window "login" is one listUsers call, nothing else
 };
 
 /// Reads the credentials file the driver wrote.
