@@ -42,15 +42,19 @@ asio::awaitable<Result<HttpResponse>> GraphqlLayer::send(const CallContext& ctx,
   }
   request.target = target_;
   request.timeout = std::min(operation_timeout_, remaining);
-  // The transport re-arms its timeout per network step; racing the deadline bounds the whole
-  // attempt.
-  auto raced = co_await within(transport_->send(std::move(request)), ctx.deadline);
-  if (!raced) {
-    co_return Error(ErrorCode::deadline_exceeded,
-                    "the call's deadline passed while waiting for the vendor")
-        .with_operation(std::string(operation));
+  request.deadline = ctx.deadline;
+  Result<HttpResponse> response = HttpResponse{};
+  if (transport_->keeps_deadlines()) {
+    // The transport arms each step's timer for the deadline at the latest: no race, no second
+    // coroutine and timer per call.
+    response = co_await transport_->send(std::move(request));
+  } else {
+    // A transport that re-arms its timeout per network step only: racing the deadline bounds
+    // the whole attempt.
+    auto raced = co_await within(transport_->send(std::move(request)), ctx.deadline);
+    if (!raced) co_return request_deadline_error().with_operation(std::string(operation));
+    response = std::move(*raced);
   }
-  auto response = std::move(*raced);
   if (!response && response.error().operation().empty()) {
     Error error = std::move(response).error();
     error.with_operation(std::string(operation));

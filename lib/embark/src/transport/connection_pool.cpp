@@ -111,18 +111,24 @@ void ConnectionPool::wait_for_slot(std::function<void(boost::system::error_code)
   }
 }
 
+std::optional<ConnectionPool::Lease> ConnectionPool::try_acquire() {
+  {
+    std::lock_guard lock(mutex_);
+    if (free_slots_ == 0 || !waiters_.empty()) return std::nullopt;
+    --free_slots_;
+  }
+  const std::size_t now_in_use = in_use_.fetch_add(1) + 1;
+  std::size_t peak = peak_in_use_.load();
+  while (now_in_use > peak && !peak_in_use_.compare_exchange_weak(peak, now_in_use)) {
+  }
+  return Lease(this, take_idle());
+}
+
 boost::asio::awaitable<Result<ConnectionPool::Lease>> ConnectionPool::acquire() {
   // A free slot and nobody queued (every warm login): taken here, without a waiter, its handler
   // and a post back to the caller's executor, which cost more than the rest of the acquisition.
-  bool taken = false;
+  if (auto lease = try_acquire()) co_return std::move(*lease);
   {
-    std::lock_guard lock(mutex_);
-    if (free_slots_ > 0 && waiters_.empty()) {
-      --free_slots_;
-      taken = true;
-    }
-  }
-  if (!taken) {
     auto token = boost::asio::as_tuple(boost::asio::use_awaitable);
     auto initiate = [this](auto handler) {
       auto slot = boost::asio::get_associated_cancellation_slot(handler);

@@ -16,6 +16,7 @@
 #include "embark/log.hpp"
 
 #include "internal/core/strand.hpp"
+#include "internal/core/within.hpp"
 #include "internal/transport/http_exchange.hpp"
 
 namespace embark::internal {
@@ -232,7 +233,18 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
   message.body() = std::move(request.body);
   message.prepare_payload();
 
-  auto lease = co_await pool_.acquire();
+  const bool has_deadline = request.deadline != std::chrono::steady_clock::time_point::max();
+  Result<ConnectionPool::Lease> lease = ConnectionPool::Lease();
+  if (auto free = pool_.try_acquire()) {
+    lease = std::move(*free);
+  } else if (has_deadline) {
+    // Waiting for a connection (the pool is full): the request's deadline ends the wait.
+    auto waited = co_await within(pool_.acquire(), request.deadline);
+    if (!waited) co_return request_deadline_error();
+    lease = std::move(*waited);
+  } else {
+    lease = co_await pool_.acquire();
+  }
   if (!lease) co_return lease.error();
 
   Attempt attempt{
@@ -241,7 +253,8 @@ net::awaitable<Result<HttpResponse>> PooledHttpTransport::send(HttpRequest reque
                      request.max_response_bytes == HttpRequest::kUnbounded ? HttpRequest::kUnbounded
                      : request.max_response_bytes == 0
                          ? options_.max_response_bytes
-                         : std::min(request.max_response_bytes, options_.max_response_bytes)}};
+                         : std::min(request.max_response_bytes, options_.max_response_bytes),
+                     request.deadline}};
   bool resent = false;
   for (;;) {
     // The exchange runs on the connection's strand (a new connection gets a new one): Beast's
@@ -282,7 +295,20 @@ net::awaitable<void> PooledHttpTransport::run_attempt(Attempt& attempt) {
   ConnectionPool::Lease& lease = attempt.lease;
   attempt.outcome = ExchangeOutcome{};
   if (lease.connection() == nullptr) {
-    auto opened = co_await open_connection(attempt.strand, attempt.limits.timeout);
+    // Resolving, connecting and the handshake end by the request's deadline too (a new
+    // connection is rare; one race per connection costs little).
+    Result<std::unique_ptr<PooledConnection>> opened = std::unique_ptr<PooledConnection>();
+    if (attempt.limits.deadline != std::chrono::steady_clock::time_point::max()) {
+      auto raced = co_await within(open_connection(attempt.strand, attempt.limits.timeout),
+                                   attempt.limits.deadline);
+      if (!raced) {
+        attempt.outcome.response = request_deadline_error();
+        co_return;
+      }
+      opened = std::move(*raced);
+    } else {
+      opened = co_await open_connection(attempt.strand, attempt.limits.timeout);
+    }
     if (!opened) {
       attempt.outcome.response = opened.error();
       co_return;

@@ -8,6 +8,7 @@
 #include <functional>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <vector>
 
 #include <boost/asio/any_io_executor.hpp>
@@ -65,6 +66,9 @@ class ConnectionPool {
   /// Waits for a free slot, then leases it with an idle connection if one is usable.
   /// Error{cancelled} when the wait is cancelled.
   boost::asio::awaitable<Result<Lease>> acquire();
+  /// A lease at once when a slot is free and nobody is queued (no coroutine, no wait), else
+  /// nullopt: then acquire() queues.
+  std::optional<Lease> try_acquire();
 
   /// Leases currently held.
   std::size_t in_use() const noexcept { return in_use_.load(); }

@@ -39,6 +39,9 @@ inline constexpr int kMaxInterimResponses = 8;
 struct ExchangeLimits {
   std::chrono::milliseconds timeout{10'000};  ///< re-armed before the write and before every read
   std::size_t max_response_bytes = 0;         ///< largest accepted body
+  /// No step's timer runs past it (the call's deadline); one that expires there is
+  /// Error{deadline_exceeded}.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
 };
 
 /// What one exchange produced, plus what the caller needs to decide about the connection.
@@ -69,9 +72,12 @@ inline Error exchange_error(const boost::system::error_code& ec, std::string_vie
   namespace http = boost::beast::http;
   // Through an ssl_stream, Beast's timeout surfaces as operation_aborted, hence the deadline check.
   if (ec == boost::beast::error::timeout || ec == net::error::timed_out ||
-      (ec == net::error::operation_aborted && deadline_passed))
+      (ec == net::error::operation_aborted && deadline_passed)) {
+    // The step's timer was armed for the call's deadline, and that is what passed.
+    if (std::chrono::steady_clock::now() >= limits.deadline) return request_deadline_error();
     return Error(ErrorCode::timeout,
                  fmt::format("{} timed out after {} ms", step, limits.timeout.count()));
+  }
   if (ec == net::error::operation_aborted)
     return Error(ErrorCode::cancelled, fmt::format("{} was cancelled", step));
   if (ec == http::error::body_limit)
@@ -104,13 +110,17 @@ inline Error exchange_error(const boost::system::error_code& ec, std::string_vie
 }
 
 /// Re-arms the stream's timeout when its lowest layer has one (beast::tcp_stream); test streams
-/// have none. Returns the deadline.
+/// have none. The timer runs until `timeout` from now, or `deadline` when that comes first.
+/// Returns when it expires.
 template <class Stream>
-std::chrono::steady_clock::time_point arm_timeout(Stream& stream,
-                                                  std::chrono::milliseconds timeout) {
-  if constexpr (requires { boost::beast::get_lowest_layer(stream).expires_after(timeout); })
-    boost::beast::get_lowest_layer(stream).expires_after(timeout);
-  return std::chrono::steady_clock::now() + timeout;
+std::chrono::steady_clock::time_point arm_timeout(
+    Stream& stream, std::chrono::milliseconds timeout,
+    std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max()) {
+  const auto now = std::chrono::steady_clock::now();
+  const auto at = deadline - now > timeout ? now + timeout : deadline;
+  if constexpr (requires { boost::beast::get_lowest_layer(stream).expires_at(at); })
+    boost::beast::get_lowest_layer(stream).expires_at(at);
+  return at;
 }
 
 /// Whether `deadline` has passed.
@@ -184,7 +194,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
   constexpr auto kTuple = boost::asio::as_tuple(boost::asio::use_awaitable);
   ExchangeOutcome outcome;
 
-  auto deadline = arm_timeout(stream, limits.timeout);
+  auto deadline = arm_timeout(stream, limits.timeout, limits.deadline);
   // A request with a Content-Length goes out as one buffer serialized here: Beast's serializer
   // (buffers_cat views, flat_stream's coalescing copy) cost more CPU than the TLS record itself.
   boost::system::error_code write_ec;
@@ -209,7 +219,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
   http::response_parser<http::buffer_body> parser;
   parser.body_limit(limits.max_response_bytes);
   for (int interims = 0;; ++interims) {
-    deadline = arm_timeout(stream, limits.timeout);
+    deadline = arm_timeout(stream, limits.timeout, limits.deadline);
     auto [header_ec, header_bytes] =
         co_await http::async_read_header(stream, buffer, parser, kTuple);
     if (header_ec) {
@@ -252,7 +262,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
     http::response_parser<SinkBody> streaming(std::move(parser));
     streaming.get().body().sink = &sink;
     while (!streaming.is_done()) {
-      deadline = arm_timeout(stream, limits.timeout);
+      deadline = arm_timeout(stream, limits.timeout, limits.deadline);
       auto [read_ec, read_bytes] =
           co_await http::async_read_some(stream, buffer, streaming, kTuple);
       if (read_ec) {
@@ -272,7 +282,7 @@ boost::asio::awaitable<ExchangeOutcome> exchange(
   while (!parser.is_done()) {
     parser.get().body().data = chunk.data();
     parser.get().body().size = chunk.size();
-    deadline = arm_timeout(stream, limits.timeout);
+    deadline = arm_timeout(stream, limits.timeout, limits.deadline);
     auto [read_ec, read_bytes] = co_await http::async_read(stream, buffer, parser, kTuple);
     if (read_ec == http::error::need_buffer) read_ec = {};
     if (read_ec) {

@@ -24,6 +24,9 @@ struct HttpRequest {
   std::optional<Secret> bearer;     ///< sent as `Authorization: Bearer ...`
   bool idempotent = false;          ///< may be re-sent once when a pooled connection was stale
   std::chrono::milliseconds timeout{10'000};  ///< re-armed before every network operation
+  /// The whole request, every step and wait included, ends by then (the call's deadline) when
+  /// the transport keeps_deadlines(); max() = no deadline beyond the per-step timeout.
+  std::chrono::steady_clock::time_point deadline = std::chrono::steady_clock::time_point::max();
   /// max_response_bytes of an answer streamed into body_sink that nothing holds whole.
   static constexpr std::size_t kUnbounded = static_cast<std::size_t>(-1);
   /// Largest body this request's answer may have; 0 = TransportOptions::max_response_bytes
@@ -49,6 +52,15 @@ class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
   virtual boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request) = 0;
+  /// Whether send() itself ends every request by HttpRequest::deadline, with
+  /// Error{deadline_exceeded}; a caller races the others against the deadline.
+  virtual bool keeps_deadlines() const noexcept { return false; }
 };
+
+/// The error of a request whose HttpRequest::deadline passed.
+inline Error request_deadline_error() {
+  return Error(ErrorCode::deadline_exceeded,
+               "the call's deadline passed while waiting for the vendor");
+}
 
 }  // namespace embark::internal

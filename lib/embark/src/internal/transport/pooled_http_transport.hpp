@@ -54,6 +54,8 @@ class PooledHttpTransport final : public HttpTransport,
                       std::shared_ptr<boost::asio::ssl::context> tls_context);
 
   boost::asio::awaitable<Result<HttpResponse>> send(HttpRequest request) override;
+  /// Every step's timer is armed for the earlier of its timeout and the request's deadline.
+  bool keeps_deadlines() const noexcept override { return true; }
 
   /// The endpoint this transport talks to.
   const Endpoint& endpoint() const noexcept { return endpoint_; }
