@@ -102,27 +102,24 @@ void Runtime::stop() noexcept {
 }
 
 Error error_from_exception(const std::exception_ptr& error, const CallName& name) {
+  std::string what;  // the exception's text, when it has one
   try {
     if (error) std::rethrow_exception(error);
   } catch (const boost::system::system_error& e) {
     if (e.code() == asio::error::operation_aborted)
       return named(Error(ErrorCode::cancelled, fmt::format("{} was cancelled", name.call)), name);
-    return named(Error(ErrorCode::internal, fmt::format("{} failed on an unexpected exception: {}",
-                                                        name.call, e.what())),
-                 name);
+    what = e.what();
   } catch (const std::future_error&) {
     return named(Error(ErrorCode::internal,
                        fmt::format("{} was abandoned: its runtime stopped under it", name.call)),
                  name);
   } catch (const std::exception& e) {
-    return named(Error(ErrorCode::internal, fmt::format("{} failed on an unexpected exception: {}",
-                                                        name.call, e.what())),
-                 name);
+    what = e.what();
   } catch (...) {
   }
-  return named(
-      Error(ErrorCode::internal, fmt::format("{} failed on an unexpected exception", name.call)),
-      name);
+  return named(Error(ErrorCode::internal, fmt::format("{} failed on an unexpected exception{}{}",
+                                                      name.call, what.empty() ? "" : ": ", what)),
+               name);
 }
 
 }  // namespace embark::detail
